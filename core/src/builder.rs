@@ -1,0 +1,312 @@
+//! `ClientBuilder`: every option a caller can set, checked once when the client is built.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::Url;
+
+use crate::client::{Client, ClientInner};
+use crate::cloud::{ApiVersion, Cloud};
+use crate::credential::{ClientSecretCredential, StaticToken, TokenCredential};
+use crate::error::Error;
+use crate::retry::RetryPolicy;
+use crate::secret::Secret;
+use crate::token_cache::TokenCache;
+
+/// Default deadline of one call: token fetch, every attempt and every wait together.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(100);
+
+/// The longest a connect may take before it counts as a `Network` failure (nothing was sent).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+enum CredentialChoice {
+    Custom(Arc<dyn TokenCredential>),
+    Static(Secret),
+    ClientSecret {
+        tenant_id: String,
+        client_id: String,
+        secret: Secret,
+    },
+}
+
+/// Builds a [`Client`]. Only the credential is required.
+pub struct ClientBuilder {
+    credential: Option<CredentialChoice>,
+    cloud: Cloud,
+    api_version: ApiVersion,
+    base_url: Option<String>,
+    authority_url: Option<String>,
+    timeout: Duration,
+    retry: RetryPolicy,
+    ca_pems: Vec<Vec<u8>>,
+    proxy: Option<String>,
+    user_agent_suffix: Option<String>,
+}
+
+impl std::fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("cloud", &self.cloud)
+            .field("api_version", &self.api_version)
+            .field("base_url", &self.base_url)
+            .field("authority_url", &self.authority_url)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            credential: None,
+            cloud: Cloud::Global,
+            api_version: ApiVersion::V1,
+            base_url: None,
+            authority_url: None,
+            timeout: DEFAULT_TIMEOUT,
+            retry: RetryPolicy::default(),
+            ca_pems: Vec::new(),
+            proxy: None,
+            user_agent_suffix: None,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// Any [`TokenCredential`]; its tokens are cached by the client.
+    pub fn credential(mut self, credential: impl TokenCredential) -> Self {
+        self.credential = Some(CredentialChoice::Custom(Arc::new(credential)));
+        self
+    }
+    /// A shared [`TokenCredential`].
+    pub fn credential_arc(mut self, credential: Arc<dyn TokenCredential>) -> Self {
+        self.credential = Some(CredentialChoice::Custom(credential));
+        self
+    }
+    /// A bearer token you already have.
+    pub fn token(mut self, token: impl Into<Secret>) -> Self {
+        self.credential = Some(CredentialChoice::Static(token.into()));
+        self
+    }
+    /// The client-credentials flow for an app registration with a client secret.
+    pub fn client_secret(
+        mut self,
+        tenant_id: impl Into<String>,
+        client_id: impl Into<String>,
+        secret: impl Into<Secret>,
+    ) -> Self {
+        self.credential = Some(CredentialChoice::ClientSecret {
+            tenant_id: tenant_id.into(),
+            client_id: client_id.into(),
+            secret: secret.into(),
+        });
+        self
+    }
+    /// The cloud (default `Global`): decides the Graph root, the token authority and the token's scope.
+    pub fn cloud(mut self, cloud: Cloud) -> Self {
+        self.cloud = cloud;
+        self
+    }
+    /// `v1.0` (default) or `beta`. Ignored when a base URL is set (it names the version itself).
+    pub fn api_version(mut self, v: ApiVersion) -> Self {
+        self.api_version = v;
+        self
+    }
+    /// Send Graph requests here instead (version included, e.g. `http://127.0.0.1:8080/v1.0`): an emulator or a
+    /// test proxy. Plain `http://` only for loopback hosts. The token's scope still comes from the cloud.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+    /// Fetch tokens from this authority instead of the cloud's (e.g. an emulator's).
+    pub fn authority_url(mut self, url: impl Into<String>) -> Self {
+        self.authority_url = Some(url.into());
+        self
+    }
+    /// The deadline of one call: token fetch, every attempt and every wait (default 100 s).
+    pub fn timeout(mut self, t: Duration) -> Self {
+        self.timeout = t;
+        self
+    }
+    /// The whole retry policy.
+    pub fn retry_policy(mut self, p: RetryPolicy) -> Self {
+        self.retry = p;
+        self
+    }
+    /// Retries after the first attempt (default 3, at most 10).
+    pub fn max_retries(mut self, n: u32) -> Self {
+        self.retry.max_retries = n;
+        self
+    }
+    /// The most one call may wait between attempts, all waits added (default 180 s).
+    pub fn max_total_wait(mut self, t: Duration) -> Self {
+        self.retry.max_total_wait = t;
+        self
+    }
+    /// Trust this CA (PEM, one or more certificates) besides the platform's roots.
+    pub fn ca_cert_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.ca_pems.push(pem.into());
+        self
+    }
+    /// Send everything through this proxy (`http://host:port`).
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = Some(url.into());
+        self
+    }
+    /// Appended to the User-Agent in parentheses (bindings set `python/3.11` and the like).
+    pub fn user_agent_suffix(mut self, s: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(s.into());
+        self
+    }
+
+    /// Check every option and build the client. Nothing is sent.
+    pub fn build(self) -> Result<Client, Error> {
+        let credential = self.credential.ok_or_else(|| {
+            Error::invalid("a credential is required: a token, a client secret or a credential object")
+        })?;
+        if self.timeout.is_zero() {
+            return Err(Error::invalid("timeout must be longer than 0"));
+        }
+        self.retry.validate()?;
+        let graph_base = match &self.base_url {
+            Some(u) => checked_url("base_url", u)?,
+            None => checked_url(
+                "graph root",
+                &format!("{}/{}", self.cloud.graph_root(), self.api_version.as_str()),
+            )?,
+        };
+        refuse_other_cloud(&graph_base, &self.cloud)?;
+        let authority = match &self.authority_url {
+            Some(u) => checked_url("authority_url", u)?,
+            None => checked_url("authority", self.cloud.authority())?,
+        };
+        let user_agent = user_agent(self.user_agent_suffix.as_deref())?;
+        install_crypto_provider();
+
+        let mut http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(user_agent)
+            .connect_timeout(CONNECT_TIMEOUT.min(self.timeout))
+            .tcp_nodelay(true);
+        for pem in &self.ca_pems {
+            let certs = reqwest::Certificate::from_pem_bundle(pem)
+                .map_err(|e| Error::invalid(format!("ca_cert is not a PEM certificate: {e}")))?;
+            if certs.is_empty() {
+                return Err(Error::invalid("ca_cert holds no PEM certificate"));
+            }
+            for c in certs {
+                http = http.add_root_certificate(c);
+            }
+        }
+        if let Some(p) = &self.proxy {
+            let proxy = reqwest::Proxy::all(p.as_str())
+                .map_err(|e| Error::invalid(format!("proxy is not a usable URL: {e}")))?;
+            http = http.proxy(proxy);
+        }
+        let http = http
+            .build()
+            .map_err(|e| Error::invalid(format!("the HTTP client could not be built: {e}")))?;
+
+        let credential: Arc<dyn TokenCredential> = match credential {
+            CredentialChoice::Custom(c) => c,
+            CredentialChoice::Static(t) => {
+                if t.expose().is_empty() {
+                    return Err(Error::invalid("token is empty"));
+                }
+                if t.expose().chars().any(|c| !c.is_ascii_graphic()) {
+                    return Err(Error::invalid("token holds characters a header cannot carry"));
+                }
+                Arc::new(StaticToken::new(t))
+            }
+            CredentialChoice::ClientSecret {
+                tenant_id,
+                client_id,
+                secret,
+            } => Arc::new(ClientSecretCredential::new(
+                http.clone(),
+                authority.as_str(),
+                &tenant_id,
+                &client_id,
+                secret,
+            )?),
+        };
+        let mut base = graph_base.to_string();
+        if !base.ends_with('/') {
+            base.push('/');
+        }
+        Ok(Client::from_inner(ClientInner {
+            http,
+            graph_base: base,
+            tokens: TokenCache::new(credential, vec![self.cloud.scope()]),
+            retry: self.retry,
+            timeout: self.timeout,
+        }))
+    }
+}
+
+/// `https://` anywhere, `http://` only on loopback; no credentials, query or fragment.
+fn checked_url(name: &str, raw: &str) -> Result<Url, Error> {
+    let url = Url::parse(raw.trim()).map_err(|e| Error::invalid(format!("{name} is not a URL: {e}")))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::invalid(format!("{name} may not hold a user name or password")));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::invalid(format!("{name} may not have a query or fragment")));
+    }
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
+        "http" => Err(Error::invalid(format!(
+            "{name} uses plain http:// to a host that is not loopback; tokens travel only over https:// \
+             (http:// is accepted for 127.0.0.0/8, ::1 and localhost)"
+        ))),
+        other => Err(Error::invalid(format!("{name} has the scheme '{other}'; use https://"))),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// A token is minted for one cloud: refuse a base URL on another cloud's Graph host.
+fn refuse_other_cloud(base: &Url, cloud: &Cloud) -> Result<(), Error> {
+    let host = base.host_str().unwrap_or_default();
+    for other in [Cloud::Global, Cloud::UsGovL4, Cloud::UsGovL5, Cloud::China] {
+        let other_host = other.graph_root().trim_start_matches("https://");
+        if host.eq_ignore_ascii_case(other_host) && other.graph_root() != cloud.graph_root() {
+            return Err(Error::invalid(format!(
+                "base_url points at {other_host}, another cloud's Graph than the one configured ({}); \
+                 set the cloud instead",
+                cloud.graph_root()
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn user_agent(suffix: Option<&str>) -> Result<String, Error> {
+    let base = format!("intune-passcode/{}", env!("CARGO_PKG_VERSION"));
+    match suffix {
+        None => Ok(base),
+        Some(s) if s.len() <= 200 && s.chars().all(|c| c.is_ascii_graphic() || c == ' ') => {
+            Ok(format!("{base} ({s})"))
+        }
+        Some(_) => Err(Error::invalid(
+            "user_agent_suffix must be printable ASCII, at most 200 characters",
+        )),
+    }
+}
+
+/// reqwest is built without a default crypto provider (ring halves the cold build): install ring once. If the
+/// host process already installed one, that one is used.
+fn install_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}

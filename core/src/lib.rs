@@ -1,0 +1,46 @@
+//! # intune-passcode
+//!
+//! Reset Intune managed-device passcodes through Microsoft Graph's `resetPasscode` action, carefully: the action is
+//! not idempotent (each run makes a new passcode), so calls are retried only when Graph says they were not executed
+//! or nothing was sent; an answer that never came is reported as [`ErrorKind::OutcomeUnknown`], never re-sent.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), intune_passcode::Error> {
+//! use intune_passcode::{Client, Target};
+//! let client = Client::builder().token("eyJ...").build()?;
+//! let receipt = client.reset_passcode(&Target::device("0a1b...")?).await?;
+//! println!("{} {:?}", receipt.status, receipt.request_id);
+//! # Ok(()) }
+//! ```
+
+mod builder;
+mod bulk;
+mod classify;
+mod client;
+mod cloud;
+mod credential;
+mod error;
+mod intune;
+mod pacer;
+mod receipt;
+mod retry;
+mod secret;
+mod target;
+mod token_cache;
+
+pub use builder::{ClientBuilder, DEFAULT_TIMEOUT};
+pub use bulk::{BulkItem, BulkOptions, MAX_CONCURRENCY};
+pub use classify::{PERMISSION, kind_for_status};
+pub use client::Client;
+pub use cloud::{ApiVersion, Cloud};
+pub use credential::{AccessToken, StaticToken, TokenCredential};
+pub use error::{Error, ErrorKind};
+pub use intune::{GraphError, IntuneEnvelope, parse_graph_error, parse_intune_envelope};
+pub use pacer::Pace;
+pub use receipt::Receipt;
+pub use retry::{MAX_RETRIES_CAP, RetryPolicy, parse_retry_after};
+pub use secret::Secret;
+pub use target::{MAX_ID_BYTES, Target, encode_segment};
+
+/// The crate's version, as sent in the User-Agent.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,182 @@
+//! Which device to reset, through which of Graph's three routes, and how its IDs are put in the path.
+
+use std::fmt;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+
+use crate::error::Error;
+
+/// Longest ID accepted, in bytes. Graph IDs are GUIDs (36 bytes); this leaves room for anything real.
+pub const MAX_ID_BYTES: usize = 1024;
+
+/// RFC 6570 simple expansion: everything but the unreserved characters `A-Z a-z 0-9 - . _ ~` is encoded,
+/// exactly as Microsoft's Kiota SDKs encode path parameters.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// One device to reset, and the route to reach it. IDs are validated when the target is made, so a `Target`
+/// always builds a safe path.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Target {
+    device_id: String,
+    user_id: Option<String>,
+    detected_app_id: Option<String>,
+}
+
+impl Target {
+    /// `/deviceManagement/managedDevices/{device_id}/resetPasscode`.
+    pub fn device(device_id: impl Into<String>) -> Result<Target, Error> {
+        Target::new(device_id, None::<String>, None::<String>)
+    }
+
+    /// `/users/{user_id}/managedDevices/{device_id}/resetPasscode`.
+    pub fn user_device(user_id: impl Into<String>, device_id: impl Into<String>) -> Result<Target, Error> {
+        Target::new(device_id, Some(user_id), None::<String>)
+    }
+
+    /// `/deviceManagement/detectedApps/{app_id}/managedDevices/{device_id}/resetPasscode`.
+    pub fn detected_app_device(app_id: impl Into<String>, device_id: impl Into<String>) -> Result<Target, Error> {
+        Target::new(device_id, None::<String>, Some(app_id))
+    }
+
+    /// Any of the three routes: at most one of `user_id` and `detected_app_id` may be given.
+    pub fn new(
+        device_id: impl Into<String>,
+        user_id: Option<impl Into<String>>,
+        detected_app_id: Option<impl Into<String>>,
+    ) -> Result<Target, Error> {
+        let device_id = device_id.into();
+        let user_id = user_id.map(Into::into);
+        let detected_app_id = detected_app_id.map(Into::into);
+        check_id("device_id", &device_id)?;
+        if let Some(u) = &user_id {
+            check_id("user_id", u)?;
+        }
+        if let Some(a) = &detected_app_id {
+            check_id("detected_app_id", a)?;
+        }
+        if user_id.is_some() && detected_app_id.is_some() {
+            return Err(Error::invalid(
+                "a target takes a user_id or a detected_app_id, not both: Graph has no route with both",
+            ));
+        }
+        Ok(Target {
+            device_id,
+            user_id,
+            detected_app_id,
+        })
+    }
+
+    /// The managed device's ID.
+    pub fn device_id(&self) -> &str {
+        &self.device_id
+    }
+    /// The user whose device it is, for the `/users/...` route.
+    pub fn user_id(&self) -> Option<&str> {
+        self.user_id.as_deref()
+    }
+    /// The detected app, for the `/deviceManagement/detectedApps/...` route.
+    pub fn detected_app_id(&self) -> Option<&str> {
+        self.detected_app_id.as_deref()
+    }
+
+    /// The path below the Graph version root, IDs encoded, without a leading slash:
+    /// `deviceManagement/managedDevices/{id}/resetPasscode` and so on.
+    pub fn path(&self) -> String {
+        let d = encode_segment(&self.device_id);
+        match (&self.user_id, &self.detected_app_id) {
+            (Some(u), _) => format!("users/{}/managedDevices/{d}/resetPasscode", encode_segment(u)),
+            (None, Some(a)) => format!(
+                "deviceManagement/detectedApps/{}/managedDevices/{d}/resetPasscode",
+                encode_segment(a)
+            ),
+            (None, None) => format!("deviceManagement/managedDevices/{d}/resetPasscode"),
+        }
+    }
+}
+
+impl fmt::Debug for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Target({})", self.path())
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.path())
+    }
+}
+
+/// Percent-encode one path segment as an RFC 6570 simple expansion (uppercase hex, UTF-8).
+pub fn encode_segment(id: &str) -> String {
+    utf8_percent_encode(id, SEGMENT).to_string()
+}
+
+/// Reject IDs that could not name a device or would change the path's shape.
+fn check_id(name: &str, id: &str) -> Result<(), Error> {
+    if id.is_empty() {
+        return Err(Error::invalid(format!("{name} is empty")));
+    }
+    if id == "." || id == ".." {
+        // Encoding leaves dots alone and URL parsers fold `.`/`..` segments away, changing the route.
+        return Err(Error::invalid(format!("{name} may not be '.' or '..'")));
+    }
+    if id.len() > MAX_ID_BYTES {
+        return Err(Error::invalid(format!(
+            "{name} is {} bytes long; at most {MAX_ID_BYTES} are accepted",
+            id.len()
+        )));
+    }
+    if let Some(c) = id.chars().find(|c| c.is_control()) {
+        return Err(Error::invalid(format!(
+            "{name} contains the control character U+{:04X}",
+            c as u32
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    #[test]
+    fn encodes_like_kiota() {
+        assert_eq!(encode_segment("a/b?c#d e%f+g"), "a%2Fb%3Fc%23d%20e%25f%2Bg");
+        assert_eq!(encode_segment("AZaz09-._~"), "AZaz09-._~");
+        assert_eq!(encode_segment("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn three_routes() {
+        assert_eq!(
+            Target::device("d").unwrap().path(),
+            "deviceManagement/managedDevices/d/resetPasscode"
+        );
+        assert_eq!(
+            Target::user_device("u", "d").unwrap().path(),
+            "users/u/managedDevices/d/resetPasscode"
+        );
+        assert_eq!(
+            Target::detected_app_device("a", "d").unwrap().path(),
+            "deviceManagement/detectedApps/a/managedDevices/d/resetPasscode"
+        );
+    }
+
+    #[test]
+    fn rejects_bad_ids() {
+        let long = "x".repeat(MAX_ID_BYTES + 1);
+        for bad in ["", ".", "..", "a\u{0}b", "a\nb", "\u{7f}", "\u{85}", long.as_str()] {
+            assert_eq!(Target::device(bad).unwrap_err().kind(), ErrorKind::InvalidArgument, "{bad:?}");
+        }
+        assert!(Target::device("x".repeat(MAX_ID_BYTES)).is_ok());
+        assert!(Target::device("...").is_ok());
+        let both = Target::new("d", Some("u"), Some("a")).unwrap_err();
+        assert_eq!(both.kind(), ErrorKind::InvalidArgument);
+        assert_eq!(Target::user_device("", "d").unwrap_err().kind(), ErrorKind::InvalidArgument);
+    }
+}

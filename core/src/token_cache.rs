@@ -1,0 +1,85 @@
+//! Caches a credential's token: one fetch in flight however many calls wait, refreshed before it expires.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use tokio::sync::{Mutex, RwLock};
+
+use crate::credential::{AccessToken, TokenCredential};
+use crate::error::Error;
+use crate::secret::Secret;
+
+/// Libraries treat a token as expired this long before it really is.
+const REFRESH_MARGIN: Duration = Duration::from_secs(300);
+
+struct Cached {
+    token: AccessToken,
+    fetched: SystemTime,
+}
+
+impl Cached {
+    /// Fresh unless within the margin of expiry; short-lived tokens (under 10 minutes) are refreshed at half-life so
+    /// that a 5-minute margin does not mean fetching before every call.
+    fn fresh(&self, now: SystemTime) -> bool {
+        let Some(exp) = self.token.expires_on else {
+            return true;
+        };
+        let life = exp.duration_since(self.fetched).unwrap_or(Duration::ZERO);
+        let margin = REFRESH_MARGIN.min(life / 2);
+        match exp.checked_sub(margin) {
+            Some(refresh_at) => now < refresh_at,
+            None => false,
+        }
+    }
+}
+
+/// The client's token cache over any [`TokenCredential`].
+pub(crate) struct TokenCache {
+    credential: Arc<dyn TokenCredential>,
+    scopes: Vec<String>,
+    cached: RwLock<Option<Cached>>,
+    refresh: Mutex<()>,
+}
+
+impl TokenCache {
+    pub(crate) fn new(credential: Arc<dyn TokenCredential>, scopes: Vec<String>) -> Self {
+        TokenCache {
+            credential,
+            scopes,
+            cached: RwLock::new(None),
+            refresh: Mutex::new(()),
+        }
+    }
+
+    /// A fresh token, fetching at most once however many callers wait.
+    pub(crate) async fn get(&self) -> Result<Secret, Error> {
+        if let Some(t) = self.peek().await {
+            return Ok(t);
+        }
+        let _only_one = self.refresh.lock().await;
+        // Another caller may have refreshed while we waited for the lock.
+        if let Some(t) = self.peek().await {
+            return Ok(t);
+        }
+        let fetched = SystemTime::now();
+        let token = self.credential.get_token(&self.scopes).await?;
+        let secret = token.token.clone();
+        tracing::debug!(expires_on = ?token.expires_on, "token fetched");
+        *self.cached.write().await = Some(Cached { token, fetched });
+        Ok(secret)
+    }
+
+    async fn peek(&self) -> Option<Secret> {
+        let guard = self.cached.read().await;
+        let c = guard.as_ref()?;
+        c.fresh(SystemTime::now()).then(|| c.token.token.clone())
+    }
+
+    /// Graph rejected `rejected`: forget it (if it is still the cached one) so the next `get` fetches anew.
+    pub(crate) async fn invalidate(&self, rejected: &Secret) {
+        let mut guard = self.cached.write().await;
+        if guard.as_ref().is_some_and(|c| &c.token.token == rejected) {
+            *guard = None;
+        }
+    }
+}

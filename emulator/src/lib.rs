@@ -1,1 +1,184 @@
+//! # graph-emulator
+//!
+//! A real HTTP server that speaks Microsoft Graph's Intune `resetPasscode` action as Graph does: the three routes,
+//! Entra ID's client-credentials token endpoint, 401/403/404/400 answers with Intune's envelope, sliding-window
+//! throttling with `Retry-After`, seeded faults (429, 503, 500, 504, connections dropped before or after the reset
+//! ran, latency) and a ledger of every executed reset, so tests can prove nothing was reset twice.
+//!
+//! Use it in-process ([`Emulator::start`]) or as the `graph-emulator` binary.
 
+pub mod config;
+pub mod control;
+pub mod graph;
+pub mod responses;
+pub mod serve;
+pub mod state;
+pub mod tenant;
+pub mod token;
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+pub use config::{EmulatorConfig, FaultConfig, ThrottleConfig};
+pub use state::{LoggedRequest, ScriptedResponse};
+pub use tenant::Tenant;
+
+use state::{State, lock};
+
+/// A running emulator; stops when dropped.
+pub struct EmulatorHandle {
+    /// `http://127.0.0.1:PORT` (or `https://`).
+    pub base_url: String,
+    /// `{base_url}/v1.0`: give this to a client as its Graph URL.
+    pub graph_url: String,
+    /// `{base_url}`: tokens are at `{authority_url}/{tenant_id}/oauth2/v2.0/token`.
+    pub authority_url: String,
+    /// The CA to trust, with `tls`.
+    pub ca_cert_pem: Option<String>,
+    /// Directory ID.
+    pub tenant_id: String,
+    /// An app holding the permission.
+    pub client_id: String,
+    /// Its secret.
+    pub client_secret: String,
+    /// An app without the permission (its resets get 403).
+    pub unprivileged_client_id: String,
+    /// Its secret.
+    pub unprivileged_client_secret: String,
+    /// A long-lived token of the privileged app, for demos.
+    pub token: String,
+    /// Sample IDs: `device_id`, `user_id`, `detected_app_id`, `detected_app_device_id`, `ios_device_id`,
+    /// `windows_device_id`.
+    pub samples: std::collections::HashMap<&'static str, String>,
+    state: Arc<State>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for EmulatorHandle {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Starts emulators.
+pub struct Emulator;
+
+impl Emulator {
+    /// Bind 127.0.0.1, generate or load the tenant, and serve in the current tokio runtime.
+    pub async fn start(config: EmulatorConfig) -> Result<EmulatorHandle, String> {
+        let tenant = config
+            .tenant
+            .clone()
+            .unwrap_or_else(|| Tenant::generate(config.seed, config.devices));
+        let samples = tenant.samples();
+        let privileged = tenant.apps.iter().find(|a| a.privileged).cloned();
+        let unprivileged = tenant.apps.iter().find(|a| !a.privileged).cloned();
+        let (Some(privileged), tenant_id) = (privileged, tenant.tenant_id.clone()) else {
+            return Err("the tenant has no privileged app".into());
+        };
+        let unprivileged = unprivileged.unwrap_or_else(|| privileged.clone());
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port))
+            .await
+            .map_err(|e| format!("could not listen on 127.0.0.1:{}: {e}", config.port))?;
+        let port = listener.local_addr().map_err(|e| e.to_string())?.port();
+        let (scheme, ca_cert_pem, acceptor) = if config.tls {
+            let (pem, server_config) = serve::make_tls()?;
+            ("https", Some(pem), Some(tokio_rustls::TlsAcceptor::from(server_config)))
+        } else {
+            ("http", None, None)
+        };
+        let state = Arc::new(State::new(tenant, &config));
+        let task = tokio::spawn(serve::accept_loop(listener, state.clone(), acceptor));
+        let base_url = format!("{scheme}://127.0.0.1:{port}");
+        Ok(EmulatorHandle {
+            graph_url: format!("{base_url}/v1.0"),
+            authority_url: base_url.clone(),
+            base_url,
+            ca_cert_pem,
+            tenant_id,
+            client_id: privileged.client_id,
+            client_secret: privileged.client_secret,
+            unprivileged_client_id: unprivileged.client_id,
+            unprivileged_client_secret: unprivileged.client_secret,
+            token: state.demo_token.clone(),
+            samples,
+            state,
+            task,
+        })
+    }
+}
+
+impl EmulatorHandle {
+    /// The ready line's fields (`ca_cert` is the path the caller wrote the PEM to, if any).
+    pub fn ready_json(&self, ca_cert_path: Option<&str>) -> serde_json::Value {
+        serde_json::json!({
+            "graph_url": self.graph_url,
+            "authority_url": self.authority_url,
+            "control_url": format!("{}/_emulator", self.base_url),
+            "ca_cert": ca_cert_path,
+            "tenant_id": self.tenant_id,
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "unprivileged_client_id": self.unprivileged_client_id,
+            "unprivileged_client_secret": self.unprivileged_client_secret,
+            "token": self.token,
+            "samples": self.samples,
+        })
+    }
+
+    /// What `GET /_emulator/devices` answers.
+    pub fn devices(&self) -> serde_json::Value {
+        control::devices_json(&self.state)
+    }
+
+    /// What `GET /_emulator/stats` answers.
+    pub fn stats(&self) -> serde_json::Value {
+        control::stats_json(&self.state)
+    }
+
+    /// Executed resets of one device (0 when unknown).
+    pub fn reset_count(&self, device_id: &str) -> usize {
+        lock(&self.state.devices).get(device_id).map_or(0, |d| d.resets.len())
+    }
+
+    /// Serve these answers to the next requests for `device_id`, in order, before normal behaviour resumes.
+    pub fn script(&self, device_id: &str, responses: Vec<ScriptedResponse>) {
+        lock(&self.state.scripts)
+            .entry(device_id.to_string())
+            .or_default()
+            .extend(responses);
+    }
+
+    /// Logged requests for `device_id` (decoded ID), oldest first.
+    pub fn requests(&self, device_id: &str) -> Vec<LoggedRequest> {
+        lock(&self.state.log)
+            .iter()
+            .filter(|r| r.device_id.as_deref() == Some(device_id))
+            .cloned()
+            .collect()
+    }
+
+    /// Issue a token for the privileged app that expires after `lifetime` (tests of expiry).
+    pub fn issue_token(&self, lifetime: Duration) -> String {
+        let token = format!("emu.{}", uuid::Uuid::new_v4().simple());
+        let app = self.state.apps.iter().position(|a| a.privileged).unwrap_or(0);
+        lock(&self.state.tokens).insert(
+            token.clone(),
+            state::IssuedToken {
+                app,
+                expires: std::time::Instant::now() + lifetime,
+            },
+        );
+        token
+    }
+}
+
+/// A `Retry-After` value in seconds (integer, fraction or HTTP-date), for the early-retry detector.
+pub fn retry_after_seconds(value: &str) -> Option<Duration> {
+    let v = value.trim();
+    if let Ok(secs) = v.parse::<f64>() {
+        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs.min(1e9)));
+    }
+    let when = httpdate::parse_http_date(v).ok()?;
+    Some(when.duration_since(SystemTime::now()).unwrap_or_default())
+}

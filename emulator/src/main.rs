@@ -1,1 +1,109 @@
-fn main(){}
+//! `graph-emulator`: serve the emulated Graph until killed. The first stdout line is a JSON object with the URLs
+//! and credentials; logs go to stderr.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use graph_emulator::{Emulator, EmulatorConfig, FaultConfig, Tenant, ThrottleConfig};
+
+const USAGE: &str = "usage: graph-emulator [--port N] [--tls] [--tenant FILE] [--throttle on|off|N/SECONDS]
+                      [--faults SPEC] [--seed N] [--devices N] [--token-lifetime SECONDS]
+
+  --port N              TCP port on 127.0.0.1 (default 0: any free port)
+  --tls                 serve HTTPS with a generated CA (its PEM path is in the ready line's ca_cert)
+  --tenant FILE         load the tenant from a JSON file instead of generating it
+  --throttle SPEC       on (Intune's 200 writes/20 s per app, 400 per tenant; the default), off, or N/SECONDS
+  --faults SPEC         e.g. 429=0.05,503=0.05,500=0.02,504=0.02,reset_before=0.01,reset_after=0.01,
+                        latency=0.01,latency_ms=5000,retry_after=1 (default none)
+  --seed N              seed of the generated tenant and of the faults (default 1)
+  --devices N           managed devices in the generated tenant (default 3000)
+  --token-lifetime S    lifetime of issued tokens in seconds (default 3599)";
+
+fn parse_args(args: &[String]) -> Result<EmulatorConfig, String> {
+    let mut c = EmulatorConfig {
+        throttle: Some(ThrottleConfig::intune()),
+        ..EmulatorConfig::default()
+    };
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let mut value = |name: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{name} needs a value"))
+        };
+        match flag.as_str() {
+            "--port" => c.port = value("--port")?.parse().map_err(|_| "--port takes a number from 0 to 65535")?,
+            "--tls" => c.tls = true,
+            "--tenant" => {
+                let path = value("--tenant")?;
+                let text = std::fs::read_to_string(&path).map_err(|e| format!("--tenant {path}: {e}"))?;
+                c.tenant = Some(Tenant::from_json(&text).map_err(|e| format!("--tenant {path}: {e}"))?);
+            }
+            "--throttle" => c.throttle = ThrottleConfig::parse(&value("--throttle")?)?,
+            "--faults" => c.faults = FaultConfig::parse(&value("--faults")?)?,
+            "--seed" => c.seed = value("--seed")?.parse().map_err(|_| "--seed takes a whole number")?,
+            "--devices" => {
+                c.devices = value("--devices")?
+                    .parse()
+                    .ok()
+                    .filter(|n| (1..=10_000_000).contains(n))
+                    .ok_or("--devices takes a number from 1 to 10000000")?
+            }
+            "--token-lifetime" => {
+                let secs: f64 = value("--token-lifetime")?
+                    .parse()
+                    .ok()
+                    .filter(|s: &f64| s.is_finite() && *s > 0.0 && *s < 1e9)
+                    .ok_or("--token-lifetime takes a number of seconds above 0")?;
+                c.token_lifetime = Duration::from_secs_f64(secs);
+            }
+            "-h" | "--help" => return Err(String::new()),
+            other => return Err(format!("unknown argument '{other}'")),
+        }
+    }
+    Ok(c)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let config = match parse_args(&args) {
+        Ok(c) => c,
+        Err(e) if e.is_empty() => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("graph-emulator: {e}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .init();
+    let handle = match Emulator::start(config).await {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("graph-emulator: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let ca_path = match &handle.ca_cert_pem {
+        Some(pem) => {
+            let path = std::env::temp_dir().join(format!("graph-emulator-ca-{}.pem", std::process::id()));
+            if let Err(e) = std::fs::write(&path, pem) {
+                eprintln!("graph-emulator: could not write the CA certificate to {}: {e}", path.display());
+                return ExitCode::FAILURE;
+            }
+            Some(path.display().to_string())
+        }
+        None => None,
+    };
+    println!("{}", handle.ready_json(ca_path.as_deref()));
+    eprintln!("graph-emulator: serving {} (Ctrl-C to stop)", handle.graph_url);
+    let _ = tokio::signal::ctrl_c().await;
+    ExitCode::SUCCESS
+}

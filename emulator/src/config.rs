@@ -1,0 +1,204 @@
+//! The emulator's settings: tenant size, throttling, faults, token lifetime, TLS.
+
+use std::time::Duration;
+
+/// Intune's write limit per app per tenant, and per tenant, in any 20 s.
+pub const INTUNE_APP_WRITES: u32 = 200;
+/// Per tenant across apps.
+pub const INTUNE_TENANT_WRITES: u32 = 400;
+/// The window both limits are counted in.
+pub const INTUNE_WINDOW: Duration = Duration::from_secs(20);
+
+/// Sliding-window write limits (not clock-aligned), with a window that can be scaled down for fast tests.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ThrottleConfig {
+    /// Writes per app per tenant in any window.
+    pub app_limit: u32,
+    /// Writes per tenant in any window.
+    pub tenant_limit: u32,
+    /// The window.
+    pub window: Duration,
+}
+
+impl ThrottleConfig {
+    /// Intune's documented limits: 200 per app and 400 per tenant in any 20 s.
+    pub fn intune() -> Self {
+        ThrottleConfig {
+            app_limit: INTUNE_APP_WRITES,
+            tenant_limit: INTUNE_TENANT_WRITES,
+            window: INTUNE_WINDOW,
+        }
+    }
+
+    /// Parse `on`, `off` or `N/SECONDS` (N per app, 2N per tenant, in a window of SECONDS, fractions allowed).
+    pub fn parse(spec: &str) -> Result<Option<ThrottleConfig>, String> {
+        match spec.trim() {
+            "on" => Ok(Some(ThrottleConfig::intune())),
+            "off" => Ok(None),
+            other => {
+                let (n, secs) = other
+                    .split_once('/')
+                    .ok_or_else(|| format!("--throttle takes on, off or N/SECONDS, not '{other}'"))?;
+                let n: u32 = n
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| format!("--throttle: '{n}' is not a positive whole number"))?;
+                let secs: f64 = secs
+                    .trim()
+                    .parse()
+                    .ok()
+                    .filter(|s: &f64| s.is_finite() && *s > 0.0 && *s <= 86_400.0)
+                    .ok_or_else(|| format!("--throttle: '{secs}' is not a number of seconds above 0"))?;
+                Ok(Some(ThrottleConfig {
+                    app_limit: n,
+                    tenant_limit: n.saturating_mul(2),
+                    window: Duration::from_secs_f64(secs),
+                }))
+            }
+        }
+    }
+}
+
+/// Injected faults: each a probability per Graph write request (0.0 to 1.0), drawn from the seeded generator.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FaultConfig {
+    /// 429 `TooManyRequests` with `Retry-After` (not executed).
+    pub throttle_429: f64,
+    /// 503 `ServiceUnavailable` with `Retry-After` (not executed).
+    pub unavailable_503: f64,
+    /// 500 `InternalServerError` (not executed).
+    pub error_500: f64,
+    /// 504 `GatewayTimeout` (executed: the backend ran it after the gateway gave up).
+    pub timeout_504: f64,
+    /// Connection closed without an answer, before executing.
+    pub reset_before: f64,
+    /// Connection closed without an answer, after executing (the ambiguous case).
+    pub reset_after: f64,
+    /// Answer delayed by `latency_ms` (then served normally).
+    pub latency: f64,
+    /// The delay of a latency fault.
+    pub latency_ms: u64,
+    /// `Retry-After` seconds sent with fault 429s and 503s (fractions allowed).
+    pub retry_after_secs: f64,
+}
+
+impl FaultConfig {
+    /// Parse `429=0.05,503=0.05,500=0.02,504=0.02,reset_before=0.01,reset_after=0.01,latency=0.01,latency_ms=5000,
+    /// retry_after=1`; `none` or an empty string is no faults.
+    pub fn parse(spec: &str) -> Result<FaultConfig, String> {
+        let mut f = FaultConfig {
+            latency_ms: 5000,
+            retry_after_secs: 1.0,
+            ..FaultConfig::default()
+        };
+        let spec = spec.trim();
+        if spec.is_empty() || spec == "none" {
+            return Ok(f);
+        }
+        for part in spec.split(',') {
+            let (k, v) = part
+                .split_once('=')
+                .ok_or_else(|| format!("--faults: '{part}' is not NAME=VALUE"))?;
+            let v: f64 = v
+                .trim()
+                .parse()
+                .ok()
+                .filter(|v: &f64| v.is_finite() && *v >= 0.0)
+                .ok_or_else(|| format!("--faults: '{v}' is not a number of 0 or more"))?;
+            let rate = |v: f64| {
+                if v <= 1.0 {
+                    Ok(v)
+                } else {
+                    Err(format!("--faults: {k}={v} is not a rate from 0 to 1"))
+                }
+            };
+            match k.trim() {
+                "429" => f.throttle_429 = rate(v)?,
+                "503" => f.unavailable_503 = rate(v)?,
+                "500" => f.error_500 = rate(v)?,
+                "504" => f.timeout_504 = rate(v)?,
+                "reset_before" => f.reset_before = rate(v)?,
+                "reset_after" => f.reset_after = rate(v)?,
+                "latency" => f.latency = rate(v)?,
+                "latency_ms" => f.latency_ms = v as u64,
+                "retry_after" => f.retry_after_secs = v,
+                other => {
+                    return Err(format!(
+                        "--faults: unknown fault '{other}' (429, 503, 500, 504, reset_before, reset_after, latency, \
+                         latency_ms, retry_after)"
+                    ));
+                }
+            }
+        }
+        let total = f.throttle_429
+            + f.unavailable_503
+            + f.error_500
+            + f.timeout_504
+            + f.reset_before
+            + f.reset_after;
+        if total > 1.0 {
+            return Err(format!("--faults: the rates add up to {total}, more than 1"));
+        }
+        Ok(f)
+    }
+}
+
+/// Everything the emulator can be told.
+#[derive(Clone, Debug)]
+pub struct EmulatorConfig {
+    /// TCP port on 127.0.0.1 (0: any free one).
+    pub port: u16,
+    /// Serve HTTPS with a generated CA (its PEM is in the handle and the ready line).
+    pub tls: bool,
+    /// Seed of the generated tenant and of the fault draws.
+    pub seed: u64,
+    /// Managed devices in the generated tenant (ignored with `tenant`).
+    pub devices: usize,
+    /// A tenant loaded from a file instead of generated.
+    pub tenant: Option<crate::tenant::Tenant>,
+    /// Write limits; `None` is no throttling.
+    pub throttle: Option<ThrottleConfig>,
+    /// Injected faults.
+    pub faults: FaultConfig,
+    /// How long issued tokens live.
+    pub token_lifetime: Duration,
+}
+
+impl Default for EmulatorConfig {
+    /// For tests: any port, plain HTTP, 3,000 devices, no throttling, no faults, tokens live an hour.
+    fn default() -> Self {
+        EmulatorConfig {
+            port: 0,
+            tls: false,
+            seed: 1,
+            devices: 3000,
+            tenant: None,
+            throttle: None,
+            faults: FaultConfig::parse("").unwrap_or_default(),
+            token_lifetime: Duration::from_secs(3599),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_specs() {
+        assert_eq!(ThrottleConfig::parse("on").unwrap(), Some(ThrottleConfig::intune()));
+        assert_eq!(ThrottleConfig::parse("off").unwrap(), None);
+        let t = ThrottleConfig::parse("200/2").unwrap().unwrap();
+        assert_eq!((t.app_limit, t.tenant_limit, t.window), (200, 400, Duration::from_secs(2)));
+        for bad in ["", "x", "0/2", "5/0", "5/-1", "a/b"] {
+            assert!(ThrottleConfig::parse(bad).is_err(), "{bad}");
+        }
+        let f = FaultConfig::parse("429=0.05,reset_after=0.01,latency_ms=10").unwrap();
+        assert_eq!((f.throttle_429, f.reset_after, f.latency_ms), (0.05, 0.01, 10));
+        for bad in ["429", "429=2", "nope=0.1", "429=0.6,503=0.6", "500=-1"] {
+            assert!(FaultConfig::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

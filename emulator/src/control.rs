@@ -1,0 +1,88 @@
+//! Control endpoints under `/_emulator/` (never under a Graph version): what tests read and script.
+
+use std::collections::VecDeque;
+use std::sync::atomic::Ordering;
+
+use serde::Deserialize;
+
+use crate::responses::{Resp, plain_json};
+use crate::state::{ScriptedResponse, State, lock};
+
+#[derive(Deserialize)]
+struct Script {
+    device_id: String,
+    responses: Vec<ScriptedResponse>,
+}
+
+/// Answer `/_emulator/{what}`.
+pub fn handle(state: &State, method: &hyper::Method, what: &str, query: &str, body: &[u8]) -> Resp {
+    match (method.as_str(), what) {
+        ("GET", "devices") => plain_json(200, &devices_json(state)),
+        ("GET", "stats") => plain_json(200, &stats_json(state)),
+        ("GET", "requests") => {
+            let device = query_param(query, "device_id");
+            let log = lock(&state.log);
+            let hits: Vec<_> = log
+                .iter()
+                .filter(|r| device.is_none() || r.device_id == device)
+                .collect();
+            plain_json(200, &serde_json::json!(hits))
+        }
+        ("POST", "script") => match serde_json::from_slice::<Script>(body) {
+            Ok(s) => {
+                lock(&state.scripts)
+                    .entry(s.device_id)
+                    .or_insert_with(VecDeque::new)
+                    .extend(s.responses);
+                plain_json(200, &serde_json::json!({"ok": true}))
+            }
+            Err(e) => plain_json(400, &serde_json::json!({"error": format!("bad script: {e}")})),
+        },
+        _ => plain_json(
+            404,
+            &serde_json::json!({"error": "control endpoints: GET devices, GET stats, GET requests?device_id=, POST script"}),
+        ),
+    }
+}
+
+/// `[{"id", "userId", "platform", "detectedAppIds", "resetCount", "lastResetAt"}]`.
+pub fn devices_json(state: &State) -> serde_json::Value {
+    let devices = lock(&state.devices);
+    let mut list: Vec<_> = devices
+        .iter()
+        .map(|(id, d)| {
+            serde_json::json!({
+                "id": id,
+                "userId": d.user_id,
+                "platform": d.platform,
+                "detectedAppIds": d.detected_app_ids,
+                "resetCount": d.resets.len(),
+                "lastResetAt": d.resets.last().map(|r| r.at.clone()),
+            })
+        })
+        .collect();
+    list.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+    serde_json::Value::Array(list)
+}
+
+/// Counters: requests, executed, 429s sent, early retries, devices reset more than once, faults by kind.
+pub fn stats_json(state: &State) -> serde_json::Value {
+    let s = &state.stats;
+    let reset_twice = lock(&state.devices).values().filter(|d| d.resets.len() > 1).count();
+    serde_json::json!({
+        "requests": s.requests.load(Ordering::Relaxed),
+        "executed": s.executed.load(Ordering::Relaxed),
+        "throttled_429": s.throttled.load(Ordering::Relaxed),
+        "early_retries": s.early_retries.load(Ordering::Relaxed),
+        "token_requests": s.token_requests.load(Ordering::Relaxed),
+        "devices_reset_more_than_once": reset_twice,
+        "faults": *lock(&s.faults),
+    })
+}
+
+fn query_param(query: &str, name: &str) -> Option<String> {
+    query.split('&').find_map(|pair| {
+        let (k, v) = pair.split_once('=')?;
+        (k == name).then(|| percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned())
+    })
+}

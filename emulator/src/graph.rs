@@ -1,0 +1,422 @@
+//! The Graph routes: the three `resetPasscode` routes and reading a device's `deviceActionResults`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use hyper::HeaderMap;
+use percent_encoding::percent_decode_str;
+
+use crate::responses::{Ctx, Resp, error, graph, intune_envelope, retry_after_header};
+use crate::serve::ConnCtl;
+use crate::state::{LoggedRequest, ScriptedResponse, State, lock};
+use crate::tenant::supports_reset;
+
+/// Which route a request named.
+#[derive(Debug, PartialEq)]
+pub enum Route {
+    /// `POST .../resetPasscode` by one of the three routes.
+    Reset {
+        /// Managed device.
+        device: String,
+        /// `/users/{u}/...`.
+        user: Option<String>,
+        /// `/deviceManagement/detectedApps/{a}/...`.
+        app: Option<String>,
+    },
+    /// `GET /deviceManagement/managedDevices/{id}`.
+    GetDevice(String),
+}
+
+fn is(seg: &str, name: &str) -> bool {
+    seg.eq_ignore_ascii_case(name)
+}
+
+/// Parse a path below the version segment into a route. `Err` holds Graph's complaint.
+pub fn parse_route(segments: &[String], method: &hyper::Method) -> Result<Route, String> {
+    let s: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let post = method == hyper::Method::POST;
+    match s.as_slice() {
+        [u, ud, md, d, rp] if is(u, "users") && is(md, "managedDevices") && is(rp, "resetPasscode") && post => {
+            Ok(Route::Reset {
+                device: d.to_string(),
+                user: Some(ud.to_string()),
+                app: None,
+            })
+        }
+        [dm, md, d, rp] if is(dm, "deviceManagement") && is(md, "managedDevices") && is(rp, "resetPasscode") && post => {
+            Ok(Route::Reset {
+                device: d.to_string(),
+                user: None,
+                app: None,
+            })
+        }
+        [dm, da, a, md, d, rp]
+            if is(dm, "deviceManagement")
+                && is(da, "detectedApps")
+                && is(md, "managedDevices")
+                && is(rp, "resetPasscode")
+                && post =>
+        {
+            Ok(Route::Reset {
+                device: d.to_string(),
+                user: None,
+                app: Some(a.to_string()),
+            })
+        }
+        [dm, md, d] if is(dm, "deviceManagement") && is(md, "managedDevices") && method == hyper::Method::GET => {
+            Ok(Route::GetDevice(d.to_string()))
+        }
+        _ => Err(format!(
+            "Resource not found for the segment '{}'.",
+            s.last().copied().unwrap_or_default()
+        )),
+    }
+}
+
+/// Split a raw path into percent-decoded segments; `None` when a segment is not UTF-8.
+pub fn decode_segments(raw_path: &str) -> Option<Vec<String>> {
+    raw_path
+        .trim_start_matches('/')
+        .split('/')
+        .map(|s| percent_decode_str(s).decode_utf8().ok().map(|c| c.into_owned()))
+        .collect()
+}
+
+/// A request as the Graph handler sees it.
+pub struct GraphRequest {
+    /// Method.
+    pub method: hyper::Method,
+    /// Raw path and query.
+    pub path_and_query: String,
+    /// Raw path.
+    pub path: String,
+    /// Headers.
+    pub headers: HeaderMap,
+    /// Body length.
+    pub body_len: usize,
+}
+
+fn header(h: &HeaderMap, name: &str) -> Option<String> {
+    h.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+}
+
+/// Headers as logged: lower-case names, the token replaced.
+fn logged_headers(h: &HeaderMap) -> HashMap<String, String> {
+    h.iter()
+        .map(|(k, v)| {
+            let mut v = String::from_utf8_lossy(v.as_bytes()).into_owned();
+            if k == hyper::header::AUTHORIZATION {
+                v = match v.split_once(' ') {
+                    Some((scheme, _)) => format!("{scheme} ***"),
+                    None => "***".into(),
+                };
+            }
+            (k.as_str().to_string(), v)
+        })
+        .collect()
+}
+
+/// Handle a request under `/v1.0` or `/beta`.
+pub async fn handle(state: Arc<State>, conn: Arc<ConnCtl>, req: GraphRequest) -> Resp {
+    state.stats.requests.fetch_add(1, Ordering::Relaxed);
+    let ctx = Ctx {
+        request_id: uuid::Uuid::new_v4().to_string(),
+        client_request_id: header(&req.headers, "client-request-id").unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+    };
+    let Some(segments) = decode_segments(&req.path) else {
+        return error(400, &ctx, "BadRequest", "The request URI is not valid.", &[]);
+    };
+    let version = segments.first().cloned().unwrap_or_default();
+    let route = parse_route(&segments[1.min(segments.len())..], &req.method);
+    let device_id = match &route {
+        Ok(Route::Reset { device, .. }) | Ok(Route::GetDevice(device)) => Some(device.clone()),
+        Err(_) => None,
+    };
+    state.log_request(LoggedRequest {
+        method: req.method.to_string(),
+        path: req.path_and_query.clone(),
+        device_id: device_id.clone(),
+        headers: logged_headers(&req.headers),
+        body_len: req.body_len,
+    });
+    if version != "v1.0" && version != "beta" {
+        return error(400, &ctx, "BadRequest", &format!("Invalid version: {version}"), &[]);
+    }
+    let route = match route {
+        Ok(r) => r,
+        Err(msg) => return error(400, &ctx, "BadRequest", &msg, &[]),
+    };
+    state.check_early_retry(&ctx.client_request_id);
+
+    if let Some(device) = &device_id {
+        let script = lock(&state.scripts).get_mut(device).and_then(|q| q.pop_front());
+        if let Some(script) = script {
+            return scripted(&state, &conn, &ctx, device, script).await;
+        }
+    }
+
+    let app = match authenticate(&state, &req.headers, &ctx) {
+        Ok(app) => app,
+        Err(resp) => return resp,
+    };
+    match route {
+        Route::GetDevice(device) => get_device(&state, &ctx, &device, &version),
+        Route::Reset { device, user, app: detected } => {
+            reset(&state, &conn, &ctx, &req, app, &device, user.as_deref(), detected.as_deref()).await
+        }
+    }
+}
+
+/// The app behind the bearer token, or Graph's 401.
+fn authenticate(state: &State, headers: &HeaderMap, ctx: &Ctx) -> Result<usize, Resp> {
+    let auth = header(headers, "authorization").unwrap_or_default();
+    let token = auth
+        .strip_prefix("Bearer ")
+        .or_else(|| auth.strip_prefix("bearer "))
+        .map(str::trim)
+        .unwrap_or("");
+    if token.is_empty() {
+        return Err(error(401, ctx, "InvalidAuthenticationToken", "Access token is empty.", &[]));
+    }
+    let issued = lock(&state.tokens).get(token).cloned();
+    match issued {
+        None => Err(error(
+            401,
+            ctx,
+            "InvalidAuthenticationToken",
+            "IDX14100: JWT is not well formed, there are no dots (.).",
+            &[],
+        )),
+        Some(t) if Instant::now() >= t.expires => Err(error(
+            401,
+            ctx,
+            "InvalidAuthenticationToken",
+            "Lifetime validation failed, the token is expired.",
+            &[],
+        )),
+        Some(t) => Ok(t.app),
+    }
+}
+
+fn count_and_wait(state: &State, ctx: &Ctx, name: &str, secs: f64) -> (String, Duration) {
+    state.count_fault(name);
+    let header = retry_after_header(secs, false);
+    let wait = Duration::from_secs_f64(header.parse::<f64>().unwrap_or(secs));
+    state.expect_retry_after(&ctx.client_request_id, wait);
+    (header, wait)
+}
+
+/// Close the connection without an answer (the handler never returns).
+async fn drop_connection(conn: &ConnCtl) -> Resp {
+    conn.kill();
+    std::future::pending::<Resp>().await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn reset(
+    state: &State,
+    conn: &ConnCtl,
+    ctx: &Ctx,
+    req: &GraphRequest,
+    app: usize,
+    device: &str,
+    user: Option<&str>,
+    detected: Option<&str>,
+) -> Resp {
+    if !state.apps.get(app).is_some_and(|a| a.privileged) {
+        let msg = intune_envelope(
+            "Application is not authorized to perform this operation. Application must have one of the following \
+             scopes: DeviceManagementManagedDevices.PrivilegedOperations.All",
+            ctx,
+            &req.path,
+        );
+        return error(403, ctx, "Forbidden", &msg, &[]);
+    }
+    if let Err(wait) = state.take_write_slot(app) {
+        state.stats.throttled.fetch_add(1, Ordering::Relaxed);
+        let header = retry_after_header(wait.as_secs_f64(), true);
+        let secs: u64 = header.parse().unwrap_or(1);
+        state.expect_retry_after(&ctx.client_request_id, Duration::from_secs(secs));
+        return error(
+            429,
+            ctx,
+            "TooManyRequests",
+            "Too many requests from Identifier:app+tenant under category:writes. Please try again later.",
+            &[("retry-after", header)],
+        );
+    }
+    if let Some(resp) = injected_fault(state, conn, ctx, device).await {
+        return resp;
+    }
+    if req.body_len > 0 {
+        return error(
+            400,
+            ctx,
+            "BadRequest",
+            "The action resetPasscode does not take a request body.",
+            &[],
+        );
+    }
+    let platform = {
+        let devices = lock(&state.devices);
+        match devices.get(device) {
+            Some(d)
+                if user.is_none_or(|u| d.user_id == u)
+                    && detected.is_none_or(|a| d.detected_app_ids.iter().any(|x| x == a)) =>
+            {
+                Some(d.platform.clone())
+            }
+            _ => None,
+        }
+    };
+    let Some(platform) = platform else {
+        let missing = match (user, detected) {
+            (Some(u), _) if !state.users.contains(u) => format!("User '{u}' does not exist."),
+            (_, Some(a)) if !state.detected_apps.contains(a) => format!("Detected app '{a}' does not exist."),
+            _ => format!("Resource '{device}' does not exist or one of its queried reference-property objects are not present."),
+        };
+        return error(404, ctx, "ResourceNotFound", &missing, &[]);
+    };
+    if !supports_reset(&platform) {
+        let msg = intune_envelope(
+            &format!("The action resetPasscode is not supported on {platform} devices"),
+            ctx,
+            &req.path,
+        );
+        return error(400, ctx, "BadRequest", &msg, &[]);
+    }
+    state.execute(device);
+    graph(204, ctx, &[], None)
+}
+
+/// Roll the seeded dice for this request's fault, if any. Executes the reset itself where the fault does.
+async fn injected_fault(state: &State, conn: &ConnCtl, ctx: &Ctx, device: &str) -> Option<Resp> {
+    let f = &state.faults;
+    if f.latency > 0.0 && state.roll() < f.latency {
+        state.count_fault("latency");
+        tokio::time::sleep(Duration::from_millis(f.latency_ms)).await;
+    }
+    let roll = state.roll();
+    let mut edge = 0.0;
+    let mut hit = |rate: f64| {
+        edge += rate;
+        rate > 0.0 && roll < edge
+    };
+    if hit(f.throttle_429) {
+        let (ra, _) = count_and_wait(state, ctx, "429", f.retry_after_secs);
+        state.stats.throttled.fetch_add(1, Ordering::Relaxed);
+        return Some(error(
+            429,
+            ctx,
+            "TooManyRequests",
+            "Too many requests. Please try again later.",
+            &[("retry-after", ra)],
+        ));
+    }
+    if hit(f.unavailable_503) {
+        let (ra, _) = count_and_wait(state, ctx, "503", f.retry_after_secs);
+        return Some(error(
+            503,
+            ctx,
+            "ServiceUnavailable",
+            "The service is temporarily unavailable. Please try again later.",
+            &[("retry-after", ra)],
+        ));
+    }
+    if hit(f.error_500) {
+        state.count_fault("500");
+        return Some(error(500, ctx, "InternalServerError", "An internal server error occurred.", &[]));
+    }
+    if hit(f.timeout_504) {
+        state.count_fault("504");
+        state.execute(device);
+        return Some(error(504, ctx, "GatewayTimeout", "The gateway timed out waiting for the backend.", &[]));
+    }
+    if hit(f.reset_before) {
+        state.count_fault("reset_before");
+        return Some(drop_connection(conn).await);
+    }
+    if hit(f.reset_after) {
+        state.count_fault("reset_after");
+        state.execute(device);
+        return Some(drop_connection(conn).await);
+    }
+    None
+}
+
+async fn scripted(state: &State, conn: &ConnCtl, ctx: &Ctx, device: &str, s: ScriptedResponse) -> Resp {
+    if let Some(ms) = s.delay_ms {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+    let execute = s.execute.unwrap_or((200..300).contains(&s.status));
+    match s.fault.as_deref() {
+        Some("reset_before") => return drop_connection(conn).await,
+        Some("reset_after") => {
+            state.execute(device);
+            return drop_connection(conn).await;
+        }
+        _ => {}
+    }
+    if execute {
+        state.execute(device);
+    }
+    if let Some(ra) = s.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("retry-after")) {
+        if let Some(wait) = crate::retry_after_seconds(ra.1) {
+            state.expect_retry_after(&ctx.client_request_id, wait);
+        }
+    }
+    let extra: Vec<(&str, String)> = s.headers.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    let body = s.body.map(|b| match b {
+        serde_json::Value::String(text) => text,
+        other => other.to_string(),
+    });
+    graph(s.status, ctx, &extra, body)
+}
+
+fn get_device(state: &State, ctx: &Ctx, device: &str, version: &str) -> Resp {
+    let devices = lock(&state.devices);
+    let Some(d) = devices.get(device) else {
+        return error(404, ctx, "ResourceNotFound", &format!("Resource '{device}' does not exist."), &[]);
+    };
+    let results: Vec<_> = d
+        .resets
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "actionName": "resetPasscode",
+                "actionState": "done",
+                "startDateTime": r.at,
+                "lastUpdatedDateTime": r.at,
+                "passcode": r.passcode,
+            })
+        })
+        .collect();
+    let body = serde_json::json!({
+        "@odata.context": format!("https://graph.microsoft.com/{version}/$metadata#deviceManagement/managedDevices(deviceActionResults)/$entity"),
+        "id": device,
+        "userId": d.user_id,
+        "operatingSystem": d.platform,
+        "deviceActionResults": results,
+    });
+    graph(200, ctx, &[], Some(body.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes() {
+        let seg = |p: &str| decode_segments(p).unwrap();
+        let post = hyper::Method::POST;
+        assert_eq!(
+            parse_route(&seg("/users/u/managedDevices/a%2Fb/resetPasscode")[..], &post),
+            Ok(Route::Reset { device: "a/b".into(), user: Some("u".into()), app: None })
+        );
+        assert!(parse_route(&seg("/deviceManagement/managedDevices/d/resetPasscode"), &hyper::Method::GET).is_err());
+        assert!(parse_route(&seg("/deviceManagement/managedDevices/d/wipe"), &post).is_err());
+        assert!(decode_segments("/a%FF").is_none());
+    }
+}

@@ -1,0 +1,301 @@
+//! Everything the emulator remembers while it runs: devices and their resets, tokens, throttle windows, scripts,
+//! the request log and counters.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{EmulatorConfig, FaultConfig, ThrottleConfig};
+use crate::tenant::{App, Tenant};
+
+/// Requests kept in the log for `/_emulator/requests`.
+const LOG_CAPACITY: usize = 20_000;
+
+/// One executed reset, as Intune records it.
+#[derive(Clone, Debug, Serialize)]
+pub struct ResetRecord {
+    /// When it ran (RFC 3339).
+    pub at: String,
+    /// The new passcode.
+    pub passcode: String,
+}
+
+/// A device and what was done to it.
+#[derive(Clone, Debug)]
+pub struct DeviceState {
+    /// From the tenant.
+    pub user_id: String,
+    /// From the tenant.
+    pub platform: String,
+    /// From the tenant.
+    pub detected_app_ids: Vec<String>,
+    /// Every executed reset, oldest first.
+    pub resets: Vec<ResetRecord>,
+}
+
+/// A canned answer served instead of normal behaviour to the next request for a device (test vectors).
+#[derive(Clone, Debug, Deserialize, Serialize, Default)]
+pub struct ScriptedResponse {
+    /// HTTP status.
+    pub status: u16,
+    /// Extra headers.
+    #[serde(default)]
+    pub headers: HashMap<String, String>,
+    /// JSON body (a string is sent as it is).
+    #[serde(default)]
+    pub body: Option<serde_json::Value>,
+    /// Record a reset on the device (when it exists). Default: only for 2xx.
+    #[serde(default)]
+    pub execute: Option<bool>,
+    /// `reset_before` or `reset_after`: close the connection without answering.
+    #[serde(default)]
+    pub fault: Option<String>,
+    /// Wait this long first.
+    #[serde(default)]
+    pub delay_ms: Option<u64>,
+}
+
+/// One Graph request as the emulator saw it.
+#[derive(Clone, Debug, Serialize)]
+pub struct LoggedRequest {
+    /// HTTP method.
+    pub method: String,
+    /// The raw path (percent-encoding as sent) and query.
+    pub path: String,
+    /// The decoded managed-device ID, when the route names one.
+    pub device_id: Option<String>,
+    /// Headers, lower-case names; the bearer token is replaced by `***`.
+    pub headers: HashMap<String, String>,
+    /// Bytes of body received.
+    pub body_len: usize,
+}
+
+/// A token the emulator issued.
+#[derive(Clone, Debug)]
+pub struct IssuedToken {
+    /// Index into the tenant's apps.
+    pub app: usize,
+    /// When it stops working.
+    pub expires: Instant,
+}
+
+/// Counters shown at `/_emulator/stats`.
+#[derive(Default, Debug)]
+pub struct Stats {
+    /// Graph requests (not token or control requests).
+    pub requests: AtomicU64,
+    /// Resets executed.
+    pub executed: AtomicU64,
+    /// 429s sent by the throttle.
+    pub throttled: AtomicU64,
+    /// Retries that came before the Retry-After we sent had passed.
+    pub early_retries: AtomicU64,
+    /// Token requests answered.
+    pub token_requests: AtomicU64,
+    /// Faults injected, by name.
+    pub faults: Mutex<HashMap<String, u64>>,
+}
+
+/// Sliding windows of executed-or-accepted writes.
+#[derive(Default)]
+pub struct Windows {
+    /// Per app index.
+    pub per_app: HashMap<usize, VecDeque<Instant>>,
+    /// The whole tenant.
+    pub tenant: VecDeque<Instant>,
+}
+
+/// The emulator's shared state.
+pub struct State {
+    /// Directory ID.
+    pub tenant_id: String,
+    /// App registrations.
+    pub apps: Vec<App>,
+    /// Devices by ID.
+    pub devices: Mutex<HashMap<String, DeviceState>>,
+    /// Users that exist.
+    pub users: HashSet<String>,
+    /// Detected apps that exist.
+    pub detected_apps: HashSet<String>,
+    /// Tokens issued.
+    pub tokens: Mutex<HashMap<String, IssuedToken>>,
+    /// Throttle settings.
+    pub throttle: Option<ThrottleConfig>,
+    /// Throttle windows.
+    pub windows: Mutex<Windows>,
+    /// Fault settings.
+    pub faults: FaultConfig,
+    /// Seeded generator for faults and passcodes.
+    pub rng: Mutex<fastrand::Rng>,
+    /// Issued token lifetime.
+    pub token_lifetime: Duration,
+    /// Scripts by device ID.
+    pub scripts: Mutex<HashMap<String, VecDeque<ScriptedResponse>>>,
+    /// Recent requests.
+    pub log: Mutex<VecDeque<LoggedRequest>>,
+    /// client-request-id → the earliest a retry may come.
+    pub not_before: Mutex<HashMap<String, Instant>>,
+    /// Counters.
+    pub stats: Stats,
+    /// A long-lived token for the first privileged app, printed on start.
+    pub demo_token: String,
+}
+
+/// Lock a mutex even if a panicking holder poisoned it (state stays usable for the other requests).
+pub fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl State {
+    /// State for a tenant and settings.
+    pub fn new(tenant: Tenant, config: &EmulatorConfig) -> State {
+        let users = tenant.devices.iter().map(|d| d.user_id.clone()).collect();
+        let detected_apps = tenant
+            .devices
+            .iter()
+            .flat_map(|d| d.detected_app_ids.iter().cloned())
+            .collect();
+        let devices = tenant
+            .devices
+            .iter()
+            .map(|d| {
+                (
+                    d.id.clone(),
+                    DeviceState {
+                        user_id: d.user_id.clone(),
+                        platform: d.platform.clone(),
+                        detected_app_ids: d.detected_app_ids.clone(),
+                        resets: Vec::new(),
+                    },
+                )
+            })
+            .collect();
+        let privileged = tenant.apps.iter().position(|a| a.privileged).unwrap_or(0);
+        let demo_token = format!("emu-demo.{}", uuid::Uuid::new_v4().simple());
+        let mut tokens = HashMap::new();
+        tokens.insert(
+            demo_token.clone(),
+            IssuedToken {
+                app: privileged,
+                expires: Instant::now() + Duration::from_secs(10 * 365 * 86_400),
+            },
+        );
+        State {
+            tenant_id: tenant.tenant_id,
+            apps: tenant.apps,
+            devices: Mutex::new(devices),
+            users,
+            detected_apps,
+            tokens: Mutex::new(tokens),
+            throttle: config.throttle.clone(),
+            windows: Mutex::new(Windows::default()),
+            faults: config.faults.clone(),
+            rng: Mutex::new(fastrand::Rng::with_seed(config.seed ^ 0x5eed_fa17)),
+            token_lifetime: config.token_lifetime,
+            scripts: Mutex::new(HashMap::new()),
+            log: Mutex::new(VecDeque::new()),
+            not_before: Mutex::new(HashMap::new()),
+            stats: Stats::default(),
+            demo_token,
+        }
+    }
+
+    /// Issue a token for app `app`.
+    pub fn issue_token(&self, app: usize) -> (String, Duration) {
+        let token = format!("emu.{}", uuid::Uuid::new_v4().simple());
+        lock(&self.tokens).insert(
+            token.clone(),
+            IssuedToken {
+                app,
+                expires: Instant::now() + self.token_lifetime,
+            },
+        );
+        (token, self.token_lifetime)
+    }
+
+    /// Count a fault.
+    pub fn count_fault(&self, name: &str) {
+        *lock(&self.stats.faults).entry(name.to_string()).or_default() += 1;
+    }
+
+    /// Add to the request log, forgetting the oldest past capacity.
+    pub fn log_request(&self, entry: LoggedRequest) {
+        let mut log = lock(&self.log);
+        if log.len() >= LOG_CAPACITY {
+            log.pop_front();
+        }
+        log.push_back(entry);
+    }
+
+    /// Record an executed reset on a device; returns false when there is no such device.
+    pub fn execute(&self, device_id: &str) -> bool {
+        let passcode = {
+            let mut rng = lock(&self.rng);
+            format!("{:06}", rng.u32(..1_000_000))
+        };
+        let mut devices = lock(&self.devices);
+        let Some(d) = devices.get_mut(device_id) else {
+            return false;
+        };
+        d.resets.push(ResetRecord {
+            at: humantime::format_rfc3339_millis(SystemTime::now()).to_string(),
+            passcode,
+        });
+        self.stats.executed.fetch_add(1, Ordering::Relaxed);
+        true
+    }
+
+    /// Note that a retry of `client_request_id` must not come before `wait` from now.
+    pub fn expect_retry_after(&self, client_request_id: &str, wait: Duration) {
+        lock(&self.not_before).insert(client_request_id.to_string(), Instant::now() + wait);
+    }
+
+    /// Count an early retry when this client-request-id was told to wait and came back sooner.
+    pub fn check_early_retry(&self, client_request_id: &str) {
+        let due = lock(&self.not_before).remove(client_request_id);
+        if let Some(due) = due {
+            if Instant::now() < due {
+                self.stats.early_retries.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(client_request_id, "early retry: came back before its Retry-After");
+            }
+        }
+    }
+
+    /// Take a write slot for `app`, or say how long until one frees up.
+    pub fn take_write_slot(&self, app: usize) -> Result<(), Duration> {
+        let Some(t) = &self.throttle else {
+            return Ok(());
+        };
+        let now = Instant::now();
+        let mut w = lock(&self.windows);
+        let Windows { per_app, tenant } = &mut *w;
+        let app_q = per_app.entry(app).or_default();
+        for q in [&mut *app_q, &mut *tenant] {
+            while q.front().is_some_and(|s| now.duration_since(*s) >= t.window) {
+                q.pop_front();
+            }
+        }
+        let wait_for = |q: &VecDeque<Instant>| {
+            q.front()
+                .map(|s| (*s + t.window).saturating_duration_since(now))
+                .unwrap_or_default()
+        };
+        if app_q.len() >= t.app_limit as usize {
+            return Err(wait_for(app_q));
+        }
+        if tenant.len() >= t.tenant_limit as usize {
+            return Err(wait_for(tenant));
+        }
+        app_q.push_back(now);
+        tenant.push_back(now);
+        Ok(())
+    }
+
+    /// Draw a number in [0, 1) from the seeded generator.
+    pub fn roll(&self) -> f64 {
+        lock(&self.rng).f64()
+    }
+}

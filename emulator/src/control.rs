@@ -75,6 +75,7 @@ pub fn stats_json(state: &State) -> serde_json::Value {
         "throttled_429": s.throttled.load(Ordering::Relaxed),
         "early_retries": s.early_retries.load(Ordering::Relaxed),
         "token_requests": s.token_requests.load(Ordering::Relaxed),
+        "max_in_flight": s.max_in_flight.load(Ordering::Relaxed),
         "devices_reset_more_than_once": reset_twice,
         "faults": *lock(&s.faults),
     })

@@ -121,6 +121,7 @@ fn logged_headers(h: &HeaderMap) -> HashMap<String, String> {
 /// Handle a request under `/v1.0` or `/beta`.
 pub async fn handle(state: Arc<State>, conn: Arc<ConnCtl>, req: GraphRequest) -> Resp {
     state.stats.requests.fetch_add(1, Ordering::Relaxed);
+    let _in_flight = crate::state::InFlight::enter(&state.stats);
     let ctx = Ctx {
         request_id: uuid::Uuid::new_v4().to_string(),
         client_request_id: header(&req.headers, "client-request-id").unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
@@ -140,6 +141,7 @@ pub async fn handle(state: Arc<State>, conn: Arc<ConnCtl>, req: GraphRequest) ->
         device_id: device_id.clone(),
         headers: logged_headers(&req.headers),
         body_len: req.body_len,
+        at_ms: state.started.elapsed().as_millis() as u64,
     });
     if version != "v1.0" && version != "beta" {
         return error(400, &ctx, "BadRequest", &format!("Invalid version: {version}"), &[]);

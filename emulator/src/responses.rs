@@ -29,8 +29,16 @@ pub fn graph(status: u16, ctx: &Ctx, extra: &[(&str, String)], body: Option<Stri
         .header("date", httpdate::fmt_http_date(SystemTime::now()))
         .header("x-ms-ags-diagnostic", AGS)
         .header("strict-transport-security", "max-age=31536000");
-    for (k, v) in extra {
-        b = b.header(*k, v.as_str());
+    // Extra headers replace the defaults (a script may set its own request-id).
+    if let Some(h) = b.headers_mut() {
+        for (k, v) in extra {
+            if let (Ok(name), Ok(value)) = (
+                hyper::header::HeaderName::from_bytes(k.as_bytes()),
+                hyper::header::HeaderValue::from_str(v),
+            ) {
+                h.insert(name, value);
+            }
+        }
     }
     let body = match body {
         Some(text) => {

@@ -71,6 +71,8 @@ pub struct LoggedRequest {
     pub headers: HashMap<String, String>,
     /// Bytes of body received.
     pub body_len: usize,
+    /// Milliseconds since the emulator started.
+    pub at_ms: u64,
 }
 
 /// A token the emulator issued.
@@ -95,6 +97,10 @@ pub struct Stats {
     pub early_retries: AtomicU64,
     /// Token requests answered.
     pub token_requests: AtomicU64,
+    /// Graph requests being handled now.
+    pub in_flight: AtomicU64,
+    /// The most Graph requests handled at once.
+    pub max_in_flight: AtomicU64,
     /// Faults injected, by name.
     pub faults: Mutex<HashMap<String, u64>>,
 }
@@ -142,6 +148,26 @@ pub struct State {
     pub stats: Stats,
     /// A long-lived token for the first privileged app, printed on start.
     pub demo_token: String,
+    /// When the emulator started.
+    pub started: Instant,
+}
+
+/// Counts a Graph request in flight while it lives.
+pub struct InFlight<'a>(&'a Stats);
+
+impl<'a> InFlight<'a> {
+    /// Count one more request in flight.
+    pub fn enter(stats: &'a Stats) -> Self {
+        let now = stats.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        stats.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        InFlight(stats)
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// Lock a mutex even if a panicking holder poisoned it (state stays usable for the other requests).
@@ -200,6 +226,7 @@ impl State {
             not_before: Mutex::new(HashMap::new()),
             stats: Stats::default(),
             demo_token,
+            started: Instant::now(),
         }
     }
 

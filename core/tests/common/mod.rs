@@ -1,0 +1,59 @@
+//! Shared helpers for the integration tests: an in-process emulator and clients pointed at it.
+#![allow(dead_code)]
+
+use std::time::Duration;
+
+use graph_emulator::{Emulator, EmulatorConfig, EmulatorHandle, ScriptedResponse};
+use intune_passcode::{Client, ClientBuilder};
+
+/// An emulator with the test defaults (no throttling, no faults, 3,000 devices).
+pub async fn emulator() -> EmulatorHandle {
+    emulator_with(EmulatorConfig::default()).await
+}
+
+/// An emulator with these settings.
+pub async fn emulator_with(config: EmulatorConfig) -> EmulatorHandle {
+    Emulator::start(config).await.expect("emulator starts")
+}
+
+/// A builder pointed at the emulator with its long-lived token; backoff shortened so connect retries are quick.
+pub fn builder(emu: &EmulatorHandle) -> ClientBuilder {
+    Client::builder()
+        .base_url(&emu.graph_url)
+        .authority_url(&emu.authority_url)
+        .token(emu.token.as_str())
+        .timeout(Duration::from_secs(20))
+}
+
+/// A built client with the emulator's token.
+pub fn client(emu: &EmulatorHandle) -> Client {
+    builder(emu).build().expect("client builds")
+}
+
+/// A scripted answer.
+pub fn answer(status: u16, headers: &[(&str, &str)], body: Option<serde_json::Value>) -> ScriptedResponse {
+    ScriptedResponse {
+        status,
+        headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        body,
+        ..ScriptedResponse::default()
+    }
+}
+
+/// IDs of generated devices whose platform supports the reset.
+pub fn resettable_devices(emu: &EmulatorHandle) -> Vec<String> {
+    devices_where(emu, |d| {
+        !matches!(d["platform"].as_str(), Some("windows") | Some("macOS"))
+    })
+}
+
+/// IDs of generated devices matching `pred`.
+pub fn devices_where(emu: &EmulatorHandle, pred: impl Fn(&serde_json::Value) -> bool) -> Vec<String> {
+    emu.devices()
+        .as_array()
+        .expect("device list")
+        .iter()
+        .filter(|d| pred(d))
+        .map(|d| d["id"].as_str().expect("id").to_string())
+        .collect()
+}

@@ -31,7 +31,10 @@ fn parse(args: &[String]) -> Result<HashMap<String, String>, String> {
     let mut it = args.iter();
     while let Some(flag) = it.next() {
         if !FLAGS.contains(&flag.as_str()) {
-            return Err(format!("unknown argument '{flag}'; known: {}", FLAGS.join(" ")));
+            return Err(format!(
+                "unknown argument '{flag}'; known: {}",
+                FLAGS.join(" ")
+            ));
         }
         let v = it.next().ok_or_else(|| format!("{flag} needs a value"))?;
         out.insert(flag.trim_start_matches("--").to_string(), v.clone());
@@ -52,13 +55,22 @@ fn build(a: &HashMap<String, String>) -> Result<(Client, Target), intune_passcod
             .map_err(|e| intune_passcode::Error::invalid(format!("--ca-cert {path}: {e}")))?;
         b = b.ca_cert_pem(pem);
     }
-    b = match (a.get("token"), a.get("tenant-id"), a.get("client-id"), a.get("client-secret")) {
+    b = match (
+        a.get("token"),
+        a.get("tenant-id"),
+        a.get("client-id"),
+        a.get("client-secret"),
+    ) {
         (Some(t), _, _, _) => b.token(t.as_str()),
         (None, Some(t), Some(c), Some(s)) => b.client_secret(t, c, s.as_str()),
         _ => b,
     };
     let device = a.get("device").cloned().unwrap_or_default();
-    let target = Target::new(device, a.get("user").cloned(), a.get("detected-app").cloned())?;
+    let target = Target::new(
+        device,
+        a.get("user").cloned(),
+        a.get("detected-app").cloned(),
+    )?;
     Ok((b.build()?, target))
 }
 

@@ -163,7 +163,9 @@ impl ClientBuilder {
     /// Check every option and build the client. Nothing is sent.
     pub fn build(self) -> Result<Client, Error> {
         let credential = self.credential.ok_or_else(|| {
-            Error::invalid("a credential is required: a token, a client secret or a credential object")
+            Error::invalid(
+                "a credential is required: a token, a client secret or a credential object",
+            )
         })?;
         if self.timeout.is_zero() {
             return Err(Error::invalid("timeout must be longer than 0"));
@@ -215,7 +217,9 @@ impl ClientBuilder {
                     return Err(Error::invalid("token is empty"));
                 }
                 if t.expose().chars().any(|c| !c.is_ascii_graphic()) {
-                    return Err(Error::invalid("token holds characters a header cannot carry"));
+                    return Err(Error::invalid(
+                        "token holds characters a header cannot carry",
+                    ));
                 }
                 Arc::new(StaticToken::new(t))
             }
@@ -247,12 +251,17 @@ impl ClientBuilder {
 
 /// `https://` anywhere, `http://` only on loopback; no credentials, query or fragment.
 fn checked_url(name: &str, raw: &str) -> Result<Url, Error> {
-    let url = Url::parse(raw.trim()).map_err(|e| Error::invalid(format!("{name} is not a URL: {e}")))?;
+    let url =
+        Url::parse(raw.trim()).map_err(|e| Error::invalid(format!("{name} is not a URL: {e}")))?;
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::invalid(format!("{name} may not hold a user name or password")));
+        return Err(Error::invalid(format!(
+            "{name} may not hold a user name or password"
+        )));
     }
     if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::invalid(format!("{name} may not have a query or fragment")));
+        return Err(Error::invalid(format!(
+            "{name} may not have a query or fragment"
+        )));
     }
     match url.scheme() {
         "https" => Ok(url),
@@ -261,7 +270,9 @@ fn checked_url(name: &str, raw: &str) -> Result<Url, Error> {
             "{name} uses plain http:// to a host that is not loopback; tokens travel only over https:// \
              (http:// is accepted for 127.0.0.0/8, ::1 and localhost)"
         ))),
-        other => Err(Error::invalid(format!("{name} has the scheme '{other}'; use https://"))),
+        other => Err(Error::invalid(format!(
+            "{name} has the scheme '{other}'; use https://"
+        ))),
     }
 }
 

@@ -15,6 +15,9 @@ pub const MAX_CONCURRENCY: usize = 1024;
 /// One outcome of a bulk run: the target and what became of it.
 pub type BulkItem = (Target, Result<Receipt, Error>);
 
+/// The stream of a keyed bulk run: the caller's key and what became of its target.
+pub type KeyedStream<K> = BoxStream<'static, (K, Result<Receipt, Error>)>;
+
 /// How a bulk run behaves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BulkOptions {
@@ -58,7 +61,11 @@ impl Client {
     /// Reset many devices. The stream yields exactly one `(Target, Result)` per input, in completion order; targets
     /// are read lazily, so memory stays flat however many there are. Must be polled inside a tokio runtime.
     /// Dropping the stream stops the run: targets not yet started are never sent.
-    pub fn reset_passcodes<I>(&self, targets: I, options: BulkOptions) -> Result<BoxStream<'static, BulkItem>, Error>
+    pub fn reset_passcodes<I>(
+        &self,
+        targets: I,
+        options: BulkOptions,
+    ) -> Result<BoxStream<'static, BulkItem>, Error>
     where
         I: IntoIterator<Item = Target>,
         I::IntoIter: Send + 'static,
@@ -74,7 +81,7 @@ impl Client {
         &self,
         inputs: S,
         options: BulkOptions,
-    ) -> Result<BoxStream<'static, (K, Result<Receipt, Error>)>, Error>
+    ) -> Result<KeyedStream<K>, Error>
     where
         K: Send + 'static,
         S: Stream<Item = (K, Result<Target, Error>)> + Send + 'static,

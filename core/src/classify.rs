@@ -37,17 +37,24 @@ pub fn kind_for_status(status: u16, has_envelope: bool) -> ErrorKind {
 
 fn explain(kind: ErrorKind, status: u16) -> String {
     match kind {
-        ErrorKind::Authentication => "Graph rejected the token (missing, invalid or expired)".into(),
+        ErrorKind::Authentication => {
+            "Graph rejected the token (missing, invalid or expired)".into()
+        }
         ErrorKind::PermissionDenied => format!(
             "Graph refused: the app needs the permission {PERMISSION}, granted with admin consent"
         ),
         ErrorKind::NotFound => {
-            "Graph found no such device (or it is not that user's or that detected app's device)".into()
+            "Graph found no such device (or it is not that user's or that detected app's device)"
+                .into()
         }
-        ErrorKind::UnsupportedDevice => "Intune does not support resetting the passcode on this device".into(),
+        ErrorKind::UnsupportedDevice => {
+            "Intune does not support resetting the passcode on this device".into()
+        }
         ErrorKind::BadRequest => format!("Graph refused the request (HTTP {status})"),
         ErrorKind::Throttled => "Graph throttled the call and it was not executed".into(),
-        ErrorKind::ServiceUnavailable => format!("Graph failed (HTTP {status}); the reset was not confirmed"),
+        ErrorKind::ServiceUnavailable => {
+            format!("Graph failed (HTTP {status}); the reset was not confirmed")
+        }
         ErrorKind::OutcomeUnknown => {
             "Graph's gateway timed out; the passcode may or may not have been reset".into()
         }

@@ -91,7 +91,11 @@ impl Client {
 
     /// One logical call; with a pacer (bulk runs) each attempt first takes a pacing token, and the deadline starts
     /// once the first one is granted (queueing behind other devices of the run is not this call's time).
-    pub(crate) async fn run(&self, target: &Target, pacer: Option<&Arc<Pacer>>) -> Result<Receipt, Error> {
+    pub(crate) async fn run(
+        &self,
+        target: &Target,
+        pacer: Option<&Arc<Pacer>>,
+    ) -> Result<Receipt, Error> {
         let first_permit = match pacer {
             Some(p) => Some(p.acquire().await),
             None => None,
@@ -138,7 +142,9 @@ impl Client {
                     let t0 = Instant::now();
                     match timeout_at(p.deadline, pacer.acquire()).await {
                         Ok(granted) => permit = Some(granted),
-                        Err(_) => return Err(p.stamp(deadline_error(last_error, "waiting for pacing"))),
+                        Err(_) => {
+                            return Err(p.stamp(deadline_error(last_error, "waiting for pacing")));
+                        }
                     }
                     p.waited += t0.elapsed();
                 }
@@ -165,13 +171,20 @@ impl Client {
                     }
                     let err = p.stamp(Error::new(
                         ErrorKind::Network,
-                        format!("could not connect to Graph; nothing was sent: {}", describe(&e)),
+                        format!(
+                            "could not connect to Graph; nothing was sent: {}",
+                            describe(&e)
+                        ),
                     ));
                     let wait = inner.retry.backoff(p.retries + 1);
                     if !self.may_wait(&p, wait) {
                         return Err(err);
                     }
-                    tracing::warn!(attempt = p.attempts, wait_ms = wait.as_millis() as u64, "connect failed; retrying");
+                    tracing::warn!(
+                        attempt = p.attempts,
+                        wait_ms = wait.as_millis() as u64,
+                        "connect failed; retrying"
+                    );
                     self.wait(&mut p, wait).await;
                     last_error = Some(err);
                     continue;
@@ -199,7 +212,8 @@ impl Client {
 
             let status = resp.status().as_u16();
             let headers = resp.headers().clone();
-            let retry_after = header(&headers, "retry-after").and_then(|v| parse_retry_after(&v, SystemTime::now()));
+            let retry_after = header(&headers, "retry-after")
+                .and_then(|v| parse_retry_after(&v, SystemTime::now()));
             tracing::debug!(
                 attempt = p.attempts,
                 status,
@@ -227,7 +241,12 @@ impl Client {
                     if !self.may_wait(&p, wait) {
                         return Err(err);
                     }
-                    tracing::warn!(attempt = p.attempts, status, wait_ms = wait.as_millis() as u64, "not executed; retrying");
+                    tracing::warn!(
+                        attempt = p.attempts,
+                        status,
+                        wait_ms = wait.as_millis() as u64,
+                        "not executed; retrying"
+                    );
                     self.wait(&mut p, wait).await;
                     last_error = Some(err);
                 }
@@ -266,7 +285,12 @@ impl Client {
             attempts: p.attempts,
             waited: p.waited,
         };
-        tracing::info!(status, request_id = r.request_id.as_deref().unwrap_or(""), attempts = r.attempts, "reset accepted");
+        tracing::info!(
+            status,
+            request_id = r.request_id.as_deref().unwrap_or(""),
+            attempts = r.attempts,
+            "reset accepted"
+        );
         r
     }
 }

@@ -137,7 +137,11 @@ impl ClientSecretCredential {
             .map_err(|e| {
                 Error::new(
                     ErrorKind::Credential,
-                    format!("the token endpoint {} could not be reached: {}", self.token_url, describe(&e)),
+                    format!(
+                        "the token endpoint {} could not be reached: {}",
+                        self.token_url,
+                        describe(&e)
+                    ),
                 )
             })?;
         let status = resp.status().as_u16();
@@ -163,7 +167,10 @@ impl ClientSecretCredential {
                 .filter(|s| s.is_finite() && *s >= 0.0)
                 .unwrap_or(3599.0)
                 .min(1e9);
-                Ok(AccessToken::new(token, Some(started + Duration::from_secs_f64(secs))))
+                Ok(AccessToken::new(
+                    token,
+                    Some(started + Duration::from_secs_f64(secs)),
+                ))
             }
             Some(TokenAnswer {
                 error: Some(code),

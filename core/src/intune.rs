@@ -173,17 +173,30 @@ mod tests {
 
     #[test]
     fn plain_message_has_no_envelope() {
-        let g = parse_graph_error(br#"{"error":{"code":"ResourceNotFound","message":"Resource not found"}}"#);
+        let g = parse_graph_error(
+            br#"{"error":{"code":"ResourceNotFound","message":"Resource not found"}}"#,
+        );
         assert_eq!(g.code.as_deref(), Some("ResourceNotFound"));
         assert_eq!(g.intune, None);
     }
 
     #[test]
     fn garbage_is_empty_not_a_panic() {
-        for b in [&b""[..], b"{", b"null", b"[]", b"{\"error\":5}", b"{\"error\":{\"message\":{}}}", &[0xff, 0xfe]] {
+        for b in [
+            &b""[..],
+            b"{",
+            b"null",
+            b"[]",
+            b"{\"error\":5}",
+            b"{\"error\":{\"message\":{}}}",
+            &[0xff, 0xfe],
+        ] {
             let _ = parse_graph_error(b);
         }
-        assert_eq!(parse_intune_envelope("{\"Message\": 5}").map(|e| e.message), Some("5".into()));
+        assert_eq!(
+            parse_intune_envelope("{\"Message\": 5}").map(|e| e.message),
+            Some("5".into())
+        );
         assert_eq!(parse_intune_envelope("{}"), None);
         assert_eq!(parse_intune_envelope("Activity ID:"), None);
     }

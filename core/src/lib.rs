@@ -29,7 +29,7 @@ mod target;
 mod token_cache;
 
 pub use builder::{ClientBuilder, DEFAULT_TIMEOUT};
-pub use bulk::{BulkItem, BulkOptions, MAX_CONCURRENCY};
+pub use bulk::{BulkItem, BulkOptions, KeyedStream, MAX_CONCURRENCY};
 pub use classify::{PERMISSION, kind_for_status};
 pub use client::Client;
 pub use cloud::{ApiVersion, Cloud};

@@ -40,9 +40,13 @@ impl Pace {
             Pace::Off => Ok(()),
             Pace::Limit { writes, per } => {
                 if writes == 0 || per.is_zero() {
-                    Err(Error::invalid("pace needs at least 1 write in a window longer than 0 s"))
+                    Err(Error::invalid(
+                        "pace needs at least 1 write in a window longer than 0 s",
+                    ))
                 } else if writes > 1_000_000 || per > Duration::from_secs(86_400) {
-                    Err(Error::invalid("pace is limited to 1,000,000 writes in a window of at most a day"))
+                    Err(Error::invalid(
+                        "pace is limited to 1,000,000 writes in a window of at most a day",
+                    ))
                 } else {
                     Ok(())
                 }

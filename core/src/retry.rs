@@ -66,10 +66,18 @@ pub fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
         if secs.is_nan() || secs < 0.0 {
             return None;
         }
-        return Some(Duration::try_from_secs_f64(secs).unwrap_or(LONGEST).min(LONGEST));
+        return Some(
+            Duration::try_from_secs_f64(secs)
+                .unwrap_or(LONGEST)
+                .min(LONGEST),
+        );
     }
     let when = httpdate::parse_http_date(v).ok()?;
-    Some(when.duration_since(now).unwrap_or(Duration::ZERO).min(LONGEST))
+    Some(
+        when.duration_since(now)
+            .unwrap_or(Duration::ZERO)
+            .min(LONGEST),
+    )
 }
 
 #[cfg(test)]
@@ -80,9 +88,15 @@ mod tests {
     fn three_forms() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
         assert_eq!(parse_retry_after("12", now), Some(Duration::from_secs(12)));
-        assert_eq!(parse_retry_after(" 0.249 ", now), Some(Duration::from_millis(249)));
+        assert_eq!(
+            parse_retry_after(" 0.249 ", now),
+            Some(Duration::from_millis(249))
+        );
         let later = httpdate::fmt_http_date(now + Duration::from_secs(120));
-        assert_eq!(parse_retry_after(&later, now), Some(Duration::from_secs(120)));
+        assert_eq!(
+            parse_retry_after(&later, now),
+            Some(Duration::from_secs(120))
+        );
         let earlier = httpdate::fmt_http_date(now - Duration::from_secs(5));
         assert_eq!(parse_retry_after(&earlier, now), Some(Duration::ZERO));
     }

@@ -33,12 +33,18 @@ impl Target {
     }
 
     /// `/users/{user_id}/managedDevices/{device_id}/resetPasscode`.
-    pub fn user_device(user_id: impl Into<String>, device_id: impl Into<String>) -> Result<Target, Error> {
+    pub fn user_device(
+        user_id: impl Into<String>,
+        device_id: impl Into<String>,
+    ) -> Result<Target, Error> {
         Target::new(device_id, Some(user_id), None::<String>)
     }
 
     /// `/deviceManagement/detectedApps/{app_id}/managedDevices/{device_id}/resetPasscode`.
-    pub fn detected_app_device(app_id: impl Into<String>, device_id: impl Into<String>) -> Result<Target, Error> {
+    pub fn detected_app_device(
+        app_id: impl Into<String>,
+        device_id: impl Into<String>,
+    ) -> Result<Target, Error> {
         Target::new(device_id, None::<String>, Some(app_id))
     }
 
@@ -88,7 +94,10 @@ impl Target {
     pub fn path(&self) -> String {
         let d = encode_segment(&self.device_id);
         match (&self.user_id, &self.detected_app_id) {
-            (Some(u), _) => format!("users/{}/managedDevices/{d}/resetPasscode", encode_segment(u)),
+            (Some(u), _) => format!(
+                "users/{}/managedDevices/{d}/resetPasscode",
+                encode_segment(u)
+            ),
             (None, Some(a)) => format!(
                 "deviceManagement/detectedApps/{}/managedDevices/{d}/resetPasscode",
                 encode_segment(a)
@@ -170,13 +179,29 @@ mod tests {
     #[test]
     fn rejects_bad_ids() {
         let long = "x".repeat(MAX_ID_BYTES + 1);
-        for bad in ["", ".", "..", "a\u{0}b", "a\nb", "\u{7f}", "\u{85}", long.as_str()] {
-            assert_eq!(Target::device(bad).unwrap_err().kind(), ErrorKind::InvalidArgument, "{bad:?}");
+        for bad in [
+            "",
+            ".",
+            "..",
+            "a\u{0}b",
+            "a\nb",
+            "\u{7f}",
+            "\u{85}",
+            long.as_str(),
+        ] {
+            assert_eq!(
+                Target::device(bad).unwrap_err().kind(),
+                ErrorKind::InvalidArgument,
+                "{bad:?}"
+            );
         }
         assert!(Target::device("x".repeat(MAX_ID_BYTES)).is_ok());
         assert!(Target::device("...").is_ok());
         let both = Target::new("d", Some("u"), Some("a")).unwrap_err();
         assert_eq!(both.kind(), ErrorKind::InvalidArgument);
-        assert_eq!(Target::user_device("", "d").unwrap_err().kind(), ErrorKind::InvalidArgument);
+        assert_eq!(
+            Target::user_device("", "d").unwrap_err().kind(),
+            ErrorKind::InvalidArgument
+        );
     }
 }

@@ -34,8 +34,16 @@ async fn client_credentials_fetch_one_token_for_a_hundred_calls() {
         async move { client.reset_passcode(&t).await }
     });
     let results = futures_util::future::join_all(calls).await;
-    assert!(results.iter().all(|r| r.is_ok()), "{:?}", results.iter().find(|r| r.is_err()));
-    assert_eq!(token_requests(&emu), 1, "one token for 100 concurrent calls");
+    assert!(
+        results.iter().all(|r| r.is_ok()),
+        "{:?}",
+        results.iter().find(|r| r.is_err())
+    );
+    assert_eq!(
+        token_requests(&emu),
+        1,
+        "one token for 100 concurrent calls"
+    );
 }
 
 #[tokio::test]
@@ -61,7 +69,10 @@ async fn a_bad_secret_is_a_credential_error_with_the_aadsts_text_and_no_secret()
     let emu = common::emulator().await;
     let client = secret_client(&emu, &emu.client_id, "wrong-secret-value-123");
     let device = &emu.samples["device_id"];
-    let e = client.reset_passcode(&Target::device(device).unwrap()).await.unwrap_err();
+    let e = client
+        .reset_passcode(&Target::device(device).unwrap())
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Credential);
     assert!(e.message().contains("AADSTS7000215"), "{e}");
     assert_eq!(e.graph_code(), Some("invalid_client"));
@@ -76,7 +87,10 @@ async fn a_bad_secret_is_a_credential_error_with_the_aadsts_text_and_no_secret()
         .client_secret("not-our-tenant", &emu.client_id, emu.client_secret.as_str())
         .build()
         .unwrap();
-    let e = unknown_tenant.reset_passcode(&Target::device(device).unwrap()).await.unwrap_err();
+    let e = unknown_tenant
+        .reset_passcode(&Target::device(device).unwrap())
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Credential);
     assert!(e.message().contains("AADSTS90002"), "{e}");
 }
@@ -91,7 +105,10 @@ async fn an_unreachable_token_endpoint_is_a_credential_error() {
         .client_secret(&emu.tenant_id, &emu.client_id, emu.client_secret.as_str())
         .build()
         .unwrap();
-    let e = client.reset_passcode(&Target::device("d").unwrap()).await.unwrap_err();
+    let e = client
+        .reset_passcode(&Target::device("d").unwrap())
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Credential, "{e}");
 }
 
@@ -106,12 +123,23 @@ async fn closed_port_url() -> String {
 #[tokio::test]
 async fn the_unprivileged_app_is_refused_with_the_permission_named() {
     let emu = common::emulator().await;
-    let client = secret_client(&emu, &emu.unprivileged_client_id, &emu.unprivileged_client_secret);
+    let client = secret_client(
+        &emu,
+        &emu.unprivileged_client_id,
+        &emu.unprivileged_client_secret,
+    );
     let device = &emu.samples["device_id"];
-    let e = client.reset_passcode(&Target::device(device).unwrap()).await.unwrap_err();
+    let e = client
+        .reset_passcode(&Target::device(device).unwrap())
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::PermissionDenied);
     assert_eq!(e.status(), Some(403));
-    assert!(e.message().contains("DeviceManagementManagedDevices.PrivilegedOperations.All"), "{e}");
+    assert!(
+        e.message()
+            .contains("DeviceManagementManagedDevices.PrivilegedOperations.All"),
+        "{e}"
+    );
     assert_eq!(emu.reset_count(device), 0);
 }
 
@@ -125,7 +153,12 @@ impl TokenCredential for Sequence {
     fn get_token<'a>(&'a self, _scopes: &'a [String]) -> BoxFuture<'a, Result<AccessToken, Error>> {
         let i = self.calls.fetch_add(1, Ordering::SeqCst);
         let t = self.tokens[i.min(self.tokens.len() - 1)].clone();
-        Box::pin(async move { Ok(AccessToken::new(t, Some(SystemTime::now() + Duration::from_secs(3600)))) })
+        Box::pin(async move {
+            Ok(AccessToken::new(
+                t,
+                Some(SystemTime::now() + Duration::from_secs(3600)),
+            ))
+        })
     }
 }
 
@@ -144,20 +177,39 @@ async fn a_401_drops_the_cached_token_and_retries_once() {
         .build()
         .unwrap();
     let device = &emu.samples["device_id"];
-    let r = client.reset_passcode(&Target::device(device).unwrap()).await.unwrap();
-    assert_eq!(r.attempts, 2, "one 401, one success, although max_retries is 0");
+    let r = client
+        .reset_passcode(&Target::device(device).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        r.attempts, 2,
+        "one 401, one success, although max_retries is 0"
+    );
     assert_eq!(cred.calls.load(Ordering::SeqCst), 2);
     let seen = emu.requests(device);
     assert_eq!(seen[1].headers["retry-attempt"], "1");
-    assert_eq!(seen[0].headers["client-request-id"], seen[1].headers["client-request-id"]);
+    assert_eq!(
+        seen[0].headers["client-request-id"],
+        seen[1].headers["client-request-id"]
+    );
 
     // Two rejected tokens in a row: only one retry, then AUTHENTICATION.
     let bad = Arc::new(Sequence {
-        tokens: vec![emu.issue_token(Duration::ZERO), emu.issue_token(Duration::ZERO)],
+        tokens: vec![
+            emu.issue_token(Duration::ZERO),
+            emu.issue_token(Duration::ZERO),
+        ],
         calls: AtomicUsize::new(0),
     });
-    let client = Client::builder().base_url(&emu.graph_url).credential_arc(bad).build().unwrap();
-    let e = client.reset_passcode(&Target::device(device).unwrap()).await.unwrap_err();
+    let client = Client::builder()
+        .base_url(&emu.graph_url)
+        .credential_arc(bad)
+        .build()
+        .unwrap();
+    let e = client
+        .reset_passcode(&Target::device(device).unwrap())
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Authentication);
     assert_eq!(e.attempts(), 2);
     assert_eq!(e.graph_code(), Some("InvalidAuthenticationToken"));
@@ -181,8 +233,15 @@ impl TokenCredential for Hanging {
 async fn a_failing_or_hanging_credential_sends_nothing() {
     let emu = common::emulator().await;
     let device = &emu.samples["device_id"];
-    let failing = Client::builder().base_url(&emu.graph_url).credential(Failing).build().unwrap();
-    let e = failing.reset_passcode(&Target::device(device).unwrap()).await.unwrap_err();
+    let failing = Client::builder()
+        .base_url(&emu.graph_url)
+        .credential(Failing)
+        .build()
+        .unwrap();
+    let e = failing
+        .reset_passcode(&Target::device(device).unwrap())
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Credential);
     assert!(e.client_request_id().is_some());
 
@@ -192,7 +251,10 @@ async fn a_failing_or_hanging_credential_sends_nothing() {
         .timeout(Duration::from_millis(300))
         .build()
         .unwrap();
-    let e = hanging.reset_passcode(&Target::device(device).unwrap()).await.unwrap_err();
+    let e = hanging
+        .reset_passcode(&Target::device(device).unwrap())
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Timeout, "{e}");
     assert!(emu.requests(device).is_empty());
 }
@@ -203,7 +265,10 @@ async fn the_scope_follows_the_cloud_not_the_base_url() {
     // The emulator accepts any */.default scope; check what the credential asks for.
     struct Recorder(std::sync::Mutex<Vec<String>>, String);
     impl TokenCredential for Recorder {
-        fn get_token<'a>(&'a self, scopes: &'a [String]) -> BoxFuture<'a, Result<AccessToken, Error>> {
+        fn get_token<'a>(
+            &'a self,
+            scopes: &'a [String],
+        ) -> BoxFuture<'a, Result<AccessToken, Error>> {
             self.0.lock().unwrap().extend(scopes.iter().cloned());
             let t = self.1.clone();
             Box::pin(async move { Ok(AccessToken::new(t, None)) })
@@ -216,6 +281,12 @@ async fn the_scope_follows_the_cloud_not_the_base_url() {
         .credential_arc(rec.clone())
         .build()
         .unwrap();
-    client.reset_passcode(&Target::device(&emu.samples["device_id"]).unwrap()).await.unwrap();
-    assert_eq!(*rec.0.lock().unwrap(), vec!["https://graph.microsoft.us/.default".to_string()]);
+    client
+        .reset_passcode(&Target::device(&emu.samples["device_id"]).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        *rec.0.lock().unwrap(),
+        vec!["https://graph.microsoft.us/.default".to_string()]
+    );
 }

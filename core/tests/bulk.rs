@@ -12,7 +12,11 @@ use intune_passcode::{BulkOptions, Error, ErrorKind, Pace, Target};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_targets_one_outcome_each_none_reset_twice() {
-    let emu = common::emulator_with(EmulatorConfig { devices: 10_000, ..Default::default() }).await;
+    let emu = common::emulator_with(EmulatorConfig {
+        devices: 10_000,
+        ..Default::default()
+    })
+    .await;
     let client = common::client(&emu);
     let ids = common::devices_where(&emu, |_| true);
     assert_eq!(ids.len(), 10_000);
@@ -21,11 +25,22 @@ async fn ten_thousand_targets_one_outcome_each_none_reset_twice() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| (d["id"].as_str().unwrap().to_string(), d["platform"].as_str().unwrap().to_string()))
+        .map(|d| {
+            (
+                d["id"].as_str().unwrap().to_string(),
+                d["platform"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     let targets: Vec<Target> = ids.iter().map(|d| Target::device(d).unwrap()).collect();
     let mut stream = client
-        .reset_passcodes(targets, BulkOptions { concurrency: 64, pace: Pace::Off })
+        .reset_passcodes(
+            targets,
+            BulkOptions {
+                concurrency: 64,
+                pace: Pace::Off,
+            },
+        )
         .unwrap();
     let mut seen: HashMap<String, usize> = HashMap::new();
     let (mut ok, mut unsupported) = (0, 0);
@@ -37,7 +52,11 @@ async fn ten_thousand_targets_one_outcome_each_none_reset_twice() {
                 assert_eq!(r.status, 204);
                 ok += 1;
             }
-            Err(e) if e.kind() == ErrorKind::UnsupportedDevice && (p == "windows" || p == "macOS") => unsupported += 1,
+            Err(e)
+                if e.kind() == ErrorKind::UnsupportedDevice && (p == "windows" || p == "macOS") =>
+            {
+                unsupported += 1
+            }
             Err(e) => panic!("{}: {e}", target.device_id()),
         }
     }
@@ -47,13 +66,25 @@ async fn ten_thousand_targets_one_outcome_each_none_reset_twice() {
     let stats = emu.stats();
     assert_eq!(stats["executed"].as_u64().unwrap(), ok as u64);
     assert_eq!(stats["devices_reset_more_than_once"], 0);
-    assert_eq!(stats["requests"].as_u64().unwrap(), 10_000, "no request was sent twice");
+    assert_eq!(
+        stats["requests"].as_u64().unwrap(),
+        10_000,
+        "no request was sent twice"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_concurrency_bound_holds_and_is_used() {
-    let faults = FaultConfig { latency: 1.0, latency_ms: 25, ..FaultConfig::parse("").unwrap() };
-    let emu = common::emulator_with(EmulatorConfig { faults, ..Default::default() }).await;
+    let faults = FaultConfig {
+        latency: 1.0,
+        latency_ms: 25,
+        ..FaultConfig::parse("").unwrap()
+    };
+    let emu = common::emulator_with(EmulatorConfig {
+        faults,
+        ..Default::default()
+    })
+    .await;
     let client = common::client(&emu);
     let targets: Vec<Target> = common::resettable_devices(&emu)
         .iter()
@@ -61,7 +92,13 @@ async fn the_concurrency_bound_holds_and_is_used() {
         .map(|d| Target::device(d).unwrap())
         .collect();
     let n = client
-        .reset_passcodes(targets, BulkOptions { concurrency: 8, pace: Pace::Off })
+        .reset_passcodes(
+            targets,
+            BulkOptions {
+                concurrency: 8,
+                pace: Pace::Off,
+            },
+        )
         .unwrap()
         .filter(|(_, r)| std::future::ready(r.is_ok()))
         .count()
@@ -72,8 +109,16 @@ async fn the_concurrency_bound_holds_and_is_used() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pacing_at_the_servers_limit_earns_no_429() {
-    let limit = ThrottleConfig { app_limit: 20, tenant_limit: 40, window: Duration::from_secs(1) };
-    let emu = common::emulator_with(EmulatorConfig { throttle: Some(limit), ..Default::default() }).await;
+    let limit = ThrottleConfig {
+        app_limit: 20,
+        tenant_limit: 40,
+        window: Duration::from_secs(1),
+    };
+    let emu = common::emulator_with(EmulatorConfig {
+        throttle: Some(limit),
+        ..Default::default()
+    })
+    .await;
     let client = common::client(&emu);
     let targets: Vec<Target> = common::resettable_devices(&emu)
         .iter()
@@ -81,27 +126,57 @@ async fn pacing_at_the_servers_limit_earns_no_429() {
         .map(|d| Target::device(d).unwrap())
         .collect();
     let started = Instant::now();
-    let pace = Pace::Limit { writes: 20, per: Duration::from_secs(1) };
+    let pace = Pace::Limit {
+        writes: 20,
+        per: Duration::from_secs(1),
+    };
     let outcomes: Vec<_> = client
-        .reset_passcodes(targets, BulkOptions { concurrency: 16, pace })
+        .reset_passcodes(
+            targets,
+            BulkOptions {
+                concurrency: 16,
+                pace,
+            },
+        )
         .unwrap()
         .collect()
         .await;
     assert!(outcomes.iter().all(|(_, r)| r.is_ok()));
     assert_eq!(emu.stats()["throttled_429"], 0, "{}", emu.stats());
     // 60 writes at 20 per second: the third batch cannot start before 2 s.
-    assert!(started.elapsed() >= Duration::from_secs(2), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_429_pauses_every_worker_until_its_retry_after() {
     let emu = common::emulator().await;
     let client = common::client(&emu);
-    emu.script("throttled-one", vec![common::answer(429, &[("Retry-After", "1")], None), common::answer(204, &[], None)]);
+    emu.script(
+        "throttled-one",
+        vec![
+            common::answer(429, &[("Retry-After", "1")], None),
+            common::answer(204, &[], None),
+        ],
+    );
     let mut targets = vec![Target::device("throttled-one").unwrap()];
-    targets.extend(common::resettable_devices(&emu).iter().take(200).map(|d| Target::device(d).unwrap()));
+    targets.extend(
+        common::resettable_devices(&emu)
+            .iter()
+            .take(200)
+            .map(|d| Target::device(d).unwrap()),
+    );
     let outcomes: Vec<_> = client
-        .reset_passcodes(targets, BulkOptions { concurrency: 4, pace: Pace::Off })
+        .reset_passcodes(
+            targets,
+            BulkOptions {
+                concurrency: 4,
+                pace: Pace::Off,
+            },
+        )
         .unwrap()
         .collect()
         .await;
@@ -110,8 +185,14 @@ async fn a_429_pauses_every_worker_until_its_retry_after() {
     let t429 = emu.requests("throttled-one")[0].at_ms;
     let all = all_request_times(&emu);
     assert_eq!(all.len(), 202, "every request is in the log");
-    let during_pause = all.iter().filter(|t| **t > t429 + 100 && **t < t429 + 900).count();
-    assert_eq!(during_pause, 0, "no worker sent during the pause (429 at {t429} ms)");
+    let during_pause = all
+        .iter()
+        .filter(|t| **t > t429 + 100 && **t < t429 + 900)
+        .count();
+    assert_eq!(
+        during_pause, 0,
+        "no worker sent during the pause (429 at {t429} ms)"
+    );
     assert_eq!(emu.stats()["early_retries"], 0);
 }
 
@@ -126,23 +207,41 @@ fn all_request_times(emu: &graph_emulator::EmulatorHandle) -> Vec<u64> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dropping_the_stream_stops_the_run() {
-    let faults = FaultConfig { latency: 1.0, latency_ms: 20, ..FaultConfig::parse("").unwrap() };
-    let emu = common::emulator_with(EmulatorConfig { faults, ..Default::default() }).await;
+    let faults = FaultConfig {
+        latency: 1.0,
+        latency_ms: 20,
+        ..FaultConfig::parse("").unwrap()
+    };
+    let emu = common::emulator_with(EmulatorConfig {
+        faults,
+        ..Default::default()
+    })
+    .await;
     let client = common::client(&emu);
     let targets: Vec<Target> = common::devices_where(&emu, |_| true)
         .iter()
         .map(|d| Target::device(d).unwrap())
         .collect();
     let mut stream = client
-        .reset_passcodes(targets, BulkOptions { concurrency: 4, pace: Pace::Off })
+        .reset_passcodes(
+            targets,
+            BulkOptions {
+                concurrency: 4,
+                pace: Pace::Off,
+            },
+        )
         .unwrap();
     for _ in 0..5 {
-        stream.next().await.unwrap();
+        let (_, outcome) = stream.next().await.unwrap();
+        outcome.unwrap();
     }
     drop(stream);
     tokio::time::sleep(Duration::from_millis(300)).await;
     let sent = emu.stats()["requests"].as_u64().unwrap();
-    assert!(sent <= 5 + 4, "{sent} requests: the run went on after the stream was dropped");
+    assert!(
+        sent <= 5 + 4,
+        "{sent} requests: the run went on after the stream was dropped"
+    );
 }
 
 #[tokio::test]
@@ -150,7 +249,11 @@ async fn keyed_inputs_pass_bad_targets_through_as_outcomes() {
     let emu = common::emulator().await;
     let client = common::client(&emu);
     let good = emu.samples["device_id"].clone();
-    let inputs = vec![(0usize, Target::device(&good)), (1, Target::device("")), (2, Err(Error::invalid("made up")))];
+    let inputs = vec![
+        (0usize, Target::device(&good)),
+        (1, Target::device("")),
+        (2, Err(Error::invalid("made up"))),
+    ];
     let mut out: Vec<_> = client
         .reset_passcodes_keyed(futures_util::stream::iter(inputs), BulkOptions::default())
         .unwrap()
@@ -158,7 +261,10 @@ async fn keyed_inputs_pass_bad_targets_through_as_outcomes() {
         .await;
     out.sort_by_key(|(k, _)| *k);
     assert!(out[0].1.is_ok());
-    assert_eq!(out[1].1.as_ref().unwrap_err().kind(), ErrorKind::InvalidArgument);
+    assert_eq!(
+        out[1].1.as_ref().unwrap_err().kind(),
+        ErrorKind::InvalidArgument
+    );
     assert_eq!(out[2].1.as_ref().unwrap_err().message(), "made up");
     assert_eq!(emu.stats()["requests"], 1);
 }

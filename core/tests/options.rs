@@ -13,7 +13,11 @@ fn kind_of(b: intune_passcode::ClientBuilder) -> ErrorKind {
 #[test]
 fn builder_refuses_unsafe_or_nonsense_options() {
     let b = || Client::builder().token("t");
-    assert_eq!(Client::builder().build().unwrap_err().kind(), ErrorKind::InvalidArgument, "no credential");
+    assert_eq!(
+        Client::builder().build().unwrap_err().kind(),
+        ErrorKind::InvalidArgument,
+        "no credential"
+    );
     for url in [
         "http://graph.example.com/v1.0",
         "http://10.0.0.1/v1.0",
@@ -22,25 +26,66 @@ fn builder_refuses_unsafe_or_nonsense_options() {
         "https://user:pw@graph.microsoft.com/v1.0",
         "https://graph.microsoft.com/v1.0?x=1",
     ] {
-        assert_eq!(kind_of(b().base_url(url)), ErrorKind::InvalidArgument, "{url}");
+        assert_eq!(
+            kind_of(b().base_url(url)),
+            ErrorKind::InvalidArgument,
+            "{url}"
+        );
     }
-    for url in ["http://127.0.0.1:1/v1.0", "http://localhost:1/v1.0", "http://[::1]:1/v1.0", "http://127.9.9.9/v1.0"] {
-        b().base_url(url).build().unwrap_or_else(|e| panic!("{url}: {e}"));
+    for url in [
+        "http://127.0.0.1:1/v1.0",
+        "http://localhost:1/v1.0",
+        "http://[::1]:1/v1.0",
+        "http://127.9.9.9/v1.0",
+    ] {
+        b().base_url(url)
+            .build()
+            .unwrap_or_else(|e| panic!("{url}: {e}"));
     }
-    assert_eq!(kind_of(b().authority_url("http://login.example.com")), ErrorKind::InvalidArgument);
+    assert_eq!(
+        kind_of(b().authority_url("http://login.example.com")),
+        ErrorKind::InvalidArgument
+    );
     // A token for the global cloud is never sent to a national cloud's Graph.
-    assert_eq!(kind_of(b().base_url("https://graph.microsoft.us/v1.0")), ErrorKind::InvalidArgument);
-    b().cloud(intune_passcode::Cloud::UsGovL4).base_url("https://graph.microsoft.us/v1.0").build().unwrap();
+    assert_eq!(
+        kind_of(b().base_url("https://graph.microsoft.us/v1.0")),
+        ErrorKind::InvalidArgument
+    );
+    b().cloud(intune_passcode::Cloud::UsGovL4)
+        .base_url("https://graph.microsoft.us/v1.0")
+        .build()
+        .unwrap();
     assert_eq!(kind_of(b().max_retries(11)), ErrorKind::InvalidArgument);
     b().max_retries(10).build().unwrap();
-    assert_eq!(kind_of(b().timeout(Duration::ZERO)), ErrorKind::InvalidArgument);
-    assert_eq!(kind_of(b().ca_cert_pem("not a pem")), ErrorKind::InvalidArgument);
+    assert_eq!(
+        kind_of(b().timeout(Duration::ZERO)),
+        ErrorKind::InvalidArgument
+    );
+    assert_eq!(
+        kind_of(b().ca_cert_pem("not a pem")),
+        ErrorKind::InvalidArgument
+    );
     assert_eq!(kind_of(b().proxy("::::")), ErrorKind::InvalidArgument);
-    assert_eq!(kind_of(b().user_agent_suffix("bad\nheader")), ErrorKind::InvalidArgument);
-    assert_eq!(kind_of(Client::builder().token("")), ErrorKind::InvalidArgument);
-    assert_eq!(kind_of(Client::builder().token("a b\r\nX: y")), ErrorKind::InvalidArgument);
-    assert_eq!(kind_of(Client::builder().client_secret("", "c", "s")), ErrorKind::InvalidArgument);
-    assert_eq!(kind_of(Client::builder().client_secret("t", "c", "")), ErrorKind::InvalidArgument);
+    assert_eq!(
+        kind_of(b().user_agent_suffix("bad\nheader")),
+        ErrorKind::InvalidArgument
+    );
+    assert_eq!(
+        kind_of(Client::builder().token("")),
+        ErrorKind::InvalidArgument
+    );
+    assert_eq!(
+        kind_of(Client::builder().token("a b\r\nX: y")),
+        ErrorKind::InvalidArgument
+    );
+    assert_eq!(
+        kind_of(Client::builder().client_secret("", "c", "s")),
+        ErrorKind::InvalidArgument
+    );
+    assert_eq!(
+        kind_of(Client::builder().client_secret("t", "c", "")),
+        ErrorKind::InvalidArgument
+    );
 }
 
 #[tokio::test]
@@ -49,10 +94,28 @@ async fn bulk_options_are_checked_before_anything_runs() {
     let client = common::client(&emu);
     let t = || vec![Target::device("d").unwrap()];
     for opts in [
-        BulkOptions { concurrency: 0, ..Default::default() },
-        BulkOptions { concurrency: 1025, ..Default::default() },
-        BulkOptions { concurrency: 1, pace: Pace::Limit { writes: 0, per: Duration::from_secs(1) } },
-        BulkOptions { concurrency: 1, pace: Pace::Limit { writes: 1, per: Duration::ZERO } },
+        BulkOptions {
+            concurrency: 0,
+            ..Default::default()
+        },
+        BulkOptions {
+            concurrency: 1025,
+            ..Default::default()
+        },
+        BulkOptions {
+            concurrency: 1,
+            pace: Pace::Limit {
+                writes: 0,
+                per: Duration::from_secs(1),
+            },
+        },
+        BulkOptions {
+            concurrency: 1,
+            pace: Pace::Limit {
+                writes: 1,
+                per: Duration::ZERO,
+            },
+        },
     ] {
         let e = client.reset_passcodes(t(), opts).err().expect("refused");
         assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{opts:?}");
@@ -75,8 +138,15 @@ async fn nothing_listening_is_a_network_error_after_quick_retries() {
         })
         .build()
         .unwrap();
-    let e = client.reset_passcode(&Target::device("d").unwrap()).await.unwrap_err();
+    let e = client
+        .reset_passcode(&Target::device("d").unwrap())
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Network, "{e}");
-    assert_eq!(e.attempts(), 3, "connect failures are retried: nothing was sent");
+    assert_eq!(
+        e.attempts(),
+        3,
+        "connect failures are retried: nothing was sent"
+    );
     assert!(e.client_request_id().is_some());
 }

@@ -11,7 +11,10 @@ async fn three_routes_reset_real_devices_once_each() {
     let client = common::client(&emu);
     let s = &emu.samples;
     let device = &s["device_id"];
-    let r = client.reset_passcode(&Target::device(device).unwrap()).await.unwrap();
+    let r = client
+        .reset_passcode(&Target::device(device).unwrap())
+        .await
+        .unwrap();
     assert_eq!(r.status, 204);
     assert_eq!(r.attempts, 1);
     assert!(r.request_id.is_some() && r.date.is_some() && r.ags_diagnostic.is_some());
@@ -36,9 +39,15 @@ async fn three_routes_reset_real_devices_once_each() {
 #[tokio::test]
 async fn the_request_is_what_graph_expects() {
     let emu = common::emulator().await;
-    let client = common::builder(&emu).user_agent_suffix("rust-tests").build().unwrap();
+    let client = common::builder(&emu)
+        .user_agent_suffix("rust-tests")
+        .build()
+        .unwrap();
     let device = &emu.samples["device_id"];
-    let r = client.reset_passcode(&Target::device(device).unwrap()).await.unwrap();
+    let r = client
+        .reset_passcode(&Target::device(device).unwrap())
+        .await
+        .unwrap();
     let seen = emu.requests(device);
     assert_eq!(seen.len(), 1);
     let req = &seen[0];
@@ -51,7 +60,11 @@ async fn the_request_is_what_graph_expects() {
     assert!(uuid_like(&r.client_request_id), "{}", r.client_request_id);
     assert!(!req.headers.contains_key("retry-attempt"));
     let ua = &req.headers["user-agent"];
-    assert!(ua.starts_with(&format!("intune-passcode/{}", intune_passcode::VERSION)) && ua.ends_with("(rust-tests)"), "{ua}");
+    assert!(
+        ua.starts_with(&format!("intune-passcode/{}", intune_passcode::VERSION))
+            && ua.ends_with("(rust-tests)"),
+        "{ua}"
+    );
 }
 
 fn uuid_like(s: &str) -> bool {
@@ -81,7 +94,10 @@ async fn unsupported_platforms_get_the_intune_envelope() {
     let emu = common::emulator().await;
     let client = common::client(&emu);
     let windows = &emu.samples["windows_device_id"];
-    let e = client.reset_passcode(&Target::device(windows).unwrap()).await.unwrap_err();
+    let e = client
+        .reset_passcode(&Target::device(windows).unwrap())
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::UnsupportedDevice, "{e}");
     let env = e.intune().expect("envelope parsed");
     assert_eq!(env.version, Some(3));
@@ -89,7 +105,10 @@ async fn unsupported_platforms_get_the_intune_envelope() {
     assert!(e.to_string().contains("not supported on windows"), "{e}");
     // iOS: the same call removes the passcode.
     let ios = &emu.samples["ios_device_id"];
-    client.reset_passcode(&Target::device(ios).unwrap()).await.unwrap();
+    client
+        .reset_passcode(&Target::device(ios).unwrap())
+        .await
+        .unwrap();
     assert_eq!(emu.reset_count(ios), 1);
 }
 
@@ -98,7 +117,10 @@ async fn hostile_ids_stay_in_their_segment() {
     let emu = common::emulator().await;
     let client = common::client(&emu);
     let id = "../../users/x?$filter=1#frag %2F+é";
-    let e = client.reset_passcode(&Target::device(id).unwrap()).await.unwrap_err();
+    let e = client
+        .reset_passcode(&Target::device(id).unwrap())
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::NotFound);
     let seen = emu.requests(id);
     assert_eq!(seen.len(), 1, "the emulator decoded the same ID back");
@@ -117,14 +139,24 @@ async fn beta_and_https_with_an_extra_ca() {
     .await;
     let pem = emu.ca_cert_pem.clone().expect("CA");
     let beta = emu.graph_url.replace("/v1.0", "/beta");
-    let client = common::builder(&emu).base_url(&beta).ca_cert_pem(pem).build().unwrap();
+    let client = common::builder(&emu)
+        .base_url(&beta)
+        .ca_cert_pem(pem)
+        .build()
+        .unwrap();
     let device = &emu.samples["device_id"];
-    client.reset_passcode(&Target::device(device).unwrap()).await.unwrap();
+    client
+        .reset_passcode(&Target::device(device).unwrap())
+        .await
+        .unwrap();
     assert!(emu.requests(device)[0].path.starts_with("/beta/"));
 
     // Without the CA the TLS handshake fails: nothing was sent.
     let untrusting = common::builder(&emu).max_retries(0).build().unwrap();
-    let e = untrusting.reset_passcode(&Target::device(device).unwrap()).await.unwrap_err();
+    let e = untrusting
+        .reset_passcode(&Target::device(device).unwrap())
+        .await
+        .unwrap_err();
     assert_eq!(e.kind(), ErrorKind::Network, "{e}");
     assert_eq!(emu.reset_count(device), 1);
 }

@@ -41,13 +41,21 @@ async fn nothing_prints_a_token_or_a_secret() {
     // Static token: success, 404, 403-by-script, 429 exhausted, 401.
     let client = common::builder(&emu).max_retries(1).build().unwrap();
     printed += &format!("{client:?}");
-    let ok = client.reset_passcode(&Target::device(&emu.samples["device_id"]).unwrap()).await;
+    let ok = client
+        .reset_passcode(&Target::device(&emu.samples["device_id"]).unwrap())
+        .await;
     printed += &format!("{ok:?}");
     emu.script("s403", vec![common::answer(403, &[], None)]);
-    emu.script("s429", vec![common::answer(429, &[("Retry-After", "0.01")], None); 2]);
+    emu.script(
+        "s429",
+        vec![common::answer(429, &[("Retry-After", "0.01")], None); 2],
+    );
     emu.script("s401", vec![common::answer(401, &[], None)]);
     for d in ["missing", "s403", "s429", "s401"] {
-        let e = client.reset_passcode(&Target::device(d).unwrap()).await.unwrap_err();
+        let e = client
+            .reset_passcode(&Target::device(d).unwrap())
+            .await
+            .unwrap_err();
         printed += &format!("{e} {e:?}");
     }
     // Client secret: a wrong one, and the right one.
@@ -60,20 +68,33 @@ async fn nothing_prints_a_token_or_a_secret() {
         printed += &format!("{b:?}");
         let c = b.build().unwrap();
         printed += &format!("{c:?}");
-        let r = c.reset_passcode(&Target::device(&emu.samples["device_id"]).unwrap()).await;
+        let r = c
+            .reset_passcode(&Target::device(&emu.samples["device_id"]).unwrap())
+            .await;
         printed += &format!("{r:?}");
         if let Err(e) = r {
             printed += &e.to_string();
         }
     }
-    let e = Client::builder().token(token.as_str()).base_url("http://example.com/v1.0").build().unwrap_err();
+    let e = Client::builder()
+        .token(token.as_str())
+        .base_url("http://example.com/v1.0")
+        .build()
+        .unwrap_err();
     printed += &format!("{e} {e:?}");
 
     let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
-    assert!(logs.contains("reset_passcode"), "trace output was captured: {}", logs.len());
+    assert!(
+        logs.contains("reset_passcode"),
+        "trace output was captured: {}",
+        logs.len()
+    );
     for (name, text) in [("output", &printed), ("logs", &logs)] {
         assert!(!text.contains(&token), "the token appears in {name}");
         assert!(!text.contains(SECRET), "the wrong secret appears in {name}");
-        assert!(!text.contains(&emu.client_secret), "the secret appears in {name}");
+        assert!(
+            !text.contains(&emu.client_secret),
+            "the secret appears in {name}"
+        );
     }
 }

@@ -17,7 +17,10 @@ fn vectors() -> Vec<(String, Value)> {
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .map(|p| {
             let text = std::fs::read_to_string(&p).expect("readable");
-            (p.file_name().unwrap().to_string_lossy().into_owned(), serde_json::from_str(&text).expect("valid JSON"))
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                serde_json::from_str(&text).expect("valid JSON"),
+            )
         })
         .collect();
     out.sort_by(|a, b| a.0.cmp(&b.0));
@@ -32,14 +35,22 @@ fn opt_str(v: &Value) -> Option<String> {
 async fn every_shared_vector_passes() {
     let emu = common::emulator().await;
     let all = vectors();
-    assert!(all.len() >= 25, "expected the shared vectors, found {}", all.len());
+    assert!(
+        all.len() >= 25,
+        "expected the shared vectors, found {}",
+        all.len()
+    );
     let mut failures = Vec::new();
     for (file, v) in &all {
         if let Err(why) = run_one(&emu, v).await {
             failures.push(format!("{file}: {why}"));
         }
     }
-    assert!(failures.is_empty(), "failing vectors:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "failing vectors:\n{}",
+        failures.join("\n")
+    );
 }
 
 async fn run_one(emu: &graph_emulator::EmulatorHandle, v: &Value) -> Result<(), String> {
@@ -53,11 +64,17 @@ async fn run_one(emu: &graph_emulator::EmulatorHandle, v: &Value) -> Result<(), 
     let o = &v["options"];
     let mut b = common::builder(emu)
         .max_retries(o["max_retries"].as_u64().unwrap_or(3) as u32)
-        .timeout(Duration::from_millis(o["timeout_ms"].as_u64().unwrap_or(20_000)));
+        .timeout(Duration::from_millis(
+            o["timeout_ms"].as_u64().unwrap_or(20_000),
+        ));
     b = b.max_total_wait(Duration::from_secs(180));
     let client = b.build().map_err(|e| format!("build: {e}"))?;
     let started = Instant::now();
-    let outcome = match Target::new(device.clone(), opt_str(&t["user_id"]), opt_str(&t["detected_app_id"])) {
+    let outcome = match Target::new(
+        device.clone(),
+        opt_str(&t["user_id"]),
+        opt_str(&t["detected_app_id"]),
+    ) {
         Ok(target) => client.reset_passcode(&target).await,
         Err(e) => Err(e),
     };
@@ -82,7 +99,10 @@ async fn run_one(emu: &graph_emulator::EmulatorHandle, v: &Value) -> Result<(), 
             check("graph_code", e.graph_code().into())?;
             check("request_id", e.request_id().into())?;
             check("attempts", e.attempts().into())?;
-            check("retry_after_ms", e.retry_after().map(|d| d.as_millis() as u64).into())?;
+            check(
+                "retry_after_ms",
+                e.retry_after().map(|d| d.as_millis() as u64).into(),
+            )?;
             check(
                 "intune_activity_id",
                 e.intune().and_then(|i| i.activity_id.clone()).into(),
@@ -92,7 +112,10 @@ async fn run_one(emu: &graph_emulator::EmulatorHandle, v: &Value) -> Result<(), 
     let seen = emu.requests(&device);
     check("requests_sent", seen.len().into())?;
     check("path", seen.first().map(|r| r.path.clone()).into())?;
-    let crids: Vec<_> = seen.iter().map(|r| r.headers.get("client-request-id").cloned()).collect();
+    let crids: Vec<_> = seen
+        .iter()
+        .map(|r| r.headers.get("client-request-id").cloned())
+        .collect();
     check(
         "same_client_request_id",
         Value::Bool(!crids.is_empty() && crids.iter().all(|c| c.is_some() && *c == crids[0])),
@@ -106,12 +129,16 @@ async fn run_one(emu: &graph_emulator::EmulatorHandle, v: &Value) -> Result<(), 
     )?;
     if let Some(min) = x["min_elapsed_ms"].as_u64() {
         if elapsed < min {
-            return Err(format!("took {elapsed} ms, less than the {min} ms Graph asked to wait"));
+            return Err(format!(
+                "took {elapsed} ms, less than the {min} ms Graph asked to wait"
+            ));
         }
     }
     if let Some(max) = x["max_elapsed_ms"].as_u64() {
         if elapsed > max {
-            return Err(format!("took {elapsed} ms; it should have returned at once (bound {max} ms)"));
+            return Err(format!(
+                "took {elapsed} ms; it should have returned at once (bound {max} ms)"
+            ));
         }
     }
     Ok(())

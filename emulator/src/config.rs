@@ -36,21 +36,21 @@ impl ThrottleConfig {
             "on" => Ok(Some(ThrottleConfig::intune())),
             "off" => Ok(None),
             other => {
-                let (n, secs) = other
-                    .split_once('/')
-                    .ok_or_else(|| format!("--throttle takes on, off or N/SECONDS, not '{other}'"))?;
-                let n: u32 = n
-                    .trim()
-                    .parse()
-                    .ok()
-                    .filter(|n| *n > 0)
-                    .ok_or_else(|| format!("--throttle: '{n}' is not a positive whole number"))?;
+                let (n, secs) = other.split_once('/').ok_or_else(|| {
+                    format!("--throttle takes on, off or N/SECONDS, not '{other}'")
+                })?;
+                let n: u32 =
+                    n.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                        format!("--throttle: '{n}' is not a positive whole number")
+                    })?;
                 let secs: f64 = secs
                     .trim()
                     .parse()
                     .ok()
                     .filter(|s: &f64| s.is_finite() && *s > 0.0 && *s <= 86_400.0)
-                    .ok_or_else(|| format!("--throttle: '{secs}' is not a number of seconds above 0"))?;
+                    .ok_or_else(|| {
+                        format!("--throttle: '{secs}' is not a number of seconds above 0")
+                    })?;
                 Ok(Some(ThrottleConfig {
                     app_limit: n,
                     tenant_limit: n.saturating_mul(2),
@@ -139,7 +139,9 @@ impl FaultConfig {
             + f.reset_before
             + f.reset_after;
         if total > 1.0 {
-            return Err(format!("--faults: the rates add up to {total}, more than 1"));
+            return Err(format!(
+                "--faults: the rates add up to {total}, more than 1"
+            ));
         }
         Ok(f)
     }
@@ -188,15 +190,24 @@ mod tests {
 
     #[test]
     fn parses_specs() {
-        assert_eq!(ThrottleConfig::parse("on").unwrap(), Some(ThrottleConfig::intune()));
+        assert_eq!(
+            ThrottleConfig::parse("on").unwrap(),
+            Some(ThrottleConfig::intune())
+        );
         assert_eq!(ThrottleConfig::parse("off").unwrap(), None);
         let t = ThrottleConfig::parse("200/2").unwrap().unwrap();
-        assert_eq!((t.app_limit, t.tenant_limit, t.window), (200, 400, Duration::from_secs(2)));
+        assert_eq!(
+            (t.app_limit, t.tenant_limit, t.window),
+            (200, 400, Duration::from_secs(2))
+        );
         for bad in ["", "x", "0/2", "5/0", "5/-1", "a/b"] {
             assert!(ThrottleConfig::parse(bad).is_err(), "{bad}");
         }
         let f = FaultConfig::parse("429=0.05,reset_after=0.01,latency_ms=10").unwrap();
-        assert_eq!((f.throttle_429, f.reset_after, f.latency_ms), (0.05, 0.01, 10));
+        assert_eq!(
+            (f.throttle_429, f.reset_after, f.latency_ms),
+            (0.05, 0.01, 10)
+        );
         for bad in ["429", "429=2", "nope=0.1", "429=0.6,503=0.6", "500=-1"] {
             assert!(FaultConfig::parse(bad).is_err(), "{bad}");
         }

@@ -1,6 +1,5 @@
 //! Control endpoints under `/_emulator/` (never under a Graph version): what tests read and script.
 
-use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
 
 use serde::Deserialize;
@@ -32,11 +31,14 @@ pub fn handle(state: &State, method: &hyper::Method, what: &str, query: &str, bo
             Ok(s) => {
                 lock(&state.scripts)
                     .entry(s.device_id)
-                    .or_insert_with(VecDeque::new)
+                    .or_default()
                     .extend(s.responses);
                 plain_json(200, &serde_json::json!({"ok": true}))
             }
-            Err(e) => plain_json(400, &serde_json::json!({"error": format!("bad script: {e}")})),
+            Err(e) => plain_json(
+                400,
+                &serde_json::json!({"error": format!("bad script: {e}")}),
+            ),
         },
         _ => plain_json(
             404,
@@ -68,7 +70,10 @@ pub fn devices_json(state: &State) -> serde_json::Value {
 /// Counters: requests, executed, 429s sent, early retries, devices reset more than once, faults by kind.
 pub fn stats_json(state: &State) -> serde_json::Value {
     let s = &state.stats;
-    let reset_twice = lock(&state.devices).values().filter(|d| d.resets.len() > 1).count();
+    let reset_twice = lock(&state.devices)
+        .values()
+        .filter(|d| d.resets.len() > 1)
+        .count();
     serde_json::json!({
         "requests": s.requests.load(Ordering::Relaxed),
         "executed": s.executed.load(Ordering::Relaxed),
@@ -84,6 +89,10 @@ pub fn stats_json(state: &State) -> serde_json::Value {
 fn query_param(query: &str, name: &str) -> Option<String> {
     query.split('&').find_map(|pair| {
         let (k, v) = pair.split_once('=')?;
-        (k == name).then(|| percent_encoding::percent_decode_str(v).decode_utf8_lossy().into_owned())
+        (k == name).then(|| {
+            percent_encoding::percent_decode_str(v)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
     })
 }

@@ -38,14 +38,21 @@ pub fn parse_route(segments: &[String], method: &hyper::Method) -> Result<Route,
     let s: Vec<&str> = segments.iter().map(String::as_str).collect();
     let post = method == hyper::Method::POST;
     match s.as_slice() {
-        [u, ud, md, d, rp] if is(u, "users") && is(md, "managedDevices") && is(rp, "resetPasscode") && post => {
+        [u, ud, md, d, rp]
+            if is(u, "users") && is(md, "managedDevices") && is(rp, "resetPasscode") && post =>
+        {
             Ok(Route::Reset {
                 device: d.to_string(),
                 user: Some(ud.to_string()),
                 app: None,
             })
         }
-        [dm, md, d, rp] if is(dm, "deviceManagement") && is(md, "managedDevices") && is(rp, "resetPasscode") && post => {
+        [dm, md, d, rp]
+            if is(dm, "deviceManagement")
+                && is(md, "managedDevices")
+                && is(rp, "resetPasscode")
+                && post =>
+        {
             Ok(Route::Reset {
                 device: d.to_string(),
                 user: None,
@@ -65,7 +72,11 @@ pub fn parse_route(segments: &[String], method: &hyper::Method) -> Result<Route,
                 app: Some(a.to_string()),
             })
         }
-        [dm, md, d] if is(dm, "deviceManagement") && is(md, "managedDevices") && method == hyper::Method::GET => {
+        [dm, md, d]
+            if is(dm, "deviceManagement")
+                && is(md, "managedDevices")
+                && method == hyper::Method::GET =>
+        {
             Ok(Route::GetDevice(d.to_string()))
         }
         _ => Err(format!(
@@ -80,7 +91,12 @@ pub fn decode_segments(raw_path: &str) -> Option<Vec<String>> {
     raw_path
         .trim_start_matches('/')
         .split('/')
-        .map(|s| percent_decode_str(s).decode_utf8().ok().map(|c| c.into_owned()))
+        .map(|s| {
+            percent_decode_str(s)
+                .decode_utf8()
+                .ok()
+                .map(|c| c.into_owned())
+        })
         .collect()
 }
 
@@ -99,7 +115,9 @@ pub struct GraphRequest {
 }
 
 fn header(h: &HeaderMap, name: &str) -> Option<String> {
-    h.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+    h.get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
 }
 
 /// Headers as logged: lower-case names, the token replaced.
@@ -124,10 +142,17 @@ pub async fn handle(state: Arc<State>, conn: Arc<ConnCtl>, req: GraphRequest) ->
     let _in_flight = crate::state::InFlight::enter(&state.stats);
     let ctx = Ctx {
         request_id: uuid::Uuid::new_v4().to_string(),
-        client_request_id: header(&req.headers, "client-request-id").unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+        client_request_id: header(&req.headers, "client-request-id")
+            .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
     };
     let Some(segments) = decode_segments(&req.path) else {
-        return error(400, &ctx, "BadRequest", "The request URI is not valid.", &[]);
+        return error(
+            400,
+            &ctx,
+            "BadRequest",
+            "The request URI is not valid.",
+            &[],
+        );
     };
     let version = segments.first().cloned().unwrap_or_default();
     let route = parse_route(&segments[1.min(segments.len())..], &req.method);
@@ -144,7 +169,13 @@ pub async fn handle(state: Arc<State>, conn: Arc<ConnCtl>, req: GraphRequest) ->
         at_ms: state.started.elapsed().as_millis() as u64,
     });
     if version != "v1.0" && version != "beta" {
-        return error(400, &ctx, "BadRequest", &format!("Invalid version: {version}"), &[]);
+        return error(
+            400,
+            &ctx,
+            "BadRequest",
+            &format!("Invalid version: {version}"),
+            &[],
+        );
     }
     let route = match route {
         Ok(r) => r,
@@ -153,7 +184,9 @@ pub async fn handle(state: Arc<State>, conn: Arc<ConnCtl>, req: GraphRequest) ->
     state.check_early_retry(&ctx.client_request_id);
 
     if let Some(device) = &device_id {
-        let script = lock(&state.scripts).get_mut(device).and_then(|q| q.pop_front());
+        let script = lock(&state.scripts)
+            .get_mut(device)
+            .and_then(|q| q.pop_front());
         if let Some(script) = script {
             return scripted(&state, &conn, &ctx, device, script).await;
         }
@@ -161,18 +194,32 @@ pub async fn handle(state: Arc<State>, conn: Arc<ConnCtl>, req: GraphRequest) ->
 
     let app = match authenticate(&state, &req.headers, &ctx) {
         Ok(app) => app,
-        Err(resp) => return resp,
+        Err(resp) => return *resp,
     };
     match route {
         Route::GetDevice(device) => get_device(&state, &ctx, &device, &version),
-        Route::Reset { device, user, app: detected } => {
-            reset(&state, &conn, &ctx, &req, app, &device, user.as_deref(), detected.as_deref()).await
+        Route::Reset {
+            device,
+            user,
+            app: detected,
+        } => {
+            reset(
+                &state,
+                &conn,
+                &ctx,
+                &req,
+                app,
+                &device,
+                user.as_deref(),
+                detected.as_deref(),
+            )
+            .await
         }
     }
 }
 
 /// The app behind the bearer token, or Graph's 401.
-fn authenticate(state: &State, headers: &HeaderMap, ctx: &Ctx) -> Result<usize, Resp> {
+fn authenticate(state: &State, headers: &HeaderMap, ctx: &Ctx) -> Result<usize, Box<Resp>> {
     let auth = header(headers, "authorization").unwrap_or_default();
     let token = auth
         .strip_prefix("Bearer ")
@@ -180,24 +227,30 @@ fn authenticate(state: &State, headers: &HeaderMap, ctx: &Ctx) -> Result<usize, 
         .map(str::trim)
         .unwrap_or("");
     if token.is_empty() {
-        return Err(error(401, ctx, "InvalidAuthenticationToken", "Access token is empty.", &[]));
+        return Err(Box::new(error(
+            401,
+            ctx,
+            "InvalidAuthenticationToken",
+            "Access token is empty.",
+            &[],
+        )));
     }
     let issued = lock(&state.tokens).get(token).cloned();
     match issued {
-        None => Err(error(
+        None => Err(Box::new(error(
             401,
             ctx,
             "InvalidAuthenticationToken",
             "IDX14100: JWT is not well formed, there are no dots (.).",
             &[],
-        )),
-        Some(t) if Instant::now() >= t.expires => Err(error(
+        ))),
+        Some(t) if Instant::now() >= t.expires => Err(Box::new(error(
             401,
             ctx,
             "InvalidAuthenticationToken",
             "Lifetime validation failed, the token is expired.",
             &[],
-        )),
+        ))),
         Some(t) => Ok(t.app),
     }
 }
@@ -276,8 +329,12 @@ async fn reset(
     let Some(platform) = platform else {
         let missing = match (user, detected) {
             (Some(u), _) if !state.users.contains(u) => format!("User '{u}' does not exist."),
-            (_, Some(a)) if !state.detected_apps.contains(a) => format!("Detected app '{a}' does not exist."),
-            _ => format!("Resource '{device}' does not exist or one of its queried reference-property objects are not present."),
+            (_, Some(a)) if !state.detected_apps.contains(a) => {
+                format!("Detected app '{a}' does not exist.")
+            }
+            _ => format!(
+                "Resource '{device}' does not exist or one of its queried reference-property objects are not present."
+            ),
         };
         return error(404, ctx, "ResourceNotFound", &missing, &[]);
     };
@@ -329,12 +386,24 @@ async fn injected_fault(state: &State, conn: &ConnCtl, ctx: &Ctx, device: &str) 
     }
     if hit(f.error_500) {
         state.count_fault("500");
-        return Some(error(500, ctx, "InternalServerError", "An internal server error occurred.", &[]));
+        return Some(error(
+            500,
+            ctx,
+            "InternalServerError",
+            "An internal server error occurred.",
+            &[],
+        ));
     }
     if hit(f.timeout_504) {
         state.count_fault("504");
         state.execute(device);
-        return Some(error(504, ctx, "GatewayTimeout", "The gateway timed out waiting for the backend.", &[]));
+        return Some(error(
+            504,
+            ctx,
+            "GatewayTimeout",
+            "The gateway timed out waiting for the backend.",
+            &[],
+        ));
     }
     if hit(f.reset_before) {
         state.count_fault("reset_before");
@@ -348,7 +417,13 @@ async fn injected_fault(state: &State, conn: &ConnCtl, ctx: &Ctx, device: &str) 
     None
 }
 
-async fn scripted(state: &State, conn: &ConnCtl, ctx: &Ctx, device: &str, s: ScriptedResponse) -> Resp {
+async fn scripted(
+    state: &State,
+    conn: &ConnCtl,
+    ctx: &Ctx,
+    device: &str,
+    s: ScriptedResponse,
+) -> Resp {
     if let Some(ms) = s.delay_ms {
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
@@ -364,12 +439,20 @@ async fn scripted(state: &State, conn: &ConnCtl, ctx: &Ctx, device: &str, s: Scr
     if execute {
         state.execute(device);
     }
-    if let Some(ra) = s.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("retry-after")) {
+    if let Some(ra) = s
+        .headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("retry-after"))
+    {
         if let Some(wait) = crate::retry_after_seconds(ra.1) {
             state.expect_retry_after(&ctx.client_request_id, wait);
         }
     }
-    let extra: Vec<(&str, String)> = s.headers.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    let extra: Vec<(&str, String)> = s
+        .headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
     let body = s.body.map(|b| match b {
         serde_json::Value::String(text) => text,
         other => other.to_string(),
@@ -380,7 +463,13 @@ async fn scripted(state: &State, conn: &ConnCtl, ctx: &Ctx, device: &str, s: Scr
 fn get_device(state: &State, ctx: &Ctx, device: &str, version: &str) -> Resp {
     let devices = lock(&state.devices);
     let Some(d) = devices.get(device) else {
-        return error(404, ctx, "ResourceNotFound", &format!("Resource '{device}' does not exist."), &[]);
+        return error(
+            404,
+            ctx,
+            "ResourceNotFound",
+            &format!("Resource '{device}' does not exist."),
+            &[],
+        );
     };
     let results: Vec<_> = d
         .resets
@@ -414,10 +503,23 @@ mod tests {
         let seg = |p: &str| decode_segments(p).unwrap();
         let post = hyper::Method::POST;
         assert_eq!(
-            parse_route(&seg("/users/u/managedDevices/a%2Fb/resetPasscode")[..], &post),
-            Ok(Route::Reset { device: "a/b".into(), user: Some("u".into()), app: None })
+            parse_route(
+                &seg("/users/u/managedDevices/a%2Fb/resetPasscode")[..],
+                &post
+            ),
+            Ok(Route::Reset {
+                device: "a/b".into(),
+                user: Some("u".into()),
+                app: None
+            })
         );
-        assert!(parse_route(&seg("/deviceManagement/managedDevices/d/resetPasscode"), &hyper::Method::GET).is_err());
+        assert!(
+            parse_route(
+                &seg("/deviceManagement/managedDevices/d/resetPasscode"),
+                &hyper::Method::GET
+            )
+            .is_err()
+        );
         assert!(parse_route(&seg("/deviceManagement/managedDevices/d/wipe"), &post).is_err());
         assert!(decode_segments("/a%FF").is_none());
     }

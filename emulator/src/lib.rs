@@ -83,7 +83,11 @@ impl Emulator {
         let port = listener.local_addr().map_err(|e| e.to_string())?.port();
         let (scheme, ca_cert_pem, acceptor) = if config.tls {
             let (pem, server_config) = serve::make_tls()?;
-            ("https", Some(pem), Some(tokio_rustls::TlsAcceptor::from(server_config)))
+            (
+                "https",
+                Some(pem),
+                Some(tokio_rustls::TlsAcceptor::from(server_config)),
+            )
         } else {
             ("http", None, None)
         };
@@ -138,7 +142,9 @@ impl EmulatorHandle {
 
     /// Executed resets of one device (0 when unknown).
     pub fn reset_count(&self, device_id: &str) -> usize {
-        lock(&self.state.devices).get(device_id).map_or(0, |d| d.resets.len())
+        lock(&self.state.devices)
+            .get(device_id)
+            .map_or(0, |d| d.resets.len())
     }
 
     /// Serve these answers to the next requests for `device_id`, in order, before normal behaviour resumes.
@@ -161,7 +167,12 @@ impl EmulatorHandle {
     /// Issue a token for the privileged app that expires after `lifetime` (tests of expiry).
     pub fn issue_token(&self, lifetime: Duration) -> String {
         let token = format!("emu.{}", uuid::Uuid::new_v4().simple());
-        let app = self.state.apps.iter().position(|a| a.privileged).unwrap_or(0);
+        let app = self
+            .state
+            .apps
+            .iter()
+            .position(|a| a.privileged)
+            .unwrap_or(0);
         lock(&self.state.tokens).insert(
             token.clone(),
             state::IssuedToken {

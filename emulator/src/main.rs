@@ -32,16 +32,26 @@ fn parse_args(args: &[String]) -> Result<EmulatorConfig, String> {
                 .ok_or_else(|| format!("{name} needs a value"))
         };
         match flag.as_str() {
-            "--port" => c.port = value("--port")?.parse().map_err(|_| "--port takes a number from 0 to 65535")?,
+            "--port" => {
+                c.port = value("--port")?
+                    .parse()
+                    .map_err(|_| "--port takes a number from 0 to 65535")?
+            }
             "--tls" => c.tls = true,
             "--tenant" => {
                 let path = value("--tenant")?;
-                let text = std::fs::read_to_string(&path).map_err(|e| format!("--tenant {path}: {e}"))?;
-                c.tenant = Some(Tenant::from_json(&text).map_err(|e| format!("--tenant {path}: {e}"))?);
+                let text =
+                    std::fs::read_to_string(&path).map_err(|e| format!("--tenant {path}: {e}"))?;
+                c.tenant =
+                    Some(Tenant::from_json(&text).map_err(|e| format!("--tenant {path}: {e}"))?);
             }
             "--throttle" => c.throttle = ThrottleConfig::parse(&value("--throttle")?)?,
             "--faults" => c.faults = FaultConfig::parse(&value("--faults")?)?,
-            "--seed" => c.seed = value("--seed")?.parse().map_err(|_| "--seed takes a whole number")?,
+            "--seed" => {
+                c.seed = value("--seed")?
+                    .parse()
+                    .map_err(|_| "--seed takes a whole number")?
+            }
             "--devices" => {
                 c.devices = value("--devices")?
                     .parse()
@@ -93,9 +103,13 @@ async fn main() -> ExitCode {
     };
     let ca_path = match &handle.ca_cert_pem {
         Some(pem) => {
-            let path = std::env::temp_dir().join(format!("graph-emulator-ca-{}.pem", std::process::id()));
+            let path =
+                std::env::temp_dir().join(format!("graph-emulator-ca-{}.pem", std::process::id()));
             if let Err(e) = std::fs::write(&path, pem) {
-                eprintln!("graph-emulator: could not write the CA certificate to {}: {e}", path.display());
+                eprintln!(
+                    "graph-emulator: could not write the CA certificate to {}: {e}",
+                    path.display()
+                );
                 return ExitCode::FAILURE;
             }
             Some(path.display().to_string())
@@ -103,7 +117,10 @@ async fn main() -> ExitCode {
         None => None,
     };
     println!("{}", handle.ready_json(ca_path.as_deref()));
-    eprintln!("graph-emulator: serving {} (Ctrl-C to stop)", handle.graph_url);
+    eprintln!(
+        "graph-emulator: serving {} (Ctrl-C to stop)",
+        handle.graph_url
+    );
     let _ = tokio::signal::ctrl_c().await;
     ExitCode::SUCCESS
 }

@@ -47,7 +47,8 @@ pub fn graph(status: u16, ctx: &Ctx, extra: &[(&str, String)], body: Option<Stri
         }
         None => Bytes::new(),
     };
-    b.body(Full::new(body)).unwrap_or_else(|_| plain(500, "could not build the answer"))
+    b.body(Full::new(body))
+        .unwrap_or_else(|_| plain(500, "could not build the answer"))
 }
 
 /// Graph's error body: `{"error": {"code", "message", "innerError": {"date", "request-id", "client-request-id"}}}`.

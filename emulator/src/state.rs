@@ -245,7 +245,9 @@ impl State {
 
     /// Count a fault.
     pub fn count_fault(&self, name: &str) {
-        *lock(&self.stats.faults).entry(name.to_string()).or_default() += 1;
+        *lock(&self.stats.faults)
+            .entry(name.to_string())
+            .or_default() += 1;
     }
 
     /// Add to the request log, forgetting the oldest past capacity.
@@ -286,7 +288,10 @@ impl State {
         if let Some(due) = due {
             if Instant::now() < due {
                 self.stats.early_retries.fetch_add(1, Ordering::Relaxed);
-                tracing::warn!(client_request_id, "early retry: came back before its Retry-After");
+                tracing::warn!(
+                    client_request_id,
+                    "early retry: came back before its Retry-After"
+                );
             }
         }
     }
@@ -301,7 +306,10 @@ impl State {
         let Windows { per_app, tenant } = &mut *w;
         let app_q = per_app.entry(app).or_default();
         for q in [&mut *app_q, &mut *tenant] {
-            while q.front().is_some_and(|s| now.duration_since(*s) >= t.window) {
+            while q
+                .front()
+                .is_some_and(|s| now.duration_since(*s) >= t.window)
+            {
                 q.pop_front();
             }
         }

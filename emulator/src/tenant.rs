@@ -72,8 +72,12 @@ fn guid(rng: &mut fastrand::Rng) -> String {
 }
 
 fn secret(rng: &mut fastrand::Rng) -> String {
-    let alphabet: Vec<char> = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789~._-".chars().collect();
-    (0..40).map(|_| alphabet[rng.usize(..alphabet.len())]).collect()
+    let alphabet: Vec<char> = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789~._-"
+        .chars()
+        .collect();
+    (0..40)
+        .map(|_| alphabet[rng.usize(..alphabet.len())])
+        .collect()
 }
 
 impl Tenant {
@@ -95,7 +99,9 @@ impl Tenant {
                 privileged: false,
             },
         ];
-        let users: Vec<String> = (0..devices.div_ceil(3).max(1)).map(|_| guid(&mut rng)).collect();
+        let users: Vec<String> = (0..devices.div_ceil(3).max(1))
+            .map(|_| guid(&mut rng))
+            .collect();
         let detected: Vec<String> = (0..20).map(|_| guid(&mut rng)).collect();
         // Weights per platform, in PLATFORMS order (out of 100).
         let weights = [20, 5, 10, 10, 20, 5, 25, 5];
@@ -110,7 +116,11 @@ impl Tenant {
                     }
                     roll -= w;
                 }
-                let detected_app_ids = detected.iter().filter(|_| rng.u8(..100) < 5).cloned().collect();
+                let detected_app_ids = detected
+                    .iter()
+                    .filter(|_| rng.u8(..100) < 5)
+                    .cloned()
+                    .collect();
                 Device {
                     id: guid(&mut rng),
                     user_id: users[i % users.len()].clone(),
@@ -128,7 +138,8 @@ impl Tenant {
 
     /// Parse and check a tenant file.
     pub fn from_json(text: &str) -> Result<Tenant, String> {
-        let t: Tenant = serde_json::from_str(text).map_err(|e| format!("the tenant file is not valid: {e}"))?;
+        let t: Tenant =
+            serde_json::from_str(text).map_err(|e| format!("the tenant file is not valid: {e}"))?;
         t.check()?;
         Ok(t)
     }
@@ -143,7 +154,10 @@ impl Tenant {
         let mut ids = HashSet::new();
         for d in &self.devices {
             if d.id.is_empty() || !ids.insert(d.id.as_str()) {
-                return Err(format!("the tenant file has an empty or repeated device id '{}'", d.id));
+                return Err(format!(
+                    "the tenant file has an empty or repeated device id '{}'",
+                    d.id
+                ));
             }
             if !PLATFORMS.contains(&d.platform.as_str()) {
                 return Err(format!(
@@ -161,11 +175,18 @@ impl Tenant {
     /// an iOS device and a Windows device (each when the tenant has one).
     pub fn samples(&self) -> HashMap<&'static str, String> {
         let mut out = HashMap::new();
-        if let Some(d) = self.devices.iter().find(|d| d.platform.starts_with("android")) {
+        if let Some(d) = self
+            .devices
+            .iter()
+            .find(|d| d.platform.starts_with("android"))
+        {
             out.insert("device_id", d.id.clone());
             out.insert("user_id", d.user_id.clone());
         }
-        if let Some(d) = self.devices.iter().find(|d| d.platform.starts_with("android") && !d.detected_app_ids.is_empty())
+        if let Some(d) = self
+            .devices
+            .iter()
+            .find(|d| d.platform.starts_with("android") && !d.detected_app_ids.is_empty())
         {
             out.insert("detected_app_device_id", d.id.clone());
             out.insert("detected_app_id", d.detected_app_ids[0].clone());

@@ -30,7 +30,9 @@ pub fn handle(state: &State, tenant: &str, body: &[u8]) -> Resp {
         return aad_error(
             400,
             "invalid_request",
-            &format!("AADSTS90002: Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID."),
+            &format!(
+                "AADSTS90002: Tenant '{tenant}' not found. Check to make sure you have the correct tenant ID."
+            ),
         );
     }
     if form.get("grant_type").map(String::as_str) != Some("client_credentials") {
@@ -45,14 +47,18 @@ pub fn handle(state: &State, tenant: &str, body: &[u8]) -> Resp {
         return aad_error(
             400,
             "unauthorized_client",
-            &format!("AADSTS700016: Application with identifier '{client_id}' was not found in the directory."),
+            &format!(
+                "AADSTS700016: Application with identifier '{client_id}' was not found in the directory."
+            ),
         );
     };
     if form.get("client_secret") != Some(&state.apps[app].client_secret) {
         return aad_error(
             401,
             "invalid_client",
-            &format!("AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{client_id}'."),
+            &format!(
+                "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{client_id}'."
+            ),
         );
     }
     let scope = form.get("scope").cloned().unwrap_or_default();
@@ -60,7 +66,9 @@ pub fn handle(state: &State, tenant: &str, body: &[u8]) -> Resp {
         return aad_error(
             400,
             "invalid_scope",
-            &format!("AADSTS1002012: The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier."),
+            &format!(
+                "AADSTS1002012: The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier."
+            ),
         );
     }
     let (token, life) = state.issue_token(app);

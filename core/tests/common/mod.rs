@@ -31,10 +31,17 @@ pub fn client(emu: &EmulatorHandle) -> Client {
 }
 
 /// A scripted answer.
-pub fn answer(status: u16, headers: &[(&str, &str)], body: Option<serde_json::Value>) -> ScriptedResponse {
+pub fn answer(
+    status: u16,
+    headers: &[(&str, &str)],
+    body: Option<serde_json::Value>,
+) -> ScriptedResponse {
     ScriptedResponse {
         status,
-        headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        headers: headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
         body,
         ..ScriptedResponse::default()
     }
@@ -48,7 +55,10 @@ pub fn resettable_devices(emu: &EmulatorHandle) -> Vec<String> {
 }
 
 /// IDs of generated devices matching `pred`.
-pub fn devices_where(emu: &EmulatorHandle, pred: impl Fn(&serde_json::Value) -> bool) -> Vec<String> {
+pub fn devices_where(
+    emu: &EmulatorHandle,
+    pred: impl Fn(&serde_json::Value) -> bool,
+) -> Vec<String> {
     emu.devices()
         .as_array()
         .expect("device list")

@@ -14,7 +14,9 @@ use futures_util::StreamExt;
 use intune_passcode::{BulkOptions, Client, Pace, Target};
 
 fn arg(args: &[String], name: &str) -> Option<String> {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1).cloned())
 }
 
 /// Peak resident set size of this process, from /proc (Linux).
@@ -39,15 +41,25 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .token(token.as_str())
         .timeout(Duration::from_secs(100))
         .build()?;
-    let control = graph_url.rsplit_once('/').map(|(base, _)| base).unwrap_or(&graph_url);
-    let devices: Vec<serde_json::Value> = reqwest::get(format!("{control}/_emulator/devices")).await?.json().await?;
+    let control = graph_url
+        .rsplit_once('/')
+        .map(|(base, _)| base)
+        .unwrap_or(&graph_url);
+    let devices: Vec<serde_json::Value> = reqwest::get(format!("{control}/_emulator/devices"))
+        .await?
+        .json()
+        .await?;
     let ids: Vec<String> = devices
         .iter()
         .filter_map(|d| d["id"].as_str().map(str::to_string))
         .take(count)
         .collect();
     if ids.len() < count {
-        return Err(format!("the emulator has {} devices; start it with --devices {count}", ids.len()).into());
+        return Err(format!(
+            "the emulator has {} devices; start it with --devices {count}",
+            ids.len()
+        )
+        .into());
     }
 
     if sequential > 0 {
@@ -70,9 +82,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let targets: Vec<Target> = ids.iter().map(Target::device).collect::<Result<_, _>>()?;
     let started = Instant::now();
     let mut outcomes: BTreeMap<&'static str, usize> = BTreeMap::new();
-    let mut stream = client.reset_passcodes(targets, BulkOptions { concurrency, pace: Pace::Off })?;
+    let mut stream = client.reset_passcodes(
+        targets,
+        BulkOptions {
+            concurrency,
+            pace: Pace::Off,
+        },
+    )?;
     while let Some((_, r)) = stream.next().await {
-        *outcomes.entry(r.map_or_else(|e| e.code(), |_| "OK")).or_default() += 1;
+        *outcomes
+            .entry(r.map_or_else(|e| e.code(), |_| "OK"))
+            .or_default() += 1;
     }
     let secs = started.elapsed().as_secs_f64();
     println!(

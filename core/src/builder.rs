@@ -29,8 +29,26 @@ enum CredentialChoice {
     },
 }
 
-/// Builds a [`Client`]. Only the credential is required.
+/// A credential as a binding receives it: loose parts, of which exactly one kind must be given (a token; a tenant,
+/// client ID and secret together; or a credential object).
+#[derive(Default)]
+pub struct CredentialParts {
+    /// A bearer token.
+    pub token: Option<Secret>,
+    /// Directory (tenant) ID, for the client-credentials flow.
+    pub tenant_id: Option<String>,
+    /// Application (client) ID, for the client-credentials flow.
+    pub client_id: Option<String>,
+    /// Client secret, for the client-credentials flow.
+    pub client_secret: Option<Secret>,
+    /// Any credential object.
+    pub credential: Option<Arc<dyn TokenCredential>>,
+}
+
+/// Builds a [`Client`]. Only the credential is required. Setters that parse (names, numbers, files) keep the first
+/// problem and report it from [`ClientBuilder::build`], so a binding can pass its arguments straight through.
 pub struct ClientBuilder {
+    pending: Option<Error>,
     credential: Option<CredentialChoice>,
     cloud: Cloud,
     api_version: ApiVersion,
@@ -59,6 +77,7 @@ impl std::fmt::Debug for ClientBuilder {
 impl Default for ClientBuilder {
     fn default() -> Self {
         ClientBuilder {
+            pending: None,
             credential: None,
             cloud: Cloud::Global,
             api_version: ApiVersion::V1,
@@ -160,8 +179,96 @@ impl ClientBuilder {
         self
     }
 
+    fn fail(mut self, e: Error) -> Self {
+        if self.pending.is_none() {
+            self.pending = Some(e);
+        }
+        self
+    }
+
+    /// Exactly one kind of credential out of loose parts (see [`CredentialParts`]).
+    pub fn credential_parts(self, parts: CredentialParts) -> Self {
+        let CredentialParts {
+            token,
+            tenant_id,
+            client_id,
+            client_secret,
+            credential,
+        } = parts;
+        let secret_parts = [
+            tenant_id.is_some(),
+            client_id.is_some(),
+            client_secret.is_some(),
+        ];
+        let secret_given = secret_parts.iter().any(|x| *x);
+        let kinds = [token.is_some(), secret_given, credential.is_some()]
+            .iter()
+            .filter(|x| **x)
+            .count();
+        if kinds > 1 {
+            return self.fail(Error::invalid(
+                "give one credential: a token, or tenant_id + client_id + client_secret, or a credential object",
+            ));
+        }
+        match (token, tenant_id, client_id, client_secret, credential) {
+            (Some(t), ..) => self.token(t),
+            (None, Some(t), Some(c), Some(s), None) => self.client_secret(t, c, s),
+            (None, _, _, _, Some(c)) => self.credential_arc(c),
+            (None, None, None, None, None) => self.fail(Error::invalid(
+                "a credential is required: a token, or tenant_id + client_id + client_secret, or a credential object",
+            )),
+            _ => self.fail(Error::invalid(
+                "the client-credentials flow needs all three of tenant_id, client_id and client_secret",
+            )),
+        }
+    }
+
+    /// The cloud by name: `global`, `us_gov_l4` (`usGovL4`), `us_gov_l5` (`usGovL5`), `china`.
+    pub fn cloud_name(self, name: &str) -> Self {
+        match Cloud::from_name(name) {
+            Some(c) => self.cloud(c),
+            None => self.fail(Error::invalid(format!(
+                "cloud '{name}' is not one of global, us_gov_l4, us_gov_l5, china"
+            ))),
+        }
+    }
+
+    /// The API version by name: `v1.0` or `beta`.
+    pub fn api_version_name(self, name: &str) -> Self {
+        match ApiVersion::from_name(name) {
+            Some(v) => self.api_version(v),
+            None => self.fail(Error::invalid(format!(
+                "api_version '{name}' is not v1.0 or beta"
+            ))),
+        }
+    }
+
+    /// The deadline in (fractional) seconds, as bindings receive it.
+    pub fn timeout_secs(self, secs: f64) -> Self {
+        match duration_from_secs("timeout", secs) {
+            Ok(d) => self.timeout(d),
+            Err(e) => self.fail(e),
+        }
+    }
+
+    /// An extra CA given either as PEM text or as the path of a PEM file.
+    pub fn ca_cert_path_or_pem(self, value: &str) -> Self {
+        if value.contains("-----BEGIN") {
+            return self.ca_cert_pem(value.as_bytes().to_vec());
+        }
+        match std::fs::read(value) {
+            Ok(pem) => self.ca_cert_pem(pem),
+            Err(e) => self.fail(Error::invalid(format!(
+                "ca_cert: cannot read '{value}': {e}"
+            ))),
+        }
+    }
+
     /// Check every option and build the client. Nothing is sent.
     pub fn build(self) -> Result<Client, Error> {
+        if let Some(e) = self.pending {
+            return Err(e);
+        }
         let credential = self.credential.ok_or_else(|| {
             Error::invalid(
                 "a credential is required: a token, a client secret or a credential object",
@@ -246,6 +353,17 @@ impl ClientBuilder {
             retry: self.retry,
             timeout: self.timeout,
         }))
+    }
+}
+
+/// Seconds as bindings pass them (a float) into a `Duration`: finite, above 0, at most a year.
+pub fn duration_from_secs(name: &str, secs: f64) -> Result<Duration, Error> {
+    if secs.is_finite() && secs > 0.0 && secs <= 31_536_000.0 {
+        Ok(Duration::from_secs_f64(secs))
+    } else {
+        Err(Error::invalid(format!(
+            "{name} must be a number of seconds above 0 (and at most a year), not {secs}"
+        )))
     }
 }
 

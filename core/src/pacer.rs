@@ -35,6 +35,25 @@ impl Pace {
         per: Duration::from_secs(20),
     };
 
+    /// `writes` per `seconds` (fractions allowed), checked.
+    pub fn limit(writes: u32, seconds: f64) -> Result<Pace, Error> {
+        let per = crate::builder::duration_from_secs("pace seconds", seconds)?;
+        let pace = Pace::Limit { writes, per };
+        pace.validate()?;
+        Ok(pace)
+    }
+
+    /// `intune` (Intune's write limit) or `off`.
+    pub fn from_name(name: &str) -> Result<Pace, Error> {
+        match name {
+            "intune" => Ok(Pace::INTUNE),
+            "off" | "none" => Ok(Pace::Off),
+            other => Err(Error::invalid(format!(
+                "pace '{other}' is not 'intune', 'off' or a number of writes per seconds"
+            ))),
+        }
+    }
+
     pub(crate) fn validate(&self) -> Result<(), Error> {
         match *self {
             Pace::Off => Ok(()),

@@ -20,7 +20,9 @@ fn bad_flags_and_files_exit_non_zero_with_a_message() {
     assert!(refused(&["--throttle", "sometimes"]).contains("--throttle"));
     assert!(refused(&["--faults", "429=2"]).contains("not a rate"));
     assert!(refused(&["--devices", "0"]).contains("--devices"));
-    assert!(refused(&["--tenant", "/nonexistent/tenant.json"]).contains("/nonexistent/tenant.json"));
+    assert!(
+        refused(&["--tenant", "/nonexistent/tenant.json"]).contains("/nonexistent/tenant.json")
+    );
     let dir = std::env::temp_dir().join(format!("emu-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let bad = dir.join("bad.json");
@@ -46,7 +48,9 @@ fn prints_a_ready_line_and_serves_a_tenant_file() {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     let _ = child.kill();
     let _ = child.wait();
     let ready: serde_json::Value = serde_json::from_str(&line).expect("the first line is JSON");
@@ -64,9 +68,22 @@ fn prints_a_ready_line_and_serves_a_tenant_file() {
     }
     assert_eq!(ready["tenant_id"], "t-1");
     assert_eq!(ready["client_id"], "c-1");
-    assert!(ready["graph_url"].as_str().unwrap().starts_with("https://127.0.0.1:"));
+    assert!(
+        ready["graph_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://127.0.0.1:")
+    );
     assert!(ready["graph_url"].as_str().unwrap().ends_with("/v1.0"));
     let ca = ready["ca_cert"].as_str().unwrap();
-    assert!(std::fs::read_to_string(ca).unwrap().contains("BEGIN CERTIFICATE"));
-    assert_eq!(ready["samples"]["device_id"], serde_json::Value::Null, "aosp is not an android* sample");
+    assert!(
+        std::fs::read_to_string(ca)
+            .unwrap()
+            .contains("BEGIN CERTIFICATE")
+    );
+    assert_eq!(
+        ready["samples"]["device_id"],
+        serde_json::Value::Null,
+        "aosp is not an android* sample"
+    );
 }

@@ -218,7 +218,7 @@ async fn dropping_the_stream_stops_the_run() {
     })
     .await;
     let client = common::client(&emu);
-    let targets: Vec<Target> = common::devices_where(&emu, |_| true)
+    let targets: Vec<Target> = common::resettable_devices(&emu)
         .iter()
         .map(|d| Target::device(d).unwrap())
         .collect();

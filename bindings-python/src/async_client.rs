@@ -1,0 +1,134 @@
+//! `AsyncClient`: awaitables on the core's tokio runtime; works under repeated `asyncio.run()`.
+
+use std::sync::{Arc, Mutex};
+
+use intune_passcode::Client;
+use pyo3::prelude::*;
+use pyo3_async_runtimes::TaskLocals;
+
+use crate::args::{self, ClientArgs};
+use crate::bulk::{self, AsyncBulkIterator};
+use crate::client::bulk_options;
+use crate::credential::PyCredential;
+use crate::errors::to_py;
+use crate::receipt::PyReceipt;
+
+/// The async Graph client: the same options as `Client`; `credential.get_token` may be async.
+#[pyclass(frozen, module = "intune_passcode._native", name = "AsyncClient")]
+pub struct PyAsyncClient {
+    inner: Client,
+    /// The event loop of the latest call, for an async credential's `get_token`.
+    locals: Arc<Mutex<Option<TaskLocals>>>,
+}
+
+impl PyAsyncClient {
+    /// Remember the running loop so an async credential is awaited on it.
+    fn note_loop(&self, py: Python<'_>) {
+        if let Ok(l) = TaskLocals::with_running_loop(py).and_then(|l| l.copy_context(py)) {
+            *self.locals.lock().unwrap_or_else(|p| p.into_inner()) = Some(l);
+        }
+    }
+}
+
+#[pymethods]
+impl PyAsyncClient {
+    #[new]
+    #[pyo3(signature = (token=None, *, tenant_id=None, client_id=None, client_secret=None, credential=None,
+        base_url=None, authority_url=None, cloud=None, api_version=None, timeout=100.0, max_retries=3,
+        ca_cert=None, proxy=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        token: Option<&Bound<'_, PyAny>>,
+        tenant_id: Option<&Bound<'_, PyAny>>,
+        client_id: Option<&Bound<'_, PyAny>>,
+        client_secret: Option<&Bound<'_, PyAny>>,
+        credential: Option<&Bound<'_, PyAny>>,
+        base_url: Option<&Bound<'_, PyAny>>,
+        authority_url: Option<&Bound<'_, PyAny>>,
+        cloud: Option<&Bound<'_, PyAny>>,
+        api_version: Option<&Bound<'_, PyAny>>,
+        timeout: f64,
+        max_retries: i64,
+        ca_cert: Option<&Bound<'_, PyAny>>,
+        proxy: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let locals = Arc::new(Mutex::new(None));
+        let cred = credential
+            .filter(|c| !c.is_none())
+            .map(|c| PyCredential::asynchronous(c.clone().unbind(), locals.clone()));
+        let a = ClientArgs {
+            token,
+            tenant_id,
+            client_id,
+            client_secret,
+            base_url,
+            authority_url,
+            cloud,
+            api_version,
+            timeout,
+            max_retries,
+            ca_cert,
+            proxy,
+        };
+        Ok(PyAsyncClient {
+            inner: args::build_client(py, a, cred)?,
+            locals,
+        })
+    }
+
+    /// Reset (on iOS/iPadOS: remove) one device's passcode.
+    #[pyo3(signature = (device_id, *, user_id=None, detected_app_id=None))]
+    fn reset_passcode<'py>(
+        &self,
+        py: Python<'py>,
+        device_id: &Bound<'py, PyAny>,
+        user_id: Option<&Bound<'py, PyAny>>,
+        detected_app_id: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let target = args::target(py, device_id, user_id, detected_app_id)?;
+        self.note_loop(py);
+        let client = self.inner.clone();
+        pyo3_async_runtimes::tokio::future_into_py(py, async move {
+            let outcome = client.reset_passcode(&target).await;
+            Python::attach(|py| outcome.map(PyReceipt::from).map_err(|e| to_py(py, &e)))
+        })
+    }
+
+    /// Reset many devices; `async for` yields a `BulkItem` per device as each finishes.
+    #[pyo3(signature = (device_ids, *, user_id=None, detected_app_id=None, concurrency=16, pace=args::PaceArg::intune()))]
+    fn reset_passcodes(
+        &self,
+        py: Python<'_>,
+        device_ids: &Bound<'_, PyAny>,
+        user_id: Option<&Bound<'_, PyAny>>,
+        detected_app_id: Option<&Bound<'_, PyAny>>,
+        concurrency: i64,
+        pace: Option<args::PaceArg>,
+    ) -> PyResult<AsyncBulkIterator> {
+        let options = bulk_options(py, concurrency, pace)?;
+        let user = args::opt_text(py, "user_id", user_id)?;
+        let app = args::opt_text(py, "detected_app_id", detected_app_id)?;
+        self.note_loop(py);
+        let (rx, task) = bulk::start(py, &self.inner, device_ids, user, app, options)?;
+        Ok(AsyncBulkIterator::new(rx, task))
+    }
+
+    fn __aenter__<'py>(slf: Bound<'py, Self>, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let me = slf.unbind();
+        pyo3_async_runtimes::tokio::future_into_py(py, async move { Ok(me) })
+    }
+
+    #[pyo3(signature = (*_args))]
+    fn __aexit__<'py>(
+        &self,
+        py: Python<'py>,
+        _args: &Bound<'py, pyo3::types::PyTuple>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        pyo3_async_runtimes::tokio::future_into_py(py, async move { Ok(false) })
+    }
+
+    fn __repr__(&self) -> String {
+        format!("AsyncClient(graph={:?})", self.inner.graph_base())
+    }
+}

@@ -1,0 +1,113 @@
+//! `Client`: blocking calls that release the GIL, safe from many threads.
+
+use intune_passcode::{BulkOptions, Client};
+use pyo3::prelude::*;
+
+use crate::args::{self, ClientArgs};
+use crate::bulk::{self, BulkIterator};
+use crate::credential::PyCredential;
+use crate::errors::to_py;
+use crate::receipt::PyReceipt;
+use crate::runtime::block_on;
+
+/// A Graph client. Give one credential: `token`, or `tenant_id` + `client_id` + `client_secret`, or `credential`
+/// (any object with `get_token(*scopes)` returning `.token` and `.expires_on`, such as azure-identity's).
+#[pyclass(frozen, module = "intune_passcode._native", name = "Client")]
+pub struct PyClient {
+    inner: Client,
+}
+
+#[pymethods]
+impl PyClient {
+    #[new]
+    #[pyo3(signature = (token=None, *, tenant_id=None, client_id=None, client_secret=None, credential=None,
+        base_url=None, authority_url=None, cloud=None, api_version=None, timeout=100.0, max_retries=3,
+        ca_cert=None, proxy=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        py: Python<'_>,
+        token: Option<&Bound<'_, PyAny>>,
+        tenant_id: Option<&Bound<'_, PyAny>>,
+        client_id: Option<&Bound<'_, PyAny>>,
+        client_secret: Option<&Bound<'_, PyAny>>,
+        credential: Option<&Bound<'_, PyAny>>,
+        base_url: Option<&Bound<'_, PyAny>>,
+        authority_url: Option<&Bound<'_, PyAny>>,
+        cloud: Option<&Bound<'_, PyAny>>,
+        api_version: Option<&Bound<'_, PyAny>>,
+        timeout: f64,
+        max_retries: i64,
+        ca_cert: Option<&Bound<'_, PyAny>>,
+        proxy: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Self> {
+        let cred = credential
+            .filter(|c| !c.is_none())
+            .map(|c| PyCredential::blocking(c.clone().unbind()));
+        let a = ClientArgs {
+            token,
+            tenant_id,
+            client_id,
+            client_secret,
+            base_url,
+            authority_url,
+            cloud,
+            api_version,
+            timeout,
+            max_retries,
+            ca_cert,
+            proxy,
+        };
+        Ok(PyClient {
+            inner: args::build_client(py, a, cred)?,
+        })
+    }
+
+    /// Reset (on iOS/iPadOS: remove) one device's passcode. Blocks without holding the GIL.
+    #[pyo3(signature = (device_id, *, user_id=None, detected_app_id=None))]
+    fn reset_passcode(
+        &self,
+        py: Python<'_>,
+        device_id: &Bound<'_, PyAny>,
+        user_id: Option<&Bound<'_, PyAny>>,
+        detected_app_id: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyReceipt> {
+        let target = args::target(py, device_id, user_id, detected_app_id)?;
+        let client = self.inner.clone();
+        let outcome = block_on(py, async move { client.reset_passcode(&target).await })?;
+        outcome.map(PyReceipt::from).map_err(|e| to_py(py, &e))
+    }
+
+    /// Reset many devices; yields a `BulkItem` per device as each finishes. `device_ids` is read lazily.
+    #[pyo3(signature = (device_ids, *, user_id=None, detected_app_id=None, concurrency=16, pace=args::PaceArg::intune()))]
+    fn reset_passcodes(
+        &self,
+        py: Python<'_>,
+        device_ids: &Bound<'_, PyAny>,
+        user_id: Option<&Bound<'_, PyAny>>,
+        detected_app_id: Option<&Bound<'_, PyAny>>,
+        concurrency: i64,
+        pace: Option<args::PaceArg>,
+    ) -> PyResult<BulkIterator> {
+        let options = bulk_options(py, concurrency, pace)?;
+        let user = args::opt_text(py, "user_id", user_id)?;
+        let app = args::opt_text(py, "detected_app_id", detected_app_id)?;
+        let (rx, task) = bulk::start(py, &self.inner, device_ids, user, app, options)?;
+        Ok(BulkIterator::new(rx, task))
+    }
+
+    fn __repr__(&self) -> String {
+        format!("Client(graph={:?})", self.inner.graph_base())
+    }
+}
+
+/// Bulk options from Python arguments; `pace` left out means Intune's limit.
+pub fn bulk_options(
+    py: Python<'_>,
+    concurrency: i64,
+    pace: Option<args::PaceArg>,
+) -> PyResult<BulkOptions> {
+    Ok(BulkOptions {
+        concurrency: args::concurrency(py, concurrency)?,
+        pace: args::pace(py, pace)?,
+    })
+}

@@ -1,0 +1,133 @@
+"""Type stubs of the native module (checked against it by mypy's stubtest in `make test`)."""
+
+from typing import Any, AsyncIterator, Iterable, Iterator, Optional, Protocol, Tuple, Union, final
+
+__all__ = ["__version__", "AsyncBulkIterator", "AsyncClient", "BulkItem", "BulkIterator", "Client", "Receipt", "reset_logging"]
+
+__version__: str
+
+class _AccessToken(Protocol):
+    @property
+    def token(self) -> str: ...
+    @property
+    def expires_on(self) -> Union[int, float]: ...
+
+class _Credential(Protocol):
+    def get_token(self, *scopes: str) -> Any: ...
+
+_Pace = Union[str, Tuple[int, float], None]
+
+@final
+class Receipt:
+    """Proof that Graph accepted a reset, with the identifiers support asks for."""
+
+    @property
+    def status(self) -> int: ...
+    @property
+    def request_id(self) -> Optional[str]: ...
+    @property
+    def client_request_id(self) -> str: ...
+    @property
+    def date(self) -> Optional[str]: ...
+    @property
+    def ags_diagnostic(self) -> Optional[str]: ...
+    @property
+    def attempts(self) -> int: ...
+    @property
+    def waited(self) -> float: ...
+
+@final
+class BulkItem:
+    """One outcome of a bulk run."""
+
+    @property
+    def device_id(self) -> Any: ...
+    @property
+    def receipt(self) -> Optional[Receipt]: ...
+    @property
+    def error(self) -> Optional[Exception]: ...
+    @property
+    def ok(self) -> bool: ...
+
+@final
+class BulkIterator(Iterator[BulkItem]):
+    def __iter__(self) -> BulkIterator: ...
+    def __next__(self) -> BulkItem: ...
+
+@final
+class AsyncBulkIterator(AsyncIterator[BulkItem]):
+    def __aiter__(self) -> AsyncBulkIterator: ...
+    def __anext__(self) -> Any: ...
+
+@final
+class Client:
+    """A Graph client: one credential, blocking calls that release the GIL."""
+
+    def __new__(
+        cls,
+        token: Optional[str] = None,
+        *,
+        tenant_id: Optional[str] = None,
+        client_id: Optional[str] = None,
+        client_secret: Optional[str] = None,
+        credential: Optional[_Credential] = None,
+        base_url: Optional[str] = None,
+        authority_url: Optional[str] = None,
+        cloud: Optional[str] = None,
+        api_version: Optional[str] = None,
+        timeout: float = 100.0,
+        max_retries: int = 3,
+        ca_cert: Optional[str] = None,
+        proxy: Optional[str] = None,
+    ) -> Client: ...
+    def reset_passcode(
+        self, device_id: str, *, user_id: Optional[str] = None, detected_app_id: Optional[str] = None
+    ) -> Receipt: ...
+    def reset_passcodes(
+        self,
+        device_ids: Iterable[str],
+        *,
+        user_id: Optional[str] = None,
+        detected_app_id: Optional[str] = None,
+        concurrency: int = 16,
+        pace: _Pace = ...,
+    ) -> BulkIterator: ...
+
+@final
+class AsyncClient:
+    """The async Graph client: the same options as Client; credential.get_token may be async."""
+
+    def __new__(
+        cls,
+        token: Optional[str] = None,
+        *,
+        tenant_id: Optional[str] = None,
+        client_id: Optional[str] = None,
+        client_secret: Optional[str] = None,
+        credential: Optional[_Credential] = None,
+        base_url: Optional[str] = None,
+        authority_url: Optional[str] = None,
+        cloud: Optional[str] = None,
+        api_version: Optional[str] = None,
+        timeout: float = 100.0,
+        max_retries: int = 3,
+        ca_cert: Optional[str] = None,
+        proxy: Optional[str] = None,
+    ) -> AsyncClient: ...
+    async def reset_passcode(
+        self, device_id: str, *, user_id: Optional[str] = None, detected_app_id: Optional[str] = None
+    ) -> Receipt: ...
+    def reset_passcodes(
+        self,
+        device_ids: Iterable[str],
+        *,
+        user_id: Optional[str] = None,
+        detected_app_id: Optional[str] = None,
+        concurrency: int = 16,
+        pace: _Pace = ...,
+    ) -> AsyncBulkIterator: ...
+    async def __aenter__(self) -> AsyncClient: ...
+    async def __aexit__(self, *_args: Any) -> bool: ...
+
+def reset_logging() -> None:
+    """Forget cached logger levels, after changing `logging` configuration."""

@@ -6,7 +6,9 @@ EMU := scripts/emulator.sh
 STATE := target/demo-emulator.json
 EXAMPLE := target/debug/examples/reset_passcode
 
-.PHONY: all build demo test lint test-rust bench clean
+.PHONY: all build demo test lint test-rust test-python python-dev bench clean
+VENV := .venv
+PY := $(VENV)/bin/python
 
 all: build
 
@@ -15,7 +17,7 @@ build:
 	$(CARGO) build --workspace --bins --examples
 
 ## demo: start the emulator, reset passcodes through each route, print the receipts
-demo: build
+demo: build python-dev
 	@$(EMU) start $(STATE) --throttle on
 	@trap '$(EMU) stop $(STATE)' EXIT; \
 	get() { $(EMU) get $(STATE) "$$1"; }; \
@@ -30,10 +32,13 @@ demo: build
 	  --client-id $$(get client_id) --client-secret $$(get client_secret) \
 	  --device $$(get samples.detected_app_device_id) --detected-app $$(get samples.detected_app_id); \
 	echo "== a Windows device (Intune does not support the action there): the error and its code"; \
-	$(EXAMPLE) --base-url $$url --token $$tok --device $$(get samples.windows_device_id) || echo "(exit $$?, as expected)"
+	$(EXAMPLE) --base-url $$url --token $$tok --device $$(get samples.windows_device_id) || echo "(exit $$?, as expected)"; \
+	echo "== Python: one reset, then a bulk run with progress"; \
+	$(PY) bindings-python/examples/reset.py $$url $$tok $$(get samples.device_id) \
+	  $$(get samples.ios_device_id) $$(get samples.windows_device_id) $$(get samples.detected_app_device_id)
 
 ## test: everything CI runs (installs what it needs)
-test: lint test-rust
+test: lint test-rust test-python
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -41,6 +46,20 @@ lint:
 
 test-rust:
 	$(CARGO) test --workspace
+
+## python-dev: a venv with maturin, pytest and mypy, and the binding built into it (editable)
+$(VENV)/.deps: bindings-python/requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r bindings-python/requirements-dev.txt
+	touch $@
+
+python-dev: $(VENV)/.deps
+	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/maturin develop -q --manifest-path bindings-python/Cargo.toml
+
+test-python: python-dev
+	$(CARGO) build -p graph-emulator
+	$(PY) -m pytest -q bindings-python/tests
 
 ## bench: 20k bulk resets at concurrency 64 and 2k sequential, release build (not part of test)
 bench:

@@ -1,0 +1,57 @@
+"""The stubs match the native module (stubtest), the example type-checks (mypy --strict), and core events reach
+Python's logging without the token."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from intune_passcode import Client, _native
+
+HERE = Path(__file__).resolve().parent
+
+
+def test_stubs_match_the_native_module() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "mypy.stubtest", "intune_passcode._native"], capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_the_example_type_checks() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", str(HERE.parent / "examples" / "reset.py")],
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_the_example_runs(emu: Any) -> None:
+    s = emu.info["samples"]
+    out = subprocess.run(
+        [sys.executable, str(HERE.parent / "examples" / "reset.py"), emu.graph_url, emu.token, s["device_id"],
+         s["windows_device_id"], s["ios_device_id"]],
+        capture_output=True,
+        text=True,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "HTTP 204" in out.stdout and "UNSUPPORTED_DEVICE" in out.stdout
+
+
+def test_core_events_reach_logging_without_secrets(emu: Any, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    _native.reset_logging()
+    c = Client(token=emu.token, base_url=emu.graph_url)
+    c.reset_passcode(emu.info["samples"]["device_id"])
+    with pytest.raises(Exception):
+        c.reset_passcode("no-such-device")
+    records = [r for r in caplog.records if r.name.startswith("intune_passcode")]
+    assert any("reset accepted" in r.getMessage() for r in records), [r.getMessage() for r in records][:5]
+    text = "\n".join(f"{r.name} {r.getMessage()}" for r in caplog.records)
+    assert emu.token not in text

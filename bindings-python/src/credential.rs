@@ -69,7 +69,7 @@ fn access_token(value: &Bound<'_, PyAny>) -> Result<AccessToken, Error> {
             let secs: f64 = v
                 .extract()
                 .map_err(|_| garbage("a .expires_on that is not a number"))?;
-            if !secs.is_finite() || secs < 0.0 || secs > 1e11 {
+            if !(0.0..=1e11).contains(&secs) {
                 return Err(garbage("a .expires_on out of range"));
             }
             Some(SystemTime::UNIX_EPOCH + Duration::from_secs_f64(secs))

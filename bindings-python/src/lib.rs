@@ -38,9 +38,7 @@ static LOG_RESET: std::sync::OnceLock<std::sync::Mutex<Option<pyo3_log::ResetHan
 /// Forget cached logger levels, after changing `logging` configuration.
 #[pyfunction]
 fn reset_logging() {
-    if let Some(m) = LOG_RESET.get() {
-        if let Some(h) = m.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
-            h.reset();
-        }
+    if let Some(h) = LOG_RESET.get().and_then(|m| m.lock().ok()?.clone()) {
+        h.reset();
     }
 }

@@ -6,7 +6,7 @@ EMU := scripts/emulator.sh
 STATE := target/demo-emulator.json
 EXAMPLE := target/debug/examples/reset_passcode
 
-.PHONY: all build demo test lint test-rust test-python python-dev bench clean
+.PHONY: all build demo test lint test-rust test-python python-dev test-node node-dev bench clean
 VENV := .venv
 PY := $(VENV)/bin/python
 
@@ -17,7 +17,7 @@ build:
 	$(CARGO) build --workspace --bins --examples
 
 ## demo: start the emulator, reset passcodes through each route, print the receipts
-demo: build python-dev
+demo: build python-dev node-dev
 	@$(EMU) start $(STATE) --throttle on
 	@trap '$(EMU) stop $(STATE)' EXIT; \
 	get() { $(EMU) get $(STATE) "$$1"; }; \
@@ -35,10 +35,13 @@ demo: build python-dev
 	$(EXAMPLE) --base-url $$url --token $$tok --device $$(get samples.windows_device_id) || echo "(exit $$?, as expected)"; \
 	echo "== Python: one reset, then a bulk run with progress"; \
 	$(PY) bindings-python/examples/reset.py $$url $$tok $$(get samples.device_id) \
-	  $$(get samples.ios_device_id) $$(get samples.windows_device_id) $$(get samples.detected_app_device_id)
+	  $$(get samples.ios_device_id) $$(get samples.windows_device_id) $$(get samples.detected_app_device_id); \
+	echo "== Node: one reset, then a bulk run with progress"; \
+	node bindings-node/examples/reset.mjs $$url $$tok $$(get samples.device_id) \
+	  $$(get samples.ios_device_id) $$(get samples.windows_device_id)
 
 ## test: everything CI runs (installs what it needs)
-test: lint test-rust test-python
+test: lint test-rust test-python test-node
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -60,6 +63,19 @@ python-dev: $(VENV)/.deps
 test-python: python-dev
 	$(CARGO) build -p graph-emulator
 	$(PY) -m pytest -q bindings-python/tests
+
+## node-dev: npm ci and the addon built (debug); the generated index.js/index.d.ts must not change
+bindings-node/node_modules/.package-lock.json: bindings-node/package-lock.json
+	cd bindings-node && npm ci --no-audit --no-fund
+
+node-dev: bindings-node/node_modules/.package-lock.json
+	cd bindings-node && npm run build:debug
+
+test-node: node-dev
+	git diff --exit-code -- bindings-node/index.js bindings-node/index.d.ts || \
+	  (echo "bindings-node/index.js or index.d.ts changed when rebuilt: commit the regenerated files" >&2; exit 1)
+	$(CARGO) build -p graph-emulator
+	cd bindings-node && node --test __test__/
 
 ## bench: 20k bulk resets at concurrency 64 and 2k sequential, release build (not part of test)
 bench:

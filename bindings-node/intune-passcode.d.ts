@@ -1,0 +1,105 @@
+// Types of the public API (intune-passcode.js). Checked with `tsc --strict` against examples/.
+
+export type Cloud = 'global' | 'usGovL4' | 'usGovL5' | 'china'
+
+export interface AccessTokenLike {
+  token: string
+  /** Epoch milliseconds. */
+  expiresOnTimestamp: number
+}
+
+export interface TokenCredentialLike {
+  getToken(scopes: string | string[], options?: unknown): Promise<AccessTokenLike | null>
+}
+
+export interface ClientOptions {
+  token?: string
+  tenantId?: string
+  clientId?: string
+  clientSecret?: string
+  credential?: TokenCredentialLike
+  /** Graph URL with the version, e.g. `http://127.0.0.1:8080/v1.0`; plain http only on loopback. */
+  baseUrl?: string
+  authorityUrl?: string
+  cloud?: Cloud
+  apiVersion?: 'v1.0' | 'beta'
+  /** One deadline per call: token fetch, every attempt and every wait (default 100000). */
+  timeoutMs?: number
+  /** 0 to 10 (default 3). */
+  maxRetries?: number
+  /** Path of a PEM file, or PEM text. */
+  caCert?: string
+  proxy?: string
+}
+
+export interface Receipt {
+  status: number
+  requestId: string | null
+  clientRequestId: string
+  date: string | null
+  agsDiagnostic: string | null
+  attempts: number
+  waitedMs: number
+}
+
+export interface ResetOptions {
+  userId?: string
+  detectedAppId?: string
+  signal?: AbortSignal
+}
+
+export type Pace = 'intune' | null | { writes: number; seconds: number }
+
+export interface BulkOptions {
+  concurrency?: number
+  pace?: Pace
+  userId?: string
+  detectedAppId?: string
+  signal?: AbortSignal
+}
+
+export interface BulkItem {
+  /** The ID as it was given. */
+  deviceId: unknown
+  receipt: Receipt | null
+  error: IntunePasscodeError | null
+}
+
+export type ErrorCode =
+  | 'INVALID_ARGUMENT' | 'AUTHENTICATION' | 'PERMISSION_DENIED' | 'NOT_FOUND' | 'UNSUPPORTED_DEVICE' | 'BAD_REQUEST'
+  | 'THROTTLED' | 'SERVICE_UNAVAILABLE' | 'OUTCOME_UNKNOWN' | 'NETWORK' | 'TIMEOUT' | 'CREDENTIAL'
+  | 'UNEXPECTED_RESPONSE'
+
+export class IntunePasscodeError extends Error {
+  readonly code: ErrorCode
+  readonly status: number | null
+  readonly graphCode: string | null
+  readonly graphMessage: string | null
+  readonly requestId: string | null
+  readonly clientRequestId: string | null
+  readonly date: string | null
+  readonly retryAfterMs: number | null
+  readonly attempts: number
+  readonly intuneActivityId: string | null
+}
+export class InvalidArgumentError extends IntunePasscodeError {}
+export class AuthenticationError extends IntunePasscodeError {}
+export class PermissionDeniedError extends IntunePasscodeError {}
+export class NotFoundError extends IntunePasscodeError {}
+export class UnsupportedDeviceError extends IntunePasscodeError {}
+export class BadRequestError extends IntunePasscodeError {}
+export class ThrottledError extends IntunePasscodeError {}
+export class ServiceUnavailableError extends IntunePasscodeError {}
+export class OutcomeUnknownError extends IntunePasscodeError {}
+export class NetworkError extends IntunePasscodeError {}
+export class TimeoutError extends IntunePasscodeError {}
+export class CredentialError extends IntunePasscodeError {}
+export class UnexpectedResponseError extends IntunePasscodeError {}
+
+export class Client {
+  constructor(options: ClientOptions)
+  resetPasscode(deviceId: string, options?: ResetOptions): Promise<Receipt>
+  resetPasscodes(ids: Iterable<string> | AsyncIterable<string>, options?: BulkOptions): AsyncGenerator<BulkItem, void, undefined>
+}
+
+export const version: string

@@ -1,0 +1,9 @@
+// ESM entry: the same objects as the CommonJS one.
+import cjs from './intune-passcode.js'
+
+export const {
+  Client, IntunePasscodeError, InvalidArgumentError, AuthenticationError, PermissionDeniedError, NotFoundError,
+  UnsupportedDeviceError, BadRequestError, ThrottledError, ServiceUnavailableError, OutcomeUnknownError, NetworkError,
+  TimeoutError, CredentialError, UnexpectedResponseError, version,
+} = cjs
+export default cjs

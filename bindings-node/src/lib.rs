@@ -1,0 +1,232 @@
+//! The native half of the `intune-passcode` Node package: types and errors over the core. The package's
+//! `intune-passcode.js` wraps it into the public API (error classes, AbortSignal, async iteration).
+
+mod bulk;
+mod cancel;
+mod credential;
+mod errors;
+
+use std::sync::Arc;
+
+use intune_passcode::{Client, CredentialParts, Receipt, Secret, Target};
+use napi::bindgen_prelude::*;
+use napi::threadsafe_function::ThreadsafeFunction;
+use napi_derive::napi;
+
+pub use bulk::NativeBulk;
+pub use cancel::CancelToken;
+use credential::{JsCredential, TokenAnswer};
+use errors::to_napi;
+
+/// `new Client(options)` as the native layer receives it (`credential` comes separately, as a function).
+#[napi(object)]
+pub struct ClientOptions {
+    pub token: Option<String>,
+    pub tenant_id: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub base_url: Option<String>,
+    pub authority_url: Option<String>,
+    pub cloud: Option<String>,
+    pub api_version: Option<String>,
+    pub timeout_ms: Option<f64>,
+    pub max_retries: Option<f64>,
+    pub ca_cert: Option<String>,
+    pub proxy: Option<String>,
+}
+
+/// A successful reset.
+#[napi(object)]
+pub struct ReceiptJs {
+    pub status: u32,
+    pub request_id: Option<String>,
+    pub client_request_id: String,
+    pub date: Option<String>,
+    pub ags_diagnostic: Option<String>,
+    pub attempts: u32,
+    pub waited_ms: f64,
+}
+
+impl From<Receipt> for ReceiptJs {
+    fn from(r: Receipt) -> Self {
+        ReceiptJs {
+            status: r.status as u32,
+            request_id: r.request_id,
+            client_request_id: r.client_request_id,
+            date: r.date,
+            ags_diagnostic: r.ags_diagnostic,
+            attempts: r.attempts,
+            waited_ms: r.waited.as_secs_f64() * 1000.0,
+        }
+    }
+}
+
+/// UTF-16 from JavaScript into Rust text; a lone surrogate is an `InvalidArgument`, not a silent U+FFFD.
+pub(crate) fn text(
+    name: &str,
+    s: Utf16String,
+) -> std::result::Result<String, intune_passcode::Error> {
+    String::from_utf16(&s).map_err(|_| {
+        intune_passcode::Error::invalid(format!(
+            "{name} is not valid text (it holds a lone surrogate)"
+        ))
+    })
+}
+
+fn opt_text(
+    name: &str,
+    s: Option<Utf16String>,
+) -> std::result::Result<Option<String>, intune_passcode::Error> {
+    s.map(|s| text(name, s)).transpose()
+}
+
+/// The native client.
+#[napi]
+pub struct NativeClient {
+    inner: Client,
+}
+
+#[napi]
+impl NativeClient {
+    /// Build the core client; throws the error record (`INVALID_ARGUMENT`) on bad options.
+    // The callback's type is spelt out (not the `CredentialFn` alias) so that napi writes a real function type
+    // into index.d.ts.
+    #[napi(constructor)]
+    #[allow(clippy::type_complexity)]
+    pub fn new(
+        options: ClientOptions,
+        credential: Option<
+            ThreadsafeFunction<Vec<String>, Promise<TokenAnswer>, Vec<String>, Status, false, true>,
+        >,
+    ) -> Result<Self> {
+        build(options, credential)
+            .map(|inner| NativeClient { inner })
+            .map_err(|e| to_napi(&e))
+    }
+
+    /// Reset one device; rejects with the error record. `cancel` abandons the call.
+    #[napi]
+    pub fn reset_passcode<'env>(
+        &self,
+        env: &'env Env,
+        device_id: Utf16String,
+        user_id: Option<Utf16String>,
+        detected_app_id: Option<Utf16String>,
+        cancel: Option<&CancelToken>,
+    ) -> Result<PromiseRaw<'env, ReceiptJs>> {
+        let target = text("deviceId", device_id).and_then(|d| {
+            Target::new(
+                d,
+                opt_text("userId", user_id)?,
+                opt_text("detectedAppId", detected_app_id)?,
+            )
+        });
+        let client = self.inner.clone();
+        let cancel = cancel.cloned();
+        env.spawn_future(async move {
+            let target = target.map_err(|e| to_napi(&e))?;
+            let call = client.reset_passcode(&target);
+            let outcome = match cancel {
+                None => call.await,
+                Some(c) => tokio::select! {
+                    r = call => r,
+                    _ = c.wait() => return Err(bulk::aborted()),
+                },
+            };
+            outcome.map(ReceiptJs::from).map_err(|e| to_napi(&e))
+        })
+    }
+
+    /// Start a bulk run (validates the options); feed it with `push` and read it with `next`.
+    #[napi]
+    pub fn start_bulk(
+        &self,
+        concurrency: f64,
+        pace: bulk::PaceJs,
+        user_id: Option<Utf16String>,
+        detected_app_id: Option<Utf16String>,
+        cancel: Option<&CancelToken>,
+    ) -> Result<NativeBulk> {
+        bulk::start(
+            &self.inner,
+            concurrency,
+            pace,
+            user_id,
+            detected_app_id,
+            cancel.cloned(),
+        )
+    }
+
+    /// The Graph URL this client sends to.
+    #[napi(getter)]
+    pub fn graph_base(&self) -> String {
+        self.inner.graph_base().to_string()
+    }
+}
+
+fn build(
+    o: ClientOptions,
+    credential: Option<credential::CredentialFn>,
+) -> std::result::Result<Client, intune_passcode::Error> {
+    let mut b = Client::builder()
+        .user_agent_suffix(format!(
+            "node/{}",
+            std::env::var("INTUNE_PASSCODE_NODE_VERSION").unwrap_or_else(|_| "unknown".into())
+        ))
+        .credential_parts(CredentialParts {
+            token: o.token.map(Secret::new),
+            tenant_id: o.tenant_id,
+            client_id: o.client_id,
+            client_secret: o.client_secret.map(Secret::new),
+            credential: credential.map(|c| {
+                Arc::new(JsCredential {
+                    callback: Arc::new(c),
+                }) as _
+            }),
+        });
+    if let Some(ms) = o.timeout_ms {
+        b = b.timeout_secs(ms / 1000.0);
+    }
+    if let Some(n) = o.max_retries {
+        if !(n.is_finite() && n >= 0.0 && n.fract() == 0.0 && n <= u32::MAX as f64) {
+            return Err(intune_passcode::Error::invalid(format!(
+                "maxRetries must be a whole number from 0 to 10, not {n}"
+            )));
+        }
+        b = b.max_retries(n as u32);
+    }
+    if let Some(u) = o.base_url {
+        b = b.base_url(u);
+    }
+    if let Some(u) = o.authority_url {
+        b = b.authority_url(u);
+    }
+    if let Some(c) = o.cloud {
+        b = b.cloud_name(&c);
+    }
+    if let Some(v) = o.api_version {
+        b = b.api_version_name(&v);
+    }
+    if let Some(c) = o.ca_cert {
+        b = b.ca_cert_path_or_pem(&c);
+    }
+    if let Some(p) = o.proxy {
+        b = b.proxy(p);
+    }
+    b.build()
+}
+
+/// `[code, className]` for every core error kind (the wrapper checks it has a class for each).
+#[napi]
+pub fn error_codes() -> Vec<Vec<String>> {
+    errors::all_codes()
+        .into_iter()
+        .map(|(c, n)| vec![c, n])
+        .collect()
+}
+
+/// The core's version.
+#[napi]
+pub fn version() -> String {
+    intune_passcode::VERSION.to_string()
+}

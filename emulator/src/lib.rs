@@ -15,6 +15,7 @@ pub mod serve;
 pub mod state;
 pub mod tenant;
 pub mod token;
+pub mod vectors;
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};

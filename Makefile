@@ -6,7 +6,7 @@ EMU := scripts/emulator.sh
 STATE := target/demo-emulator.json
 EXAMPLE := target/debug/examples/reset_passcode
 
-.PHONY: all build demo test lint test-rust test-python python-dev test-node node-dev bench clean
+.PHONY: all build demo test lint test-rust test-python python-dev test-node node-dev test-c c-example bench clean
 VENV := .venv
 PY := $(VENV)/bin/python
 
@@ -17,7 +17,7 @@ build:
 	$(CARGO) build --workspace --bins --examples
 
 ## demo: start the emulator, reset passcodes through each route, print the receipts
-demo: build python-dev node-dev
+demo: build python-dev node-dev c-example
 	@$(EMU) start $(STATE) --throttle on
 	@trap '$(EMU) stop $(STATE)' EXIT; \
 	get() { $(EMU) get $(STATE) "$$1"; }; \
@@ -38,16 +38,19 @@ demo: build python-dev node-dev
 	  $$(get samples.ios_device_id) $$(get samples.windows_device_id) $$(get samples.detected_app_device_id); \
 	echo "== Node: one reset, then a bulk run with progress"; \
 	node bindings-node/examples/reset.mjs $$url $$tok $$(get samples.device_id) \
-	  $$(get samples.ios_device_id) $$(get samples.windows_device_id)
+	  $$(get samples.ios_device_id) $$(get samples.windows_device_id); \
+	echo "== C: one reset, then a bulk run with progress"; \
+	target/c-install/reset $$url $$tok $$(get samples.device_id) $$(get samples.ios_device_id) $$(get samples.windows_device_id)
 
 ## test: everything CI runs (installs what it needs)
-test: lint test-rust test-python test-node
+test: lint test-rust test-python test-node test-c
 
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 test-rust:
+	$(CARGO) build --workspace --bins --examples
 	$(CARGO) test --workspace
 
 ## python-dev: a venv with maturin, pytest and mypy, and the binding built into it (editable)
@@ -76,6 +79,23 @@ test-node: node-dev
 	  (echo "bindings-node/index.js or index.d.ts changed when rebuilt: commit the regenerated files" >&2; exit 1)
 	$(CARGO) build -p graph-emulator
 	cd bindings-node && node --test __test__/
+
+## c-example: install the C library into target/c-install (debug) and build the example with pkg-config
+C_PREFIX := $(abspath target/c-install)
+c-example:
+	$(MAKE) -C bindings-c install PREFIX=$(C_PREFIX) PROFILE=debug
+	PKG_CONFIG_PATH=$(C_PREFIX)/lib/pkgconfig cc -std=c11 -Wall -Wextra -Werror -pedantic bindings-c/examples/reset.c \
+	  $$(PKG_CONFIG_PATH=$(C_PREFIX)/lib/pkgconfig pkg-config --cflags --libs intune_passcode) \
+	  -Wl,-rpath,$(C_PREFIX)/lib -o target/c-install/reset
+
+## test-c: the C suite (vectors, hostile input, bulk, threads, valgrind) runs in test-rust; here the install route
+test-c: c-example
+	@$(EMU) start target/test-c-emulator.json --throttle off
+	@trap '$(EMU) stop target/test-c-emulator.json' EXIT; \
+	out=$$(target/c-install/reset $$($(EMU) get target/test-c-emulator.json graph_url) \
+	  $$($(EMU) get target/test-c-emulator.json token) $$($(EMU) get target/test-c-emulator.json samples.device_id) \
+	  $$($(EMU) get target/test-c-emulator.json samples.windows_device_id)); echo "$$out"; \
+	grep -q "HTTP 204" <<<"$$out" && grep -q "UNSUPPORTED_DEVICE" <<<"$$out"
 
 ## bench: 20k bulk resets at concurrency 64 and 2k sequential, release build (not part of test)
 bench:

@@ -1,0 +1,78 @@
+//! `ipc_receipt`: a successful reset, with C strings to borrow.
+
+#![allow(non_camel_case_types)]
+
+use std::ffi::{CString, c_char};
+use std::ptr;
+
+use crate::boundary::required;
+use crate::error::c_string;
+
+/// Proof that Graph accepted a reset.
+pub struct ipc_receipt {
+    status: u16,
+    request_id: Option<CString>,
+    client_request_id: CString,
+    date: Option<CString>,
+    attempts: u32,
+    waited_ms: u64,
+}
+
+impl From<ipc_core::Receipt> for ipc_receipt {
+    fn from(r: ipc_core::Receipt) -> Self {
+        ipc_receipt {
+            status: r.status,
+            request_id: r.request_id.as_deref().map(c_string),
+            client_request_id: c_string(&r.client_request_id),
+            date: r.date.as_deref().map(c_string),
+            attempts: r.attempts,
+            waited_ms: r.waited.as_millis().min(u64::MAX as u128) as u64,
+        }
+    }
+}
+
+/// The HTTP status (204 expected); 0 for a NULL receipt.
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_receipt_status(receipt: *const ipc_receipt) -> u16 {
+    required(receipt, "receipt").map_or(0, |r| r.status)
+}
+
+/// Graph's `request-id`; NULL when Graph sent none.
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_receipt_request_id(receipt: *const ipc_receipt) -> *const c_char {
+    required(receipt, "receipt").map_or(ptr::null(), |r| {
+        r.request_id.as_ref().map_or(ptr::null(), |c| c.as_ptr())
+    })
+}
+
+/// The `client-request-id` sent (the same on every attempt); never NULL for a receipt.
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_receipt_client_request_id(receipt: *const ipc_receipt) -> *const c_char {
+    required(receipt, "receipt").map_or(ptr::null(), |r| r.client_request_id.as_ptr())
+}
+
+/// Graph's `Date` header; NULL when none.
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_receipt_date(receipt: *const ipc_receipt) -> *const c_char {
+    required(receipt, "receipt").map_or(ptr::null(), |r| {
+        r.date.as_ref().map_or(ptr::null(), |c| c.as_ptr())
+    })
+}
+
+/// HTTP attempts made, the successful one included.
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_receipt_attempts(receipt: *const ipc_receipt) -> u32 {
+    required(receipt, "receipt").map_or(0, |r| r.attempts)
+}
+
+/// Milliseconds spent waiting between attempts.
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_receipt_waited_ms(receipt: *const ipc_receipt) -> u64 {
+    required(receipt, "receipt").map_or(0, |r| r.waited_ms)
+}
+
+/// Free a receipt; NULL is fine.
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_receipt_free(receipt: *mut ipc_receipt) {
+    crate::boundary::free(receipt);
+}

@@ -1,0 +1,271 @@
+/* C11 test program for libintune_passcode, driven by tests/c_suite.rs against the emulator.
+ *   test_c vector GRAPH_URL TOKEN DEVICE USER|- APP|- MAX_RETRIES TIMEOUT_MS   one call; prints the outcome as JSON
+ *   test_c hostile                                                             NULL, invalid UTF-8, huge inputs
+ *   test_c bulk GRAPH_URL TOKEN IDS_FILE CONCURRENCY                           one callback per ID
+ *   test_c threads GRAPH_URL TOKEN IDS_FILE                                    8 threads x 100 calls on one client
+ *   test_c errors GRAPH_URL TOKEN AUTHORITY TENANT CLIENT_ID                   real error cases and their fields
+ * Exit 0 when every check passed; a failed check prints where and exits 1. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pthread.h>
+#include "intune_passcode.h"
+
+static int failures = 0;
+#define CHECK(cond) do { if (!(cond)) { fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); failures++; } } while (0)
+
+static void json_str(const char *key, const char *value, int comma) {
+  printf("\"%s\":", key);
+  if (!value) { printf("null"); } else { printf("\""); for (const char *p = value; *p; p++) { if (*p == '"' || *p == '\\') putchar('\\'); putchar(*p); } printf("\""); }
+  if (comma) printf(",");
+}
+
+static ipc_client *make_client(const char *url, const char *token, unsigned retries, uint64_t timeout_ms) {
+  ipc_options *o = ipc_options_new();
+  CHECK(o != NULL);
+  CHECK(ipc_options_set_base_url(o, url) == IPC_OK);
+  CHECK(ipc_options_set_token(o, token) == IPC_OK);
+  CHECK(ipc_options_set_max_retries(o, retries) == IPC_OK);
+  CHECK(ipc_options_set_timeout_ms(o, timeout_ms) == IPC_OK);
+  ipc_client *c = NULL;
+  ipc_error *e = NULL;
+  ipc_code rc = ipc_client_new(o, &c, &e);
+  if (rc != IPC_OK) { fprintf(stderr, "client: %s\n", ipc_error_message(e)); ipc_error_free(e); }
+  ipc_options_free(o);
+  return c;
+}
+
+static int vector(char **argv) {
+  ipc_client *c = make_client(argv[2], argv[3], (unsigned)atoi(argv[7]), (uint64_t)atoll(argv[8]));
+  if (!c) return 1;
+  const char *user = strcmp(argv[5], "-") ? argv[5] : NULL;
+  const char *app = strcmp(argv[6], "-") ? argv[6] : NULL;
+  ipc_receipt *r = NULL;
+  ipc_error *e = NULL;
+  ipc_code rc = ipc_reset_passcode(c, argv[4], user, app, &r, &e);
+  printf("{");
+  if (rc == IPC_OK) {
+    CHECK(e == NULL);
+    printf("\"ok\":true,\"status\":%u,\"attempts\":%u,", ipc_receipt_status(r), ipc_receipt_attempts(r));
+    json_str("request_id", ipc_receipt_request_id(r), 0);
+  } else {
+    CHECK(r == NULL && e != NULL && ipc_error_code(e) == rc);
+    printf("\"ok\":false,");
+    json_str("code", ipc_code_name(rc), 1);
+    if (ipc_error_status(e)) printf("\"status\":%u,", ipc_error_status(e)); else printf("\"status\":null,");
+    json_str("graph_code", ipc_error_graph_code(e), 1);
+    json_str("request_id", ipc_error_request_id(e), 1);
+    printf("\"attempts\":%u,", ipc_error_attempts(e));
+    if (ipc_error_retry_after_ms(e)) printf("\"retry_after_ms\":%llu", (unsigned long long)ipc_error_retry_after_ms(e));
+    else printf("\"retry_after_ms\":null");
+    CHECK(strlen(ipc_error_message(e)) > 0);
+  }
+  printf("}\n");
+  ipc_receipt_free(r);
+  ipc_error_free(e);
+  ipc_client_free(c);
+  return failures ? 1 : 0;
+}
+
+static int hostile(void) {
+  const char bad_utf8[] = { 'a', (char)0xff, 'b', 0 };
+  size_t huge_len = 1u << 20;
+  char *huge = malloc(huge_len + 1);
+  memset(huge, 'x', huge_len);
+  huge[huge_len] = 0;
+
+  CHECK(ipc_options_set_token(NULL, "t") == IPC_NULL_PARAMETER);
+  ipc_options *o = ipc_options_new();
+  CHECK(ipc_options_set_token(o, NULL) == IPC_NULL_PARAMETER);
+  CHECK(ipc_options_set_token(o, bad_utf8) == IPC_INVALID_ARGUMENT);
+  CHECK(ipc_options_set_client_secret(o, "t", NULL, "s") == IPC_NULL_PARAMETER);
+  CHECK(ipc_options_set_base_url(o, huge) == IPC_OK);
+  ipc_client *c = NULL;
+  ipc_error *e = NULL;
+  CHECK(ipc_client_new(o, &c, &e) == IPC_INVALID_ARGUMENT && c == NULL && e != NULL);
+  CHECK(ipc_error_code(e) == IPC_INVALID_ARGUMENT);
+  ipc_error_free(e); e = NULL;
+  CHECK(ipc_options_set_base_url(o, "http://graph.example.com/v1.0") == IPC_OK);
+  CHECK(ipc_client_new(o, &c, &e) == IPC_INVALID_ARGUMENT);   /* no credential yet, and plain http off loopback */
+  ipc_error_free(e); e = NULL;
+  CHECK(ipc_options_set_token(o, "t") == IPC_OK);
+  CHECK(ipc_client_new(o, &c, NULL) == IPC_INVALID_ARGUMENT); /* error_out may be NULL */
+  CHECK(ipc_options_set_base_url(o, "http://127.0.0.1:9/v1.0") == IPC_OK);
+  CHECK(ipc_options_set_max_retries(o, 11) == IPC_OK);
+  CHECK(ipc_client_new(o, &c, &e) == IPC_INVALID_ARGUMENT);
+  ipc_error_free(e); e = NULL;
+  CHECK(ipc_options_set_max_retries(o, 0) == IPC_OK);
+  CHECK(ipc_client_new(NULL, &c, &e) == IPC_NULL_PARAMETER);
+  ipc_error_free(e); e = NULL;
+  CHECK(ipc_client_new(o, NULL, NULL) == IPC_NULL_PARAMETER);
+  CHECK(ipc_client_new(o, &c, &e) == IPC_OK && c != NULL && e == NULL);
+  ipc_options_free(o);
+
+  ipc_receipt *r = NULL;
+  CHECK(ipc_reset_passcode(NULL, "d", NULL, NULL, &r, &e) == IPC_NULL_PARAMETER && r == NULL);
+  ipc_error_free(e); e = NULL;
+  CHECK(ipc_reset_passcode(c, NULL, NULL, NULL, &r, &e) == IPC_NULL_PARAMETER);
+  ipc_error_free(e); e = NULL;
+  CHECK(ipc_reset_passcode(c, "d", NULL, NULL, NULL, &e) == IPC_NULL_PARAMETER);
+  ipc_error_free(e); e = NULL;
+  CHECK(ipc_reset_passcode(c, bad_utf8, NULL, NULL, &r, &e) == IPC_INVALID_ARGUMENT);
+  ipc_error_free(e); e = NULL;
+  CHECK(ipc_reset_passcode(c, huge, NULL, NULL, &r, &e) == IPC_INVALID_ARGUMENT);
+  ipc_error_free(e); e = NULL;
+  CHECK(ipc_reset_passcode(c, "d", "u", "a", &r, &e) == IPC_INVALID_ARGUMENT);
+  ipc_error_free(e); e = NULL;
+  CHECK(ipc_reset_passcode(c, "", NULL, NULL, &r, &e) == IPC_INVALID_ARGUMENT);
+  CHECK(r == NULL);
+  ipc_error_free(e); e = NULL;
+  CHECK(ipc_reset_passcodes(c, NULL, 3, 4, NULL, NULL, &e) == IPC_NULL_PARAMETER);
+  ipc_error_free(e); e = NULL;
+
+  /* Accessors and frees take NULL. */
+  CHECK(ipc_error_code(NULL) == IPC_NULL_PARAMETER);
+  CHECK(strcmp(ipc_error_message(NULL), "") == 0);
+  CHECK(ipc_error_graph_code(NULL) == NULL && ipc_error_request_id(NULL) == NULL);
+  CHECK(ipc_receipt_status(NULL) == 0 && ipc_receipt_request_id(NULL) == NULL);
+  ipc_receipt_free(NULL); ipc_error_free(NULL); ipc_options_free(NULL); ipc_client_free(NULL);
+  CHECK(strcmp(ipc_code_name(IPC_NOT_FOUND), "NOT_FOUND") == 0);
+  CHECK(strcmp(ipc_code_name(IPC_PANIC), "PANIC") == 0);
+  CHECK(strcmp(ipc_code_name((ipc_code)12345), "UNKNOWN") == 0);
+  CHECK(strcmp(ipc_version(), "0.1.0") == 0);
+  ipc_client_free(c);
+  free(huge);
+  return failures ? 1 : 0;
+}
+
+static char *copy_string(const char *s) {
+  size_t n = strlen(s) + 1;
+  char *out = malloc(n);
+  memcpy(out, s, n);
+  return out;
+}
+
+static char **read_ids(const char *path, size_t *count) {
+  FILE *f = fopen(path, "r");
+  if (!f) { perror(path); exit(1); }
+  size_t cap = 1024, n = 0;
+  char **ids = malloc(cap * sizeof *ids);
+  char line[2048];
+  while (fgets(line, sizeof line, f)) {
+    line[strcspn(line, "\n")] = 0;
+    if (n == cap) { cap *= 2; ids = realloc(ids, cap * sizeof *ids); }
+    ids[n++] = copy_string(line);
+  }
+  fclose(f);
+  *count = n;
+  return ids;
+}
+
+struct tally { size_t count; unsigned *seen; size_t ok, failed, both_or_neither; };
+
+static void on_result(void *user_data, size_t index, const ipc_receipt *receipt, const ipc_error *error) {
+  struct tally *t = user_data;
+  if (index < t->count) t->seen[index]++;
+  if ((receipt == NULL) == (error == NULL)) t->both_or_neither++;
+  if (receipt) t->ok++; else t->failed++;
+}
+
+static int bulk(char **argv) {
+  ipc_client *c = make_client(argv[2], argv[3], 3, 100000);
+  size_t n = 0;
+  char **ids = read_ids(argv[4], &n);
+  struct tally t = { n, calloc(n, sizeof(unsigned)), 0, 0, 0 };
+  ipc_error *e = NULL;
+  ipc_code rc = ipc_reset_passcodes_paced(c, (const char *const *)ids, n, (uint32_t)atoi(argv[5]), 0, 0, on_result, &t, &e);
+  CHECK(rc == IPC_OK && e == NULL);
+  size_t once = 0;
+  for (size_t i = 0; i < n; i++) if (t.seen[i] == 1) once++;
+  CHECK(once == n);
+  CHECK(t.both_or_neither == 0);
+  printf("{\"callbacks\":%zu,\"exactly_once\":%zu,\"ok\":%zu,\"failed\":%zu}\n", t.ok + t.failed, once, t.ok, t.failed);
+  for (size_t i = 0; i < n; i++) free(ids[i]);
+  free(ids);
+  free(t.seen);
+  ipc_client_free(c);
+  return failures ? 1 : 0;
+}
+
+struct worker { ipc_client *client; char **ids; size_t from; size_t ok; };
+
+static void *work(void *arg) {
+  struct worker *w = arg;
+  for (size_t i = 0; i < 100; i++) {
+    ipc_receipt *r = NULL;
+    ipc_error *e = NULL;
+    if (ipc_reset_passcode(w->client, w->ids[w->from + i], NULL, NULL, &r, &e) == IPC_OK) w->ok++;
+    else fprintf(stderr, "%s\n", ipc_error_message(e));
+    ipc_receipt_free(r);
+    ipc_error_free(e);
+  }
+  return NULL;
+}
+
+static int threads(char **argv) {
+  ipc_client *c = make_client(argv[2], argv[3], 3, 100000);
+  size_t n = 0;
+  char **ids = read_ids(argv[4], &n);
+  CHECK(n >= 800);
+  pthread_t th[8];
+  struct worker w[8];
+  for (int i = 0; i < 8; i++) { w[i] = (struct worker){ c, ids, (size_t)i * 100, 0 }; pthread_create(&th[i], NULL, work, &w[i]); }
+  size_t ok = 0;
+  for (int i = 0; i < 8; i++) { pthread_join(th[i], NULL); ok += w[i].ok; }
+  CHECK(ok == 800);
+  printf("{\"ok\":%zu}\n", ok);
+  for (size_t i = 0; i < n; i++) free(ids[i]);
+  free(ids);
+  ipc_client_free(c);
+  return failures ? 1 : 0;
+}
+
+static ipc_code one(ipc_client *c, const char *device, ipc_error **e) {
+  ipc_receipt *r = NULL;
+  ipc_code rc = ipc_reset_passcode(c, device, NULL, NULL, &r, e);
+  ipc_receipt_free(r);
+  return rc;
+}
+
+static int errors(char **argv) {
+  ipc_client *c = make_client(argv[2], argv[3], 0, 20000);
+  ipc_error *e = NULL;
+  CHECK(one(c, "no-such-device", &e) == IPC_NOT_FOUND);
+  CHECK(ipc_error_status(e) == 404 && strcmp(ipc_error_graph_code(e), "ResourceNotFound") == 0);
+  CHECK(ipc_error_request_id(e) != NULL && ipc_error_client_request_id(e) != NULL && ipc_error_date(e) != NULL);
+  CHECK(strstr(ipc_error_message(e), "NOT_FOUND") != NULL);
+  ipc_error_free(e); e = NULL;
+  ipc_client *bad = make_client(argv[2], "not-a-token", 0, 20000);
+  CHECK(one(bad, "d", &e) == IPC_AUTHENTICATION && ipc_error_status(e) == 401);
+  ipc_error_free(e); e = NULL;
+  ipc_client_free(bad);
+
+  ipc_options *o = ipc_options_new();
+  ipc_options_set_base_url(o, argv[2]);
+  ipc_options_set_authority_url(o, argv[4]);
+  ipc_options_set_client_secret(o, argv[5], argv[6], "wrong-secret");
+  ipc_client *cred = NULL;
+  CHECK(ipc_client_new(o, &cred, NULL) == IPC_OK);
+  CHECK(one(cred, "d", &e) == IPC_CREDENTIAL && strstr(ipc_error_message(e), "AADSTS7000215") != NULL);
+  CHECK(strstr(ipc_error_message(e), "wrong-secret") == NULL);
+  ipc_error_free(e); e = NULL;
+  ipc_client_free(cred);
+  ipc_options_free(o);
+
+  ipc_client *dead = make_client("http://127.0.0.1:9/v1.0", "t", 0, 20000);
+  CHECK(one(dead, "d", &e) == IPC_NETWORK && ipc_error_status(e) == 0);
+  ipc_error_free(e); e = NULL;
+  ipc_client_free(dead);
+  ipc_client_free(c);
+  return failures ? 1 : 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc >= 9 && strcmp(argv[1], "vector") == 0) return vector(argv);
+  if (argc >= 2 && strcmp(argv[1], "hostile") == 0) return hostile();
+  if (argc >= 6 && strcmp(argv[1], "bulk") == 0) return bulk(argv);
+  if (argc >= 5 && strcmp(argv[1], "threads") == 0) return threads(argv);
+  if (argc >= 7 && strcmp(argv[1], "errors") == 0) return errors(argv);
+  fprintf(stderr, "usage: see the comment at the top of test_c.c\n");
+  return 2;
+}

@@ -97,13 +97,21 @@ test-c: c-example
 	  $$($(EMU) get target/test-c-emulator.json samples.windows_device_id)); echo "$$out"; \
 	grep -q "HTTP 204" <<<"$$out" && grep -q "UNSUPPORTED_DEVICE" <<<"$$out"
 
-## bench: 20k bulk resets at concurrency 64 and 2k sequential, release build (not part of test)
-bench:
-	$(CARGO) build --release -p graph-emulator -p intune-passcode --bins --examples
-	@EMULATOR_BIN=target/release/graph-emulator $(EMU) start target/bench-emulator.json --throttle off --devices 20000
-	@trap '$(EMU) stop target/bench-emulator.json' EXIT; \
-	target/release/examples/bulk_bench --graph-url $$($(EMU) get target/bench-emulator.json graph_url) \
-	  --token $$($(EMU) get target/bench-emulator.json token) --count 20000 --concurrency 64 --sequential 2000
+## bench: release builds; 20k bulk at concurrency 64 and 2k sequential from Rust, Python, Node and C (not in test)
+BENCH := target/bench-emulator.json
+bench: python-dev bindings-node/node_modules/.package-lock.json
+	$(CARGO) build --release -p graph-emulator -p intune-passcode -p intune-passcode-c --bins --examples
+	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/maturin develop -q --release --manifest-path bindings-python/Cargo.toml
+	cd bindings-node && npm run build
+	cc -O2 -std=c11 -Ibindings-c/include bindings-c/bench/bench.c target/release/libintune_passcode.a -lpthread -ldl -lm -o target/release/c-bench
+	@EMULATOR_BIN=target/release/graph-emulator $(EMU) start $(BENCH) --throttle off --devices 20000
+	@trap '$(EMU) stop $(BENCH)' EXIT; url=$$($(EMU) get $(BENCH) graph_url); tok=$$($(EMU) get $(BENCH) token); \
+	curl -s $${url%/v1.0}/_emulator/devices | python3 -c 'import json,sys; print("\n".join(d["id"] for d in json.load(sys.stdin)))' > target/bench-ids.txt; \
+	target/release/examples/bulk_bench --graph-url $$url --token $$tok --count 20000 --concurrency 64 --sequential 2000; \
+	$(PY) bindings-python/bench/bench.py $$url $$tok; \
+	node bindings-node/bench/bench.mjs $$url $$tok; \
+	target/release/c-bench $$url $$tok target/bench-ids.txt 2000 64; \
+	echo "python import: $$($(PY) -X importtime -c 'import intune_passcode' 2>&1 | tail -1)"
 
 clean:
 	$(CARGO) clean

@@ -161,7 +161,7 @@ async fn the_c_and_cpp_programs_pass_against_the_emulator() {
     }
 
     // Error cases with their fields.
-    let args = vec![
+    let error_args = vec![
         "errors".into(),
         url.clone(),
         token.clone(),
@@ -169,7 +169,7 @@ async fn the_c_and_cpp_programs_pass_against_the_emulator() {
         emu.tenant_id.clone(),
         emu.client_id.clone(),
     ];
-    let (ok, _, err) = run(&shared, args, None).await;
+    let (ok, _, err) = run(&shared, error_args.clone(), None).await;
     assert!(ok, "error checks failed: {err}");
 
     // Bulk: 5,000 IDs, one callback each, nobody reset twice.
@@ -231,15 +231,7 @@ async fn the_c_and_cpp_programs_pass_against_the_emulator() {
     ];
     let (ok, _, err) = run(&shared, vec!["hostile".into()], Some(valgrind.clone())).await;
     assert!(ok, "valgrind (hostile): {err}");
-    let args = vec![
-        "errors".into(),
-        url.clone(),
-        token.clone(),
-        emu.authority_url.clone(),
-        emu.tenant_id.clone(),
-        emu.client_id.clone(),
-    ];
-    let (ok, _, err) = run(&shared, args, Some(valgrind)).await;
+    let (ok, _, err) = run(&shared, error_args, Some(valgrind)).await;
     assert!(ok, "valgrind (errors): {err}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -50,7 +50,8 @@ lint:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 test-rust:
-	$(CARGO) build --workspace --bins --examples
+	$(CARGO) build --workspace
+	$(CARGO) build --workspace --examples
 	$(CARGO) test --workspace
 
 ## python-dev: a venv with maturin, pytest and mypy, and the binding built into it (editable)

@@ -434,7 +434,7 @@ fn user_agent(suffix: Option<&str>) -> Result<String, Error> {
 
 /// reqwest is built without a default crypto provider (ring halves the cold build): install ring once. If the
 /// host process already installed one, that one is used.
-fn install_crypto_provider() {
+pub(crate) fn install_crypto_provider() {
     if rustls::crypto::CryptoProvider::get_default().is_none() {
         let _ = rustls::crypto::ring::default_provider().install_default();
     }

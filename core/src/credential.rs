@@ -87,6 +87,23 @@ struct TokenAnswer {
 }
 
 impl ClientSecretCredential {
+    /// A stand-alone credential for `tenant_id`/`client_id` at `authority` (e.g. `Cloud::Global.authority()`), with
+    /// its own connection pool. Clients built with `ClientBuilder::client_secret` make one of these themselves,
+    /// sharing their pool, CA and proxy.
+    pub fn with_authority(
+        authority: &str,
+        tenant_id: &str,
+        client_id: &str,
+        secret: impl Into<Secret>,
+    ) -> Result<Self, Error> {
+        crate::builder::install_crypto_provider();
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::invalid(format!("the HTTP client could not be built: {e}")))?;
+        ClientSecretCredential::new(http, authority, tenant_id, client_id, secret.into())
+    }
+
     /// A credential for `tenant_id`/`client_id` at `authority` (e.g. `https://login.microsoftonline.com`),
     /// sending its requests through `http` (the client's own pool, with its CA and proxy settings).
     pub(crate) fn new(

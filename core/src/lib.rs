@@ -33,7 +33,7 @@ pub use bulk::{BulkItem, BulkOptions, KeyedStream, MAX_CONCURRENCY};
 pub use classify::{PERMISSION, kind_for_status};
 pub use client::Client;
 pub use cloud::{ApiVersion, Cloud};
-pub use credential::{AccessToken, StaticToken, TokenCredential};
+pub use credential::{AccessToken, ClientSecretCredential, StaticToken, TokenCredential};
 pub use error::{Error, ErrorKind};
 pub use intune::{GraphError, IntuneEnvelope, parse_graph_error, parse_intune_envelope};
 pub use pacer::Pace;

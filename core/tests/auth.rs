@@ -290,3 +290,26 @@ async fn the_scope_follows_the_cloud_not_the_base_url() {
         vec!["https://graph.microsoft.us/.default".to_string()]
     );
 }
+
+#[tokio::test]
+async fn a_stand_alone_client_secret_credential_works_as_any_credential() {
+    let emu = common::emulator().await;
+    let cred = intune_passcode::ClientSecretCredential::with_authority(
+        &emu.authority_url,
+        &emu.tenant_id,
+        &emu.client_id,
+        emu.client_secret.as_str(),
+    )
+    .unwrap();
+    assert!(!format!("{cred:?}").contains(&emu.client_secret));
+    let client = Client::builder()
+        .base_url(&emu.graph_url)
+        .credential(cred)
+        .build()
+        .unwrap();
+    client
+        .reset_passcode(&Target::device(&emu.samples["device_id"]).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(token_requests(&emu), 1);
+}

@@ -101,7 +101,8 @@ test-c: c-example
 ## bench: release builds; 20k bulk at concurrency 64 and 2k sequential from Rust, Python, Node and C (not in test)
 BENCH := target/bench-emulator.json
 bench: python-dev bindings-node/node_modules/.package-lock.json
-	$(CARGO) build --release -p graph-emulator -p intune-passcode -p intune-passcode-c --bins --examples
+	$(CARGO) build --release -p graph-emulator -p intune-passcode --bins --examples
+	$(CARGO) build --release -p intune-passcode-c
 	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/maturin develop -q --release --manifest-path bindings-python/Cargo.toml
 	cd bindings-node && npm run build
 	cc -O2 -std=c11 -Ibindings-c/include bindings-c/bench/bench.c target/release/libintune_passcode.a -lpthread -ldl -lm -o target/release/c-bench

@@ -28,6 +28,11 @@ export declare class NativeBulk {
   push(ids: Array<string | undefined | null>): Promise<number>
   /** No more input: the run finishes once the queued devices have. */
   end(): void
+  /**
+   * Up to `max` outcomes: waits for the first, then takes whatever else is ready (one Promise per batch rather
+   * than per device). An empty array means every input has its outcome. Rejects with an abort once cancelled.
+   */
+  nextBatch(max: number): Promise<Array<BulkOutcome>>
   /** The next outcome, or `null` when every input has one. Rejects with an abort once cancelled. */
   next(): Promise<BulkOutcome | undefined | null>
 }

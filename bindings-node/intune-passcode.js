@@ -241,19 +241,22 @@ async function* bulkIterator(run, ids, signal, release, causes) {
   })()
   try {
     for (;;) {
-      let out
+      let batch
       try {
-        out = await run.next()
+        batch = await run.nextBatch(BATCH)
       } catch (e) {
         throw fromNative(e, causes, signal)
       }
-      if (out === null || out === undefined) break
-      const deviceId = pending.get(out.index)
-      pending.delete(out.index)
-      yield {
-        deviceId,
-        receipt: out.receipt ? receipt(out.receipt) : null,
-        error: out.error ? fromRecord(JSON.parse(out.error), causes) : null,
+      if (batch.length === 0) break
+      for (const out of batch) {
+        if (signal && signal.aborted) throw abortError(signal)
+        const deviceId = pending.get(out.index)
+        pending.delete(out.index)
+        yield {
+          deviceId,
+          receipt: out.receipt ? receipt(out.receipt) : null,
+          error: out.error ? fromRecord(JSON.parse(out.error), causes) : null,
+        }
       }
     }
     await feed

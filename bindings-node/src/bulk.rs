@@ -135,6 +135,21 @@ pub fn start(
     })
 }
 
+fn outcome_js((index, outcome): Outcome) -> BulkOutcome {
+    match outcome {
+        Ok(r) => BulkOutcome {
+            index,
+            receipt: Some(r.into()),
+            error: None,
+        },
+        Err(e) => BulkOutcome {
+            index,
+            receipt: None,
+            error: Some(crate::errors::record(&e).to_string()),
+        },
+    }
+}
+
 #[napi]
 impl NativeBulk {
     /// Queue more device IDs (`null` for an item that was not a string); resolves when they are accepted, so a
@@ -186,6 +201,41 @@ impl NativeBulk {
         }
     }
 
+    /// Up to `max` outcomes: waits for the first, then takes whatever else is ready (one Promise per batch rather
+    /// than per device). An empty array means every input has its outcome. Rejects with an abort once cancelled.
+    #[napi]
+    pub fn next_batch<'env>(
+        &self,
+        env: &'env Env,
+        max: u32,
+    ) -> Result<PromiseRaw<'env, Vec<BulkOutcome>>> {
+        let rx = self.outcomes.clone();
+        let cancel = self.cancel.clone();
+        env.spawn_future(async move {
+            let mut rx = rx.lock().await;
+            let first = tokio::select! {
+                biased;
+                _ = cancel.wait() => return Err(aborted()),
+                got = rx.recv() => got,
+            };
+            let Some(first) = first else {
+                return if cancel.cancelled() {
+                    Err(aborted())
+                } else {
+                    Ok(Vec::new())
+                };
+            };
+            let mut out = vec![outcome_js(first)];
+            while out.len() < max.max(1) as usize {
+                match rx.try_recv() {
+                    Ok(item) => out.push(outcome_js(item)),
+                    Err(_) => break,
+                }
+            }
+            Ok(out)
+        })
+    }
+
     /// The next outcome, or `null` when every input has one. Rejects with an abort once cancelled.
     #[napi]
     pub fn next<'env>(&self, env: &'env Env) -> Result<PromiseRaw<'env, Option<BulkOutcome>>> {
@@ -202,18 +252,7 @@ impl NativeBulk {
             if got.is_none() && cancel.cancelled() {
                 return Err(aborted());
             }
-            Ok(got.map(|(index, outcome)| match outcome {
-                Ok(r) => BulkOutcome {
-                    index,
-                    receipt: Some(r.into()),
-                    error: None,
-                },
-                Err(e) => BulkOutcome {
-                    index,
-                    receipt: None,
-                    error: Some(crate::errors::record(&e).to_string()),
-                },
-            }))
+            Ok(got.map(outcome_js))
         })
     }
 }

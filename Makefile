@@ -6,7 +6,7 @@ EMU := scripts/emulator.sh
 STATE := target/demo-emulator.json
 EXAMPLE := target/debug/examples/reset_passcode
 
-.PHONY: all build demo test lint test-rust test-python python-dev test-node node-dev test-c c-example bench clean
+.PHONY: all build demo test lint test-rust test-python python-dev test-node node-dev test-c c-example bench bench-peers bench-tools bench-smoke clean
 VENV := .venv
 PY := $(VENV)/bin/python
 
@@ -43,7 +43,7 @@ demo: build python-dev node-dev c-example
 	target/c-install/reset $$url $$tok $$(get samples.device_id) $$(get samples.ios_device_id) $$(get samples.windows_device_id)
 
 ## test: everything CI runs (installs what it needs)
-test: lint test-rust test-python test-node test-c
+test: lint test-rust test-python test-node test-c bench-smoke
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -98,22 +98,40 @@ test-c: c-example
 	  $$($(EMU) get target/test-c-emulator.json samples.windows_device_id)); echo "$$out"; \
 	grep -q "HTTP 204" <<<"$$out" && grep -q "UNSUPPORTED_DEVICE" <<<"$$out"
 
-## bench: release builds; 20k bulk at concurrency 64 and 2k sequential from Rust, Python, Node and C (not in test)
-BENCH := target/bench-emulator.json
-bench: python-dev bindings-node/node_modules/.package-lock.json
+## bench: issue 6's side-by-side run (release builds; Microsoft's SDKs, httpx, fetch, oha and graph-rs-sdk are
+## installed under bench/ and .tools/, never committed); prints the tables and writes bench/results.md
+PEERS_VENV := bench/.venv-peers
+OHA_VERSION := 1.16.0
+$(PEERS_VENV)/.deps: bench/peers/requirements.txt
+	python3 -m venv $(PEERS_VENV)
+	$(PEERS_VENV)/bin/pip install -q -r bench/peers/requirements.txt
+	touch $@
+
+bench/peers/node_modules/.package-lock.json: bench/peers/package-lock.json
+	cd bench/peers && npm ci --no-audit --no-fund
+
+bench-peers: $(PEERS_VENV)/.deps bench/peers/node_modules/.package-lock.json
+
+bench-tools:
+	test -x .tools/bin/oha || $(CARGO) install --locked --root .tools oha@$(OHA_VERSION)
+	cd bench/graph-rs && CARGO_TARGET_DIR=$(abspath bench/.graph-rs-target) $(CARGO) build --release --locked
+
+bench: $(VENV)/.deps bindings-node/node_modules/.package-lock.json bench-peers bench-tools
 	$(CARGO) build --release -p graph-emulator -p intune-passcode --bins --examples
 	$(CARGO) build --release -p intune-passcode-c
 	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/maturin develop -q --release --manifest-path bindings-python/Cargo.toml
 	cd bindings-node && npm run build
-	cc -O2 -std=c11 -Ibindings-c/include bindings-c/bench/bench.c target/release/libintune_passcode.a -lpthread -ldl -lm -o target/release/c-bench
-	@EMULATOR_BIN=target/release/graph-emulator $(EMU) start $(BENCH) --throttle off --devices 20000
-	@trap '$(EMU) stop $(BENCH)' EXIT; url=$$($(EMU) get $(BENCH) graph_url); tok=$$($(EMU) get $(BENCH) token); \
-	curl -s $${url%/v1.0}/_emulator/devices | python3 -c 'import json,sys; print("\n".join(d["id"] for d in json.load(sys.stdin)))' > target/bench-ids.txt; \
-	target/release/examples/bulk_bench --graph-url $$url --token $$tok --count 20000 --concurrency 64 --sequential 2000; \
-	$(PY) bindings-python/bench/bench.py $$url $$tok; \
-	node bindings-node/bench/bench.mjs $$url $$tok; \
-	target/release/c-bench $$url $$tok target/bench-ids.txt 2000 64; \
-	echo "python import: $$($(PY) -X importtime -c 'import intune_passcode' 2>&1 | tail -1)"
+	cc -O2 -std=c11 -Wall -Wextra -Ibindings-c/include bindings-c/bench/bench.c target/release/libintune_passcode.a \
+	  -lpthread -ldl -lm -o target/release/c-bench
+	python3 bench/run.py
+
+## bench-smoke: the bench harness at tiny sizes on debug builds, each worker checked for one outcome per device
+## (part of `make test`, so that `make bench` keeps working; it measures nothing)
+bench-smoke: build python-dev node-dev bench-peers
+	$(CARGO) build -p intune-passcode-c
+	cc -std=c11 -Wall -Wextra -Werror -Ibindings-c/include bindings-c/bench/bench.c target/debug/libintune_passcode.a \
+	  -lpthread -ldl -lm -o target/debug/c-bench
+	python3 bench/run.py --smoke --profile debug --out target/bench-smoke.md
 
 clean:
 	$(CARGO) clean

@@ -1,49 +1,118 @@
-/* Benchmark (not a test): sequential and bulk resets from C against a running emulator; prints calls/s.
- *   bench GRAPH_URL TOKEN IDS_FILE [SEQUENTIAL=2000] [CONCURRENCY=64] */
+/* Bench worker for the C binding (protocol: bench/README.md). Not a test: it asserts nothing about speed.
+ *   bench MODE GRAPH_URL TOKEN IDS_FILE N CONCURRENCY [PACE_WRITES PACE_SECONDS]
+ * The fault soak (tests/soak/run.py) reuses it: with BENCH_OUTCOMES=FILE each bulk outcome is also written to FILE
+ * as `DEVICE_ID CODE` lines, and BENCH_TIMEOUT_SECS sets the client's per-call deadline. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/resource.h>
 #include "intune_passcode.h"
 
-static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec / 1e9; }
-static void count_cb(void *u, size_t i, const ipc_receipt *r, const ipc_error *e) { (void)i; (void)r; (void)e; (*(size_t *)u)++; }
+#define CODES 32 /* more than the ipc_code values; an outcome is counted at its code */
+
+static double now(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+static int cmp(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+/* What the bulk callback needs: the counts, and where to log each outcome (the soak's ledger check). */
+struct tally {
+  size_t counts[CODES];
+  char **ids;
+  FILE *log;
+};
+
+static void count_cb(void *user, size_t index, const ipc_receipt *r, const ipc_error *e) {
+  (void)r;
+  struct tally *t = user;
+  int code = e ? (int)ipc_error_code(e) : 0;
+  t->counts[code >= 0 && code < CODES ? code : CODES - 1]++;
+  if (t->log) fprintf(t->log, "%s %s\n", t->ids[index], code ? ipc_code_name(code) : "OK");
+}
 
 int main(int argc, char **argv) {
-  if (argc < 4) return 2;
-  size_t seq = argc > 4 ? (size_t)atol(argv[4]) : 2000, cap = 1024, n = 0;
-  uint32_t conc = argc > 5 ? (uint32_t)atoi(argv[5]) : 64;
-  char **ids = malloc(cap * sizeof *ids), line[256];
-  FILE *f = fopen(argv[3], "r");
-  if (!f) return 1;
-  while (fgets(line, sizeof line, f)) {
+  if (argc < 7) {
+    fprintf(stderr, "usage: bench MODE GRAPH_URL TOKEN IDS_FILE N CONCURRENCY [PACE_WRITES PACE_SECONDS]\n");
+    return 2;
+  }
+  const char *mode = argv[1];
+  size_t want = (size_t)atol(argv[5]), n = 0, cap = 1024;
+  uint32_t conc = (uint32_t)atoi(argv[6]), writes = 0;
+  uint64_t window_ms = 0;
+  if (strcmp(mode, "throttled") == 0 && argc > 8) {
+    writes = (uint32_t)atoi(argv[7]);
+    window_ms = (uint64_t)(atof(argv[8]) * 1000);
+  }
+  char **ids = malloc(cap * sizeof *ids), line[512];
+  FILE *f = fopen(argv[4], "r");
+  if (!ids || !f) return 1;
+  while (n < want && fgets(line, sizeof line, f)) {
     line[strcspn(line, "\n")] = 0;
-    if (n == cap) { cap *= 2; ids = realloc(ids, cap * sizeof *ids); }
+    if (n == cap) {
+      cap *= 2;
+      char **grown = realloc(ids, cap * sizeof *ids);
+      if (!grown) return 1;
+      ids = grown;
+    }
     ids[n++] = strdup(line);
   }
   fclose(f);
+
   ipc_options *o = ipc_options_new();
-  ipc_options_set_base_url(o, argv[1]);
-  ipc_options_set_token(o, argv[2]);
+  ipc_options_set_base_url(o, argv[2]);
+  ipc_options_set_token(o, argv[3]);
+  const char *timeout = getenv("BENCH_TIMEOUT_SECS");
+  ipc_options_set_timeout_ms(o, (uint64_t)((timeout ? atof(timeout) : 100.0) * 1000));
   ipc_client *c = NULL;
   if (ipc_client_new(o, &c, NULL) != IPC_OK) return 1;
   ipc_options_free(o);
-  double t = now();
-  for (size_t i = 0; i < seq; i++) {
-    ipc_receipt *r = NULL; ipc_error *e = NULL;
-    ipc_reset_passcode(c, ids[i % n], NULL, NULL, &r, &e);
-    ipc_receipt_free(r); ipc_error_free(e);
+
+  struct tally tally = {{0}, ids, NULL};
+  size_t *counts = tally.counts;
+  double *times = calloc(n ? n : 1, sizeof *times), median = -1, start = now();
+  if (strcmp(mode, "seq") == 0) {
+    for (size_t i = 0; i < n; i++) {
+      ipc_receipt *r = NULL;
+      ipc_error *e = NULL;
+      double t = now();
+      ipc_reset_passcode(c, ids[i], NULL, NULL, &r, &e);
+      times[i] = (now() - t) * 1e3;
+      count_cb(&tally, i, r, e);
+      ipc_receipt_free(r);
+      ipc_error_free(e);
+    }
+    qsort(times, n, sizeof *times, cmp);
+    median = n ? times[n / 2] : -1;
+  } else {
+    const char *log_path = getenv("BENCH_OUTCOMES");
+    if (log_path && !(tally.log = fopen(log_path, "w"))) return 1;
+    ipc_reset_passcodes_paced(c, (const char *const *)ids, n, conc, writes, window_ms, count_cb, &tally, NULL);
+    if (tally.log) fclose(tally.log);
   }
-  double secs = now() - t;
-  printf("c sequential: %zu calls, %.0f calls/s, mean %.3f ms\n", seq, seq / secs, secs / seq * 1e3);
-  size_t done = 0;
-  t = now();
-  ipc_reset_passcodes_paced(c, (const char *const *)ids, n, conc, 0, 0, count_cb, &done, NULL);
-  secs = now() - t;
-  struct rusage ru; getrusage(RUSAGE_SELF, &ru);
-  printf("c bulk: %zu calls at concurrency %u in %.2f s = %.0f calls/s; peak RSS %.1f MiB\n", done, conc, secs, done / secs, ru.ru_maxrss / 1024.0);
+  double secs = now() - start;
+  size_t calls = 0;
+  printf("{\"calls\":");
+  for (int i = 0; i < CODES; i++) calls += counts[i];
+  printf("%zu,\"secs\":%.6f,\"median_ms\":", calls, secs);
+  if (median >= 0) printf("%.6f", median); else printf("null");
+  printf(",\"outcomes\":{");
+  const char *sep = "";
+  for (int i = 0; i < CODES; i++) {
+    if (!counts[i]) continue;
+    printf("%s\"%s\":%zu", sep, i == 0 ? "OK" : ipc_code_name(i), counts[i]);
+    sep = ",";
+  }
+  printf("}}\n");
   ipc_client_free(c);
+  for (size_t i = 0; i < n; i++) free(ids[i]);
+  free(ids);
+  free(times);
   return 0;
 }

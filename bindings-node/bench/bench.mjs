@@ -1,25 +1,34 @@
-// Benchmark (not a test): sequential and bulk resets from Node against a running emulator; prints calls/s.
-//   node bindings-node/bench/bench.mjs GRAPH_URL TOKEN [COUNT=20000] [SEQUENTIAL=2000] [CONCURRENCY=64]
+// Bench worker for the Node binding (protocol: bench/README.md). Not a test: it asserts nothing about speed.
+//   node bench.mjs MODE GRAPH_URL TOKEN IDS_FILE N CONCURRENCY [PACE_WRITES PACE_SECONDS]
+// The fault soak (tests/soak/run.py) reuses it: with BENCH_OUTCOMES=FILE each bulk outcome is also written to FILE
+// as `DEVICE_ID CODE` lines, and BENCH_TIMEOUT_SECS sets the client's per-call deadline.
+import { readFileSync, writeFileSync } from 'node:fs'
 import { Client } from '../intune-passcode.mjs'
 
-const [graphUrl, token, count = '20000', sequential = '2000', concurrency = '64'] = process.argv.slice(2)
-const base = graphUrl.replace(/\/v1\.0$/, '')
-const ids = (await (await fetch(`${base}/_emulator/devices`)).json()).map((d) => d.id).slice(0, Number(count))
-if (ids.length < Number(count)) throw new Error(`start the emulator with --devices ${count}`)
-const client = new Client({ token, baseUrl: graphUrl })
-
+const [mode, url, token, idsFile, n, conc, writes, seconds] = process.argv.slice(2)
+const ids = readFileSync(idsFile, 'utf8').split('\n').filter(Boolean).slice(0, Number(n))
+const pace = mode === 'throttled' && writes ? { writes: Number(writes), seconds: Number(seconds) } : null
+const client = new Client({ token, baseUrl: url, timeoutMs: Number(process.env.BENCH_TIMEOUT_SECS ?? 100) * 1000 })
+const log = []
+const outcomes = {}
+const count = (code) => { outcomes[code] = (outcomes[code] ?? 0) + 1 }
 const times = []
-for (let i = 0; i < Number(sequential); i++) {
-  const t = performance.now()
-  await client.resetPasscode(ids[i % ids.length]).catch(() => {})
-  times.push(performance.now() - t)
+const start = performance.now()
+if (mode === 'seq') {
+  for (const id of ids) {
+    const t = performance.now()
+    await client.resetPasscode(id).then(() => count('OK'), (e) => count(e.code ?? e.name))
+    times.push(performance.now() - t)
+  }
+} else {
+  for await (const item of client.resetPasscodes(ids, { concurrency: Number(conc), pace })) {
+    const code = item.error ? item.error.code : 'OK'
+    count(code)
+    if (process.env.BENCH_OUTCOMES) log.push(`${item.deviceId} ${code}\n`)
+  }
 }
+if (process.env.BENCH_OUTCOMES) writeFileSync(process.env.BENCH_OUTCOMES, log.join(''))
+const secs = (performance.now() - start) / 1000
 times.sort((a, b) => a - b)
-const total = times.reduce((a, b) => a + b, 0)
-console.log(`node sequential: ${sequential} calls, ${(Number(sequential) / total * 1000).toFixed(0)} calls/s, median ${times[times.length >> 1].toFixed(3)} ms`)
-
-const t = performance.now()
-let n = 0
-for await (const _ of client.resetPasscodes(ids, { concurrency: Number(concurrency), pace: null })) n++
-const secs = (performance.now() - t) / 1000
-console.log(`node bulk: ${n} calls at concurrency ${concurrency} in ${secs.toFixed(2)} s = ${(n / secs).toFixed(0)} calls/s; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(1)} MiB`)
+const calls = Object.values(outcomes).reduce((a, b) => a + b, 0)
+console.log(JSON.stringify({ calls, secs, median_ms: times.length ? times[times.length >> 1] : null, outcomes }))

@@ -1,63 +1,81 @@
-"""Benchmark (not a test): sequential and bulk resets from Python against a running emulator; prints calls/s.
+"""Bench worker for the Python binding (protocol: bench/README.md). Not a test: it asserts nothing about speed.
 
-    python bindings-python/bench/bench.py GRAPH_URL TOKEN [--count 20000] [--sequential 2000] [--concurrency 64]
+    python bench.py sync|async MODE GRAPH_URL TOKEN IDS_FILE N CONCURRENCY [PACE_WRITES PACE_SECONDS]
+
+The fault soak (tests/soak/run.py) reuses it: with BENCH_OUTCOMES=FILE each bulk outcome is also written to FILE as
+`DEVICE_ID CODE` lines, and BENCH_TIMEOUT_SECS sets the client's per-call deadline.
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
-import resource
+import os
+import sys
 import time
-import urllib.request
+from collections import Counter
+from typing import Optional, Tuple
 
-from intune_passcode import AsyncClient, Client
+from intune_passcode import AsyncClient, BulkItem, Client
 
 
 def main() -> None:
-    p = argparse.ArgumentParser()
-    p.add_argument("graph_url")
-    p.add_argument("token")
-    p.add_argument("--count", type=int, default=20000)
-    p.add_argument("--sequential", type=int, default=2000)
-    p.add_argument("--concurrency", type=int, default=64)
-    a = p.parse_args()
-    base = a.graph_url.rsplit("/", 1)[0]
-    with urllib.request.urlopen(f"{base}/_emulator/devices") as r:
-        ids = [d["id"] for d in json.load(r)][: a.count]
-    assert len(ids) == a.count, f"start the emulator with --devices {a.count}"
-    client = Client(token=a.token, base_url=a.graph_url)
-
+    flavour, mode, url, token, ids_file, n, conc, *pace_args = sys.argv[1:]
+    with open(ids_file) as f:
+        ids = f.read().split()[: int(n)]
+    pace: Optional[Tuple[int, float]] = None
+    if mode == "throttled" and pace_args:
+        pace = (int(pace_args[0]), float(pace_args[1]))
+    outcomes: Counter[str] = Counter()
     times = []
-    for i in range(a.sequential):
-        t = time.perf_counter()
-        try:
-            client.reset_passcode(ids[i % len(ids)])
-        except Exception:  # noqa: BLE001 - unsupported platforms count as calls too
-            pass
-        times.append(time.perf_counter() - t)
+    timeout = float(os.environ.get("BENCH_TIMEOUT_SECS", "100"))
+    log = open(os.environ["BENCH_OUTCOMES"], "w") if os.environ.get("BENCH_OUTCOMES") else None
+
+    def record(item: BulkItem) -> None:
+        code = "OK" if item.ok else str(getattr(item.error, "code", "?"))
+        outcomes[code] += 1
+        if log:
+            log.write(f"{item.device_id} {code}\n")
+
+    start = time.perf_counter()
+    if flavour == "sync":
+        client = Client(token=token, base_url=url, timeout=timeout)
+        if mode == "seq":
+            for device in ids:
+                t = time.perf_counter()
+                try:
+                    client.reset_passcode(device)
+                    outcomes["OK"] += 1
+                except Exception as e:  # noqa: BLE001 - every outcome is counted by its code
+                    outcomes[getattr(e, "code", type(e).__name__)] += 1
+                times.append((time.perf_counter() - t) * 1e3)
+        else:
+            for item in client.reset_passcodes(ids, concurrency=int(conc), pace=pace):
+                record(item)
+    else:
+
+        async def run() -> None:
+            client = AsyncClient(token=token, base_url=url, timeout=timeout)
+            if mode == "seq":
+                for device in ids:
+                    t = time.perf_counter()
+                    try:
+                        await client.reset_passcode(device)
+                        outcomes["OK"] += 1
+                    except Exception as e:  # noqa: BLE001
+                        outcomes[getattr(e, "code", type(e).__name__)] += 1
+                    times.append((time.perf_counter() - t) * 1e3)
+            else:
+                async for item in client.reset_passcodes(ids, concurrency=int(conc), pace=pace):
+                    record(item)
+
+        asyncio.run(run())
+    secs = time.perf_counter() - start
+    if log:
+        log.close()
     times.sort()
-    print(f"python sequential: {a.sequential} calls, {a.sequential / sum(times):.0f} calls/s, "
-          f"median {times[len(times) // 2] * 1e3:.3f} ms")
-
-    t = time.perf_counter()
-    n = sum(1 for _ in client.reset_passcodes(ids, concurrency=a.concurrency, pace=None))
-    secs = time.perf_counter() - t
-    print(f"python bulk (Client): {n} calls at concurrency {a.concurrency} in {secs:.2f} s = {n / secs:.0f} calls/s")
-
-    async def run() -> int:
-        c = AsyncClient(token=a.token, base_url=a.graph_url)
-        k = 0
-        async for _ in c.reset_passcodes(ids, concurrency=a.concurrency, pace=None):
-            k += 1
-        return k
-
-    t = time.perf_counter()
-    n = asyncio.run(run())
-    secs = time.perf_counter() - t
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"python bulk (AsyncClient): {n} calls in {secs:.2f} s = {n / secs:.0f} calls/s; peak RSS {rss:.1f} MiB")
+    median = times[len(times) // 2] if times else None
+    print(json.dumps({"calls": sum(outcomes.values()), "secs": secs, "median_ms": median, "outcomes": outcomes}))
 
 
 if __name__ == "__main__":

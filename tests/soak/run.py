@@ -1,0 +1,174 @@
+"""Fault soak in all four languages (issue 7): a bad day, then every outcome checked against the emulator's ledger.
+
+    python3 tests/soak/run.py [--devices 10000] [--profile release|debug] [--out docs/soak-results.md]
+
+For each of Rust, Python (Client and AsyncClient), Node and C, a fresh seeded emulator injects, all at once:
+- 5% 429 and 5% 503, each with a Retry-After;
+- 2% 500 and 2% 504;
+- 1% connection resets before executing and 1% after executing;
+- 1% answers slower than the client's deadline;
+- throttling at Intune's write limit with the window scaled down.
+
+Each language's bench worker (in `throttled` mode, with `BENCH_OUTCOMES`) then bulk-resets every device through its
+public bulk API. Then:
+- every device appears exactly once in the outcomes (none lost, none doubled);
+- no device was executed twice;
+- every executed device is reported as success or OUTCOME_UNKNOWN, never as a definite failure;
+- every success was executed;
+- the emulator saw no early retry;
+- the worker exited 0 within the timeout.
+
+The script prints a table per language and exits non-zero on any violation.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+FAULTS = "429=0.05,503=0.05,500=0.02,504=0.02,reset_before=0.01,reset_after=0.01,latency=0.01,latency_ms=2500," \
+         "retry_after=0.2"
+DEADLINE_SECS = "2"  # the client's per-call deadline: below latency_ms, so 1% of answers come too late
+THROTTLE = "200/1"  # Intune's 200 writes per 20 s per app, the window scaled to 1 s
+PACE = ["200", "1"]
+
+
+def workers(profile: str) -> dict[str, list[str]]:
+    rel = ROOT / "target" / profile
+    py = str(ROOT / ".venv" / "bin" / "python")
+    py_bench = str(ROOT / "bindings-python" / "bench" / "bench.py")
+    return {
+        "Rust": [str(rel / "examples" / "bench_worker")],
+        "Python Client": [py, py_bench, "sync"],
+        "Python AsyncClient": [py, py_bench, "async"],
+        "Node": ["node", str(ROOT / "bindings-node" / "bench" / "bench.mjs")],
+        "C": [str(rel / "c-bench")],
+    }
+
+
+def soak_one(name: str, worker: list[str], profile: str, devices: int, timeout: float) -> tuple[dict, list[str]]:
+    """One language's soak on its own emulator; returns its table row and the violations found."""
+    emulator = ROOT / "target" / profile / "graph-emulator"
+    emu = subprocess.Popen([str(emulator), "--devices", str(devices), "--seed", "7", "--throttle", THROTTLE,
+                            "--faults", FAULTS], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    problems: list[str] = []
+    try:
+        ready = json.loads(emu.stdout.readline() if emu.stdout else "{}")
+        control = ready["graph_url"].rsplit("/", 1)[0] + "/_emulator"
+
+        def get(what: str) -> object:
+            with urllib.request.urlopen(f"{control}/{what}") as r:
+                return json.load(r)
+
+        ids = [d["id"] for d in get("devices")]  # type: ignore[union-attr]
+        ids_file = ROOT / "target" / f"soak-ids-{os.getpid()}.txt"
+        out_file = ROOT / "target" / f"soak-outcomes-{os.getpid()}.txt"
+        ids_file.write_text("\n".join(ids) + "\n")
+        out_file.unlink(missing_ok=True)
+        env = dict(os.environ, BENCH_OUTCOMES=str(out_file), BENCH_TIMEOUT_SECS=DEADLINE_SECS)
+        started = time.perf_counter()
+        try:
+            run = subprocess.run(worker + ["throttled", ready["graph_url"], ready["token"], str(ids_file),
+                                           str(len(ids)), "64", *PACE], env=env, capture_output=True, text=True,
+                                 timeout=timeout)
+            if run.returncode != 0:
+                problems.append(f"{name}: the worker exited {run.returncode}: {run.stderr[-1500:]}")
+        except subprocess.TimeoutExpired:
+            problems.append(f"{name}: no end within {timeout:.0f} s (hang)")
+        wall = time.perf_counter() - started
+
+        reported: dict[str, list[str]] = {}
+        if out_file.exists():
+            for line in out_file.read_text().splitlines():
+                device, _, code = line.rpartition(" ")
+                reported.setdefault(device, []).append(code)
+        ledger = {d["id"]: d["resetCount"] for d in get("devices")}  # type: ignore[union-attr]
+        stats = get("stats")
+        assert isinstance(stats, dict)
+
+        lost = [d for d in ids if d not in reported]
+        doubled = [d for d, codes in reported.items() if len(codes) > 1]
+        unknown_ids = [d for d in reported if d not in ledger]
+        twice = [d for d, n in ledger.items() if n > 1]
+        executed_but_failed = [d for d, codes in reported.items()
+                               if ledger.get(d, 0) >= 1 and codes[0] not in ("OK", "OUTCOME_UNKNOWN")]
+        ok_not_executed = [d for d, codes in reported.items() if codes[0] == "OK" and ledger.get(d, 0) == 0]
+        kinds = Counter(codes[0] for codes in reported.values())
+        for what, found in [("lost (no outcome)", lost), ("reported more than once", doubled),
+                            ("reported but not in the tenant", unknown_ids), ("executed twice", twice),
+                            ("executed but reported as a definite failure", executed_but_failed),
+                            ("reported OK but never executed", ok_not_executed)]:
+            if found:
+                problems.append(f"{name}: {len(found)} devices {what}, e.g. {found[:3]}")
+        if stats["early_retries"]:
+            problems.append(f"{name}: {stats['early_retries']} early retries")
+        faults = stats.get("faults", {})
+        missing = [f for f in ("429", "503", "500", "504", "reset_before", "reset_after", "latency")
+                   if not faults.get(f)]
+        if missing and len(ids) >= 1000:
+            problems.append(f"{name}: the emulator injected no {missing} (the soak did not soak)")
+        row = {
+            "language": name, "devices": len(ids), "succeeded": kinds.get("OK", 0),
+            "failed": {k: v for k, v in sorted(kinds.items()) if k not in ("OK", "OUTCOME_UNKNOWN")},
+            "unknown": kinds.get("OUTCOME_UNKNOWN", 0), "executed_twice": len(twice),
+            "early_retries": stats["early_retries"], "lost": len(lost), "wall": wall,
+            "throttled_429": stats.get("throttled_429", 0), "faults": faults,
+        }
+        ids_file.unlink(missing_ok=True)
+        out_file.unlink(missing_ok=True)
+        return row, problems
+    finally:
+        emu.terminate()
+        emu.wait(10)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--devices", type=int, default=10_000)
+    ap.add_argument("--profile", default="release")
+    ap.add_argument("--timeout", type=float, default=900)
+    ap.add_argument("--only", default="", help="comma-separated languages, e.g. Rust,C")
+    ap.add_argument("--out", default="", help="also write the table (markdown) here")
+    a = ap.parse_args()
+    only = set(filter(None, a.only.split(",")))
+    rows, problems = [], []
+    for name, worker in workers(a.profile).items():
+        if only and name not in only:
+            continue
+        print(f"soak: {name}, {a.devices} devices ...", flush=True)
+        row, found = soak_one(name, worker, a.profile, a.devices, a.timeout)
+        rows.append(row)
+        problems += found
+        print(f"  {row['succeeded']} ok, {row['unknown']} unknown, failed {row['failed']}, lost {row['lost']}, "
+              f"executed twice {row['executed_twice']}, early retries {row['early_retries']}, "
+              f"{row['wall']:.1f} s", flush=True)
+    faults = rows[0]["faults"] if rows else {}
+    table = [f"Faults injected per run (first language): {json.dumps(faults, sort_keys=True)}; "
+             f"throttle {THROTTLE} s; client deadline {DEADLINE_SECS} s; pace {'/'.join(PACE)} s; concurrency 64.", "",
+             "| language | devices | succeeded | failed, by kind | unknown | executed twice | early retries | lost "
+             "| 429s | wall (s) |",
+             "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        failed = ", ".join(f"{k} {v}" for k, v in r["failed"].items()) or "0"
+        table.append(f"| {r['language']} | {r['devices']:,} | {r['succeeded']:,} | {failed} | {r['unknown']:,} | "
+                     f"{r['executed_twice']} | {r['early_retries']} | {r['lost']} | {r['throttled_429']:,} | "
+                     f"{r['wall']:.1f} |")
+    text = "\n".join(table)
+    print(text)
+    if a.out:
+        Path(a.out).write_text(text + "\n")
+    for p in problems:
+        print(f"VIOLATION {p}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -76,6 +76,16 @@ export interface ClientOptions {
 /** `[code, className]` for every core error kind (the wrapper checks it has a class for each). */
 export declare function errorCodes(): Array<Array<string>>
 
+/** One log record as JavaScript receives it. */
+export interface LogRecord {
+  /** `error`, `warn`, `info`, `debug` or `trace`. */
+  level: string
+  /** Where it comes from, e.g. `intune_passcode::client`. */
+  target: string
+  /** The message, with its fields. */
+  message: string
+}
+
 /** Pacing: `name` (`"intune"` or `"off"`), or `writes` per `seconds`. */
 export interface PaceJs {
   name?: string
@@ -93,6 +103,12 @@ export interface ReceiptJs {
   attempts: number
   waitedMs: number
 }
+
+/**
+ * Send records at `level` and above to `callback` (`null` stops logging). Levels: `off`, `error`, `warn`, `info`,
+ * `debug`, `trace`.
+ */
+export declare function setLogHook(callback: (((arg: LogRecord) => void)) | undefined | null, level: string): void
 
 /** What the wrapper's credential function resolves with. */
 export interface TokenAnswer {

@@ -839,4 +839,5 @@ module.exports.CancelToken = nativeBinding.CancelToken
 module.exports.NativeBulk = nativeBinding.NativeBulk
 module.exports.NativeClient = nativeBinding.NativeClient
 module.exports.errorCodes = nativeBinding.errorCodes
+module.exports.setLogHook = nativeBinding.setLogHook
 module.exports.version = nativeBinding.version

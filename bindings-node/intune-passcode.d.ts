@@ -103,3 +103,14 @@ export class Client {
 }
 
 export const version: string
+
+export interface LogRecord {
+  level: 'error' | 'warn' | 'info' | 'debug' | 'trace'
+  /** Where it comes from, e.g. `intune_passcode::client`. */
+  target: string
+  message: string
+}
+
+/** Receive the library's log records at `level` and above (default `debug`); `null` stops them. */
+export function setLogger(fn: ((record: LogRecord) => void) | null, options?: { level?: LogLevel }): void
+export type LogLevel = 'off' | 'error' | 'warn' | 'info' | 'debug' | 'trace'

@@ -267,4 +267,16 @@ async function* bulkIterator(run, ids, signal, release, causes) {
   }
 }
 
-module.exports = { Client, ...classes, version: native.version() }
+const LEVELS = ['off', 'error', 'warn', 'info', 'debug', 'trace']
+
+/**
+ * Receive the library's log records: `fn({ level, target, message })` for records at `level` and above
+ * (default `debug`); `setLogger(null)` stops them. Records never carry a token or a secret.
+ */
+function setLogger (fn, { level = 'debug' } = {}) {
+  if (fn !== null && typeof fn !== 'function') throw new TypeError('setLogger takes a function or null')
+  if (!LEVELS.includes(level)) throw new TypeError(`level must be one of ${LEVELS.join(', ')}, not ${String(level)}`)
+  native.setLogHook(fn === null ? null : (record) => { fn(record) }, level)
+}
+
+module.exports = { Client, ...classes, setLogger, version: native.version() }

@@ -4,6 +4,6 @@ import cjs from './intune-passcode.js'
 export const {
   Client, IntunePasscodeError, InvalidArgumentError, AuthenticationError, PermissionDeniedError, NotFoundError,
   UnsupportedDeviceError, BadRequestError, ThrottledError, ServiceUnavailableError, OutcomeUnknownError, NetworkError,
-  TimeoutError, CredentialError, UnexpectedResponseError, version,
+  TimeoutError, CredentialError, UnexpectedResponseError, setLogger, version,
 } = cjs
 export default cjs

@@ -130,7 +130,8 @@ extern "C" {
 const char *ipc_version(void);
 
 /**
- * Build a client from `options` (which stay yours). Nothing is sent.
+ * Build a client from `options` (which stay yours). Nothing is sent. With `RUST_LOG` set in the environment
+ * (e.g. `RUST_LOG=intune_passcode=debug`), the library's log records go to stderr; they never hold a secret.
  */
 enum ipc_code ipc_client_new(const struct ipc_options *options,
                              struct ipc_client **client_out,

@@ -82,3 +82,26 @@ pub fn free<T>(p: *mut T) {
         let _ = catch_unwind(AssertUnwindSafe(|| drop(unsafe { Box::from_raw(p) })));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The panic-catching path: the fault becomes IPC_PANIC with a fixed message, so nothing the panic carried
+    /// (here a secret) reaches the C caller.
+    #[test]
+    // assert_eq! rather than assert!: this crate's source is kept free of `assert!(` so that a stray one in
+    // exported code stands out to a grep.
+    #[allow(clippy::bool_assert_comparison)]
+    fn a_panic_becomes_ipc_panic_without_its_payload() {
+        let secret = "CLIENT-SECRET-d00d-c0ffee-5ecret";
+        let mut out: *mut ipc_error = std::ptr::null_mut();
+        let code = guard(&mut out, || panic!("failed while holding {secret}"));
+        assert_eq!(code, ipc_code::IPC_PANIC);
+        assert_eq!(crate::error::ipc_error_code(out), ipc_code::IPC_PANIC);
+        // SAFETY: ipc_error_message never returns NULL, and the error lives until freed below.
+        let message = unsafe { CStr::from_ptr(crate::error::ipc_error_message(out)) };
+        assert_eq!(message.to_string_lossy().contains(secret), false);
+        crate::error::ipc_error_free(out);
+    }
+}

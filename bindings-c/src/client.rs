@@ -102,7 +102,8 @@ fn build(o: &ipc_options) -> Result<Client, ipc_core::Error> {
     b.build()
 }
 
-/// Build a client from `options` (which stay yours). Nothing is sent.
+/// Build a client from `options` (which stay yours). Nothing is sent. With `RUST_LOG` set in the environment
+/// (e.g. `RUST_LOG=intune_passcode=debug`), the library's log records go to stderr; they never hold a secret.
 #[unsafe(no_mangle)]
 pub extern "C" fn ipc_client_new(
     options: *const ipc_options,
@@ -115,6 +116,7 @@ pub extern "C" fn ipc_client_new(
             return Err(fail(ipc_code::IPC_NULL_PARAMETER, "client_out is NULL"));
         }
         runtime()?;
+        crate::logging::init_from_env();
         let inner = build(o).map_err(|e| ipc_error::from(&e))?;
         put(client_out, ipc_client { inner });
         Ok(())

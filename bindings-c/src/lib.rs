@@ -5,6 +5,7 @@ mod boundary;
 mod client;
 mod code;
 mod error;
+mod logging;
 mod options;
 mod receipt;
 

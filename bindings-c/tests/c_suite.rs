@@ -52,11 +52,48 @@ fn compile(compiler: &str, std: &str, source: &str, out: &Path, link_static: boo
     assert!(status.success(), "{compiler} {source} failed");
 }
 
-/// Run a program; returns (exit ok, stdout).
+/// Compile the C11 test program with AddressSanitizer and UndefinedBehaviorSanitizer, linked to the static
+/// library (the Rust side is not instrumented; ASan still checks every allocation it makes through malloc).
+fn compile_sanitized(out: &Path) {
+    let mut cmd = Command::new("cc");
+    cmd.args([
+        "-std=c11",
+        "-Wall",
+        "-Wextra",
+        "-Werror",
+        "-pedantic",
+        "-g",
+        "-O1",
+        "-fno-omit-frame-pointer",
+        "-fsanitize=address,undefined",
+        "-fno-sanitize-recover=all",
+    ])
+    .arg("-I")
+    .arg(crate_dir().join("include"))
+    .arg(crate_dir().join("tests").join("test_c.c"))
+    .arg("-o")
+    .arg(out)
+    .arg(lib_dir().join("libintune_passcode.a"))
+    .args(["-lpthread", "-ldl", "-lm"]);
+    let status = cmd.status().expect("the compiler runs");
+    assert!(status.success(), "cc -fsanitize=address,undefined failed");
+}
+
+/// Run a program; returns (exit ok, stdout, stderr).
 async fn run(
     program: &Path,
     args: Vec<String>,
     under: Option<Vec<String>>,
+) -> (bool, String, String) {
+    run_with_env(program, args, under, Vec::new()).await
+}
+
+/// Run a program with extra environment variables; returns (exit ok, stdout, stderr).
+async fn run_with_env(
+    program: &Path,
+    args: Vec<String>,
+    under: Option<Vec<String>>,
+    env: Vec<(&'static str, String)>,
 ) -> (bool, String, String) {
     let program = program.to_path_buf();
     tokio::task::spawn_blocking(move || {
@@ -68,7 +105,11 @@ async fn run(
             }
             None => Command::new(&program),
         };
-        let out = cmd.args(&args).output().expect("the program runs");
+        let out = cmd
+            .args(&args)
+            .envs(env)
+            .output()
+            .expect("the program runs");
         (
             out.status.success(),
             String::from_utf8_lossy(&out.stdout).into_owned(),
@@ -107,7 +148,7 @@ async fn the_c_and_cpp_programs_pass_against_the_emulator() {
     compile("c++", "-std=c++17", "test_cpp.cpp", &cpp, false);
 
     let emu = Emulator::start(EmulatorConfig {
-        devices: 7000,
+        devices: 9000,
         ..Default::default()
     })
     .await
@@ -172,6 +213,72 @@ async fn the_c_and_cpp_programs_pass_against_the_emulator() {
     let (ok, _, err) = run(&shared, error_args.clone(), None).await;
     assert!(ok, "error checks failed: {err}");
 
+    // Secrets audit: every error path at RUST_LOG=trace; no token or client secret in any byte of output.
+    emu.script(
+        "secrets-429",
+        vec![
+            serde_json::from_value(
+                serde_json::json!({"status": 429, "headers": {"Retry-After": "0.01"}})
+            )
+            .unwrap();
+            2
+        ],
+    );
+    let (fake_token, fake_secret) = (
+        "eyJFAKE-TOKEN-f00dfeed-5ecret-b0dy",
+        "CLIENT-SECRET-d00d-c0ffee-5ecret",
+    );
+    let secrets_args = vec![
+        "secrets".into(),
+        url.clone(),
+        token.clone(),
+        emu.authority_url.clone(),
+        emu.tenant_id.clone(),
+        emu.client_id.clone(),
+        emu.client_secret.clone(),
+        emu.unprivileged_client_id.clone(),
+        emu.unprivileged_client_secret.clone(),
+        fake_token.into(),
+        fake_secret.into(),
+        emu.samples["device_id"].clone(),
+    ];
+    let (ok, out, err) = run_with_env(
+        &shared,
+        secrets_args,
+        None,
+        vec![("RUST_LOG", "trace".into())],
+    )
+    .await;
+    let all = format!("{out}{err}");
+    assert!(ok, "secrets mode failed: {all}");
+    for seen in [
+        "404: NOT_FOUND",
+        "403: PERMISSION_DENIED",
+        "429: THROTTLED",
+        "401: AUTHENTICATION",
+        "wrong secret: CREDENTIAL",
+        "invalid id: INVALID_ARGUMENT",
+        "TRACE",
+        "intune_passcode",
+    ] {
+        assert!(
+            all.contains(seen),
+            "{seen:?} not in the secrets run's output: {all}"
+        );
+    }
+    for secret in [
+        fake_token,
+        fake_secret,
+        token.as_str(),
+        emu.client_secret.as_str(),
+        emu.unprivileged_client_secret.as_str(),
+    ] {
+        assert!(
+            !all.contains(secret),
+            "a secret appears in the C output or logs"
+        );
+    }
+
     // Bulk: 5,000 IDs, one callback each, nobody reset twice.
     let all_ids: Vec<String> = emu
         .devices()
@@ -220,6 +327,48 @@ async fn the_c_and_cpp_programs_pass_against_the_emulator() {
         ok && out.contains("\"status\":204"),
         "C++ failed: {out} {err}"
     );
+
+    // Under AddressSanitizer + UndefinedBehaviorSanitizer (LeakSanitizer on): hostile input, errors, secrets
+    // paths, bulk and threads; any report fails the run (exit code 99).
+    let asan = dir.join("test_c_asan");
+    compile_sanitized(&asan);
+    let sanitizer_env = vec![
+        (
+            "ASAN_OPTIONS",
+            "detect_leaks=1:exitcode=99:abort_on_error=0".to_string(),
+        ),
+        (
+            "UBSAN_OPTIONS",
+            "print_stacktrace=1:halt_on_error=1:exitcode=99".to_string(),
+        ),
+    ];
+    let fresh: Vec<String> = resettable(&emu)
+        .into_iter()
+        .filter(|d| emu.reset_count(d) == 0)
+        .take(1000)
+        .collect();
+    let bulk_file = ids_file(&dir, "asan-bulk.txt", &fresh[..200]);
+    let threads_file = ids_file(&dir, "asan-threads.txt", &fresh[200..1000]);
+    for args in [
+        vec!["hostile".to_string()],
+        error_args.clone(),
+        vec![
+            "bulk".into(),
+            url.clone(),
+            token.clone(),
+            bulk_file,
+            "16".into(),
+        ],
+        vec!["threads".into(), url.clone(), token.clone(), threads_file],
+    ] {
+        let (ok, _, err) = run_with_env(&asan, args.clone(), None, sanitizer_env.clone()).await;
+        assert!(ok, "sanitizers ({}): {err}", args[0]);
+        assert!(
+            !err.contains("Sanitizer"),
+            "a sanitizer report ({}): {err}",
+            args[0]
+        );
+    }
 
     // Once under valgrind: no memory errors, no definite leaks.
     let valgrind = vec![

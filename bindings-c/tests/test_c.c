@@ -4,6 +4,8 @@
  *   test_c bulk GRAPH_URL TOKEN IDS_FILE CONCURRENCY                           one callback per ID
  *   test_c threads GRAPH_URL TOKEN IDS_FILE                                    8 threads x 100 calls on one client
  *   test_c errors GRAPH_URL TOKEN AUTHORITY TENANT CLIENT_ID                   real error cases and their fields
+ *   test_c secrets GRAPH_URL TOKEN AUTHORITY TENANT CLIENT_ID CLIENT_SECRET UNPRIV_ID UNPRIV_SECRET FAKE_TOKEN
+ *          FAKE_SECRET DEVICE                   every error path, every field printed (the suite looks for secrets)
  * Exit 0 when every check passed; a failed check prints where and exits 1. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -260,7 +262,53 @@ static int errors(char **argv) {
   return failures ? 1 : 0;
 }
 
+/* Print everything an error carries, for the secrets audit. */
+static void print_error(const char *what, ipc_code rc, const ipc_error *e) {
+  printf("%s: %s status=%u message=%s graph_code=%s request_id=%s client_request_id=%s date=%s attempts=%u "
+         "retry_after_ms=%llu\n", what, ipc_code_name(rc), ipc_error_status(e), ipc_error_message(e),
+         ipc_error_graph_code(e) ? ipc_error_graph_code(e) : "-", ipc_error_request_id(e) ? ipc_error_request_id(e) : "-",
+         ipc_error_client_request_id(e) ? ipc_error_client_request_id(e) : "-", ipc_error_date(e) ? ipc_error_date(e) : "-",
+         ipc_error_attempts(e), (unsigned long long)ipc_error_retry_after_ms(e));
+}
+
+static void secret_call(const char *what, const char *url, const char *authority, const char *tenant,
+                        const char *client_id, const char *secret, const char *token, const char *device) {
+  ipc_options *o = ipc_options_new();
+  ipc_error *e = NULL;
+  ipc_code rc = ipc_options_set_base_url(o, url);
+  if (rc == IPC_OK && token) rc = ipc_options_set_token(o, token);
+  if (rc == IPC_OK && secret) {
+    ipc_options_set_authority_url(o, authority);
+    rc = ipc_options_set_client_secret(o, tenant, client_id, secret);
+  }
+  ipc_options_set_max_retries(o, 1);
+  ipc_client *c = NULL;
+  if (rc == IPC_OK) rc = ipc_client_new(o, &c, &e);
+  if (rc == IPC_OK) rc = one(c, device, &e);
+  if (rc == IPC_OK) printf("%s: OK\n", what); else if (e) print_error(what, rc, e); else printf("%s: %s\n", what, ipc_code_name(rc));
+  ipc_error_free(e);
+  ipc_client_free(c);
+  ipc_options_free(o);
+}
+
+static int secrets(char **argv) {
+  const char *url = argv[2], *token = argv[3], *auth = argv[4], *tenant = argv[5], *cid = argv[6], *csec = argv[7];
+  const char *uid = argv[8], *usec = argv[9], *fake_token = argv[10], *fake_secret = argv[11], *dev = argv[12];
+  secret_call("404", url, auth, tenant, cid, NULL, token, "no-such-device");
+  secret_call("403", url, auth, tenant, uid, usec, NULL, dev);
+  secret_call("429", url, auth, tenant, cid, NULL, token, "secrets-429");
+  secret_call("401", url, auth, tenant, cid, NULL, fake_token, dev);
+  secret_call("wrong secret", url, auth, tenant, cid, fake_secret, NULL, dev);
+  secret_call("right secret", url, auth, tenant, cid, csec, NULL, "no-such-device");
+  secret_call("invalid id", url, auth, tenant, cid, NULL, token, "a/../b\x01");
+  secret_call("http to another host", "http://graph.example.com/v1.0", auth, tenant, cid, NULL, fake_token, "d");
+  secret_call("other cloud's host", "https://graph.microsoft.us/v1.0", auth, tenant, cid, NULL, fake_token, "d");
+  secret_call("token with a newline", url, auth, tenant, cid, NULL, "fake\ntoken", "d");
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc >= 13 && strcmp(argv[1], "secrets") == 0) return secrets(argv);
   if (argc >= 9 && strcmp(argv[1], "vector") == 0) return vector(argv);
   if (argc >= 2 && strcmp(argv[1], "hostile") == 0) return hostile();
   if (argc >= 6 && strcmp(argv[1], "bulk") == 0) return bulk(argv);

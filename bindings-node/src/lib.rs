@@ -5,6 +5,7 @@ mod bulk;
 mod cancel;
 mod credential;
 mod errors;
+mod logger;
 
 use std::sync::Arc;
 
@@ -17,6 +18,7 @@ pub use bulk::NativeBulk;
 pub use cancel::CancelToken;
 use credential::{JsCredential, TokenAnswer};
 use errors::to_napi;
+pub use logger::{LogRecord, set_log_hook};
 
 /// `new Client(options)` as the native layer receives it (`credential` comes separately, as a function).
 #[napi(object)]

@@ -6,7 +6,7 @@ EMU := scripts/emulator.sh
 STATE := target/demo-emulator.json
 EXAMPLE := target/debug/examples/reset_passcode
 
-.PHONY: all build demo test lint test-rust test-python python-dev test-node node-dev test-c c-example bench bench-peers bench-tools bench-smoke clean
+.PHONY: all build demo test lint test-rust test-python python-dev test-node node-dev test-c c-example release bench bench-peers bench-tools bench-smoke debug-workers soak soak-smoke fuzz test-sanitize clean
 VENV := .venv
 PY := $(VENV)/bin/python
 
@@ -43,7 +43,7 @@ demo: build python-dev node-dev c-example
 	target/c-install/reset $$url $$tok $$(get samples.device_id) $$(get samples.ios_device_id) $$(get samples.windows_device_id)
 
 ## test: everything CI runs (installs what it needs)
-test: lint test-rust test-python test-node test-c bench-smoke
+test: lint test-rust test-python test-node test-c bench-smoke soak-smoke
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -116,22 +116,49 @@ bench-tools:
 	test -x .tools/bin/oha || $(CARGO) install --locked --root .tools oha@$(OHA_VERSION)
 	cd bench/graph-rs && CARGO_TARGET_DIR=$(abspath bench/.graph-rs-target) $(CARGO) build --release --locked
 
-bench: $(VENV)/.deps bindings-node/node_modules/.package-lock.json bench-peers bench-tools
+## release: every front door built in release (the bench and the soak measure these)
+release: $(VENV)/.deps bindings-node/node_modules/.package-lock.json
 	$(CARGO) build --release -p graph-emulator -p intune-passcode --bins --examples
 	$(CARGO) build --release -p intune-passcode-c
 	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/maturin develop -q --release --manifest-path bindings-python/Cargo.toml
 	cd bindings-node && npm run build
 	cc -O2 -std=c11 -Wall -Wextra -Ibindings-c/include bindings-c/bench/bench.c target/release/libintune_passcode.a \
 	  -lpthread -ldl -lm -o target/release/c-bench
+
+bench: release bench-peers bench-tools
 	python3 bench/run.py
 
-## bench-smoke: the bench harness at tiny sizes on debug builds, each worker checked for one outcome per device
-## (part of `make test`, so that `make bench` keeps working; it measures nothing)
-bench-smoke: build python-dev node-dev bench-peers
+## debug-workers: the bench/soak workers on debug builds (for the smoke runs inside `make test`)
+debug-workers: build python-dev node-dev
 	$(CARGO) build -p intune-passcode-c
 	cc -std=c11 -Wall -Wextra -Werror -Ibindings-c/include bindings-c/bench/bench.c target/debug/libintune_passcode.a \
 	  -lpthread -ldl -lm -o target/debug/c-bench
+
+## bench-smoke: the bench harness at tiny sizes on debug builds, each worker checked for one outcome per device
+## (part of `make test`, so that `make bench` keeps working; it measures nothing)
+bench-smoke: debug-workers bench-peers
 	python3 bench/run.py --smoke --profile debug --out target/bench-smoke.md
+
+## soak: issue 7's fault soak, 10,000 devices through each language's bulk API (release); table in target/soak.md
+soak: release
+	python3 tests/soak/run.py --devices 10000 --out target/soak.md
+
+## soak-smoke: the same soak with 1,000 devices on debug builds (part of `make test`)
+soak-smoke: debug-workers
+	python3 tests/soak/run.py --devices 1000 --profile debug
+
+## fuzz: each cargo-fuzz target for FUZZ_SECONDS (nightly toolchain; cargo-fuzz installed under .tools/)
+FUZZ_SECONDS ?= 600
+fuzz:
+	test -x .tools/bin/cargo-fuzz || $(CARGO) install --locked --root .tools cargo-fuzz@0.13.2
+	cd core && for t in route parsers; do \
+	  PATH=$(abspath .tools/bin):$$PATH cargo +nightly fuzz run -O $$t fuzz/corpus/$$t -- \
+	    -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 || exit 1; done
+
+## test-sanitize: the C suite (which runs under ASan+UBSan and valgrind) on its own
+test-sanitize:
+	$(CARGO) build -p intune-passcode-c
+	$(CARGO) test -p intune-passcode-c --test c_suite
 
 clean:
 	$(CARGO) clean

@@ -11,6 +11,7 @@ use crate::bulk::{self, AsyncBulkIterator};
 use crate::client::bulk_options;
 use crate::credential::PyCredential;
 use crate::errors::to_py;
+use crate::foreign;
 use crate::receipt::PyReceipt;
 
 /// The async Graph client: the same options as `Client`; `credential.get_token` may be async.
@@ -89,10 +90,14 @@ impl PyAsyncClient {
         let target = args::target(py, device_id, user_id, detected_app_id)?;
         self.note_loop(py);
         let client = self.inner.clone();
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            let outcome = client.reset_passcode(&target).await;
-            Python::attach(|py| outcome.map(PyReceipt::from).map_err(|e| to_py(py, &e)))
-        })
+        foreign::spawn_awaitable(
+            py,
+            async move { client.reset_passcode(&target).await },
+            |py, outcome| match outcome {
+                Ok(r) => Ok(Py::new(py, PyReceipt::from(r))?.into_any()),
+                Err(e) => Err(to_py(py, &e)),
+            },
+        )
     }
 
     /// Reset many devices; `async for` yields a `BulkItem` per device as each finishes.
@@ -115,8 +120,7 @@ impl PyAsyncClient {
     }
 
     fn __aenter__<'py>(slf: Bound<'py, Self>, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let me = slf.unbind();
-        pyo3_async_runtimes::tokio::future_into_py(py, async move { Ok(me) })
+        foreign::ready_awaitable(py, Ok(slf.into_any()))
     }
 
     #[pyo3(signature = (*_args))]
@@ -125,7 +129,10 @@ impl PyAsyncClient {
         py: Python<'py>,
         _args: &Bound<'py, pyo3::types::PyTuple>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        pyo3_async_runtimes::tokio::future_into_py(py, async move { Ok(false) })
+        foreign::ready_awaitable(
+            py,
+            Ok(pyo3::types::PyBool::new(py, false).to_owned().into_any()),
+        )
     }
 
     fn __repr__(&self) -> String {

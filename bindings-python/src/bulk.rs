@@ -63,7 +63,8 @@ fn input_stream(
         async move {
             if buf.is_empty() && !done {
                 let pulled = tokio::task::spawn_blocking(move || {
-                    Python::attach(|py| {
+                    // None: the interpreter is exiting; the input ends here.
+                    crate::foreign::attach(|py| {
                         let mut out = VecDeque::new();
                         let mut end = false;
                         let it = iter.bind(py);
@@ -93,11 +94,11 @@ fn input_stream(
                 })
                 .await;
                 match pulled {
-                    Ok((items, end)) => {
+                    Ok(Some((items, end))) => {
                         buf = items;
                         done = end;
                     }
-                    Err(_) => done = true,
+                    Ok(None) | Err(_) => done = true,
                 }
             }
             let next = buf.pop_front()?;
@@ -229,24 +230,18 @@ impl AsyncBulkIterator {
                 Err(mpsc::error::TryRecvError::Empty) => None,
             };
             if let Some(result) = ready {
-                let fut = py
-                    .import("asyncio")?
-                    .call_method0("get_running_loop")?
-                    .call_method0("create_future")?;
-                match result {
-                    Ok(item) => fut.call_method1("set_result", (Py::new(py, item)?,))?,
-                    Err(e) => fut.call_method1("set_exception", (e.into_value(py),))?,
-                };
-                return Ok(fut);
+                let item = result.and_then(|item| Ok(Py::new(py, item)?.into_bound(py).into_any()));
+                return crate::foreign::ready_awaitable(py, item);
             }
         }
         let rx = self.rx.clone();
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            let msg = rx.lock().await.recv().await;
-            Python::attach(|py| match msg {
-                Some(m) => deliver(py, m),
+        crate::foreign::spawn_awaitable(
+            py,
+            async move { rx.lock().await.recv().await },
+            |py, msg| match msg {
+                Some(m) => Ok(Py::new(py, deliver(py, m)?)?.into_any()),
                 None => Err(PyStopAsyncIteration::new_err(())),
-            })
-        })
+            },
+        )
     }
 }

@@ -79,6 +79,14 @@ fn access_token(value: &Bound<'_, PyAny>) -> Result<AccessToken, Error> {
     Ok(AccessToken::new(token, expires_on))
 }
 
+/// The interpreter is exiting: the credential is not called any more.
+fn exiting() -> Error {
+    Error::new(
+        ErrorKind::Credential,
+        "Python is exiting: the credential was not called",
+    )
+}
+
 fn call(py: Python<'_>, obj: &Py<PyAny>, scopes: &[String]) -> Result<Py<PyAny>, Error> {
     let args = PyTuple::new(py, scopes).map_err(|e| failed(py, e))?;
     obj.call_method1(py, "get_token", args)
@@ -96,7 +104,7 @@ impl TokenCredential for PyCredential {
         Box::pin(async move {
             // Creating the call (and, for sync credentials, running it) may block: do it off the runtime's threads.
             let first = tokio::task::spawn_blocking(move || {
-                Python::attach(|py| -> Result<_, Error> {
+                crate::foreign::attach(|py| -> Result<_, Error> {
                     let value = call(py, &obj, &scopes)?;
                     let bound = value.bind(py);
                     if bound.hasattr("__await__").unwrap_or(false) {
@@ -124,15 +132,17 @@ impl TokenCredential for PyCredential {
                     ErrorKind::Credential,
                     format!("the credential call did not finish: {e}"),
                 )
-            })??;
+            })?
+            .unwrap_or_else(|| Err(exiting()))?;
             match first {
                 Either::Ready(t) => Ok(t),
                 Either::Pending(fut) => {
                     let value = fut.await;
-                    Python::attach(|py| match value {
+                    crate::foreign::attach(|py| match value {
                         Ok(v) => access_token(v.bind(py)),
                         Err(e) => Err(failed(py, e)),
                     })
+                    .unwrap_or_else(|| Err(exiting()))
                 }
             }
         })

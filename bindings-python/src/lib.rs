@@ -7,6 +7,8 @@ mod bulk;
 mod client;
 mod credential;
 mod errors;
+mod foreign;
+mod logger;
 mod receipt;
 mod runtime;
 
@@ -16,10 +18,7 @@ use pyo3::prelude::*;
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     // Core `tracing` events arrive as `log` records; forward them to Python's `logging` (`intune_passcode.*`).
     // Levels are cached: configure logging before the first call, or call `intune_passcode._native.reset_logging()`.
-    let handle = pyo3_log::Logger::new(m.py(), pyo3_log::Caching::LoggersAndLevels)?
-        .filter(log::LevelFilter::Trace)
-        .install()
-        .ok();
+    let handle = logger::install(m.py())?;
     let _ = LOG_RESET.set(std::sync::Mutex::new(handle));
     m.add("__version__", intune_passcode::VERSION)?;
     m.add_class::<client::PyClient>()?;
@@ -29,6 +28,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<bulk::BulkIterator>()?;
     m.add_class::<bulk::AsyncBulkIterator>()?;
     m.add_function(wrap_pyfunction!(reset_logging, m)?)?;
+    m.add_function(wrap_pyfunction!(foreign::quiesce, m)?)?;
     Ok(())
 }
 

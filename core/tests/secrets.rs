@@ -6,7 +6,23 @@ use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use intune_passcode::{Client, Target};
+use futures_util::future::BoxFuture;
+use intune_passcode::{AccessToken, Client, Error, ErrorKind, Target, TokenCredential};
+
+/// A credential that hands out a recognisable token that is not valid, then fails.
+struct Garbage(std::sync::atomic::AtomicBool);
+impl TokenCredential for Garbage {
+    fn get_token<'a>(&'a self, _scopes: &'a [String]) -> BoxFuture<'a, Result<AccessToken, Error>> {
+        let first = !self.0.swap(true, std::sync::atomic::Ordering::SeqCst);
+        Box::pin(async move {
+            if first {
+                Ok(AccessToken::new(SECRET, None))
+            } else {
+                Err(Error::new(ErrorKind::Credential, "the vault is sealed"))
+            }
+        })
+    }
+}
 
 const SECRET: &str = "SeCrEt-ClIeNt-VaLuE-42";
 
@@ -76,6 +92,21 @@ async fn nothing_prints_a_token_or_a_secret() {
             printed += &e.to_string();
         }
     }
+    // A credential: first a token Graph refuses (401, then refreshed: the credential fails), then invalid input.
+    let c = common::builder(&emu)
+        .credential(Garbage(Default::default()))
+        .build()
+        .unwrap();
+    printed += &format!("{c:?}");
+    for d in [emu.samples["device_id"].as_str(), "x"] {
+        let e = c
+            .reset_passcode(&Target::device(d).unwrap())
+            .await
+            .unwrap_err();
+        printed += &format!("{e} {e:?}");
+    }
+    let e = Target::device("a\0b").unwrap_err();
+    printed += &format!("{e} {e:?}");
     let e = Client::builder()
         .token(token.as_str())
         .base_url("http://example.com/v1.0")

@@ -7,7 +7,10 @@
 The work is done by a Rust core (``intune_passcode._native``); this package adds the exception classes.
 """
 
+import atexit as _atexit
+
 from ._native import AsyncBulkIterator, AsyncClient, BulkItem, BulkIterator, Client, Receipt, __version__
+from ._native import _quiesce
 from .errors import (
     AuthenticationError,
     BadRequestError,
@@ -48,3 +51,7 @@ __all__ = [
     "UnsupportedDeviceError",
     "__version__",
 ]
+
+# At exit, calls into Python from the library's threads stop, and those in progress finish before the interpreter
+# tears down (a thread caught waiting for the GIL then would crash the process; see src/foreign.rs).
+_atexit.register(_quiesce)

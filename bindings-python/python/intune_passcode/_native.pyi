@@ -2,7 +2,7 @@
 
 from typing import Any, AsyncIterator, Iterable, Iterator, Optional, Protocol, Tuple, Union, final
 
-__all__ = ["__version__", "AsyncBulkIterator", "AsyncClient", "BulkItem", "BulkIterator", "Client", "Receipt", "reset_logging"]
+__all__ = ["__version__", "AsyncBulkIterator", "AsyncClient", "BulkItem", "BulkIterator", "Client", "Receipt", "reset_logging", "_quiesce"]
 
 __version__: str
 
@@ -131,3 +131,7 @@ class AsyncClient:
 
 def reset_logging() -> None:
     """Forget cached logger levels, after changing `logging` configuration."""
+
+def _quiesce() -> None:
+    """Registered with `atexit` by the package: stop new calls into Python from the library's threads and let those
+    in progress finish (without the GIL, up to 2 s)."""

@@ -75,6 +75,7 @@ pub fn build_client(
     a: ClientArgs<'_, '_>,
     credential: Option<PyCredential>,
 ) -> PyResult<Client> {
+    crate::logger::ensure(py)?;
     let version = py.version_info();
     let mut b = Client::builder()
         .user_agent_suffix(format!("python/{}.{}", version.major, version.minor))

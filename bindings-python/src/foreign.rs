@@ -35,13 +35,19 @@ impl Drop for Active {
 
 /// Run `f` with the GIL from one of our threads; `None` once the interpreter is exiting (nothing runs then).
 pub fn attach<R>(f: impl for<'py> FnOnce(Python<'py>) -> R) -> Option<R> {
+    counted(|| Python::attach(f))
+}
+
+/// Run `f`, which may take the GIL itself (pyo3-log does, on a cache miss), as a counted call; `None` once the
+/// interpreter is exiting.
+pub fn counted<R>(f: impl FnOnce() -> R) -> Option<R> {
     // Count first, then look: `quiesce` sets CLOSING first, then waits for the count, so no call slips between.
     ACTIVE.fetch_add(1, Ordering::SeqCst);
     let _active = Active;
     if CLOSING.load(Ordering::SeqCst) {
         return None;
     }
-    Some(Python::attach(f))
+    Some(f())
 }
 
 /// Registered with `atexit` by the package: stop new calls into Python from our threads and let those in

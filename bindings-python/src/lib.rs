@@ -16,10 +16,10 @@ use pyo3::prelude::*;
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    // Core `tracing` events arrive as `log` records; forward them to Python's `logging` (`intune_passcode.*`).
-    // Levels are cached: configure logging before the first call, or call `intune_passcode._native.reset_logging()`.
-    let handle = logger::install(m.py())?;
-    let _ = LOG_RESET.set(std::sync::Mutex::new(handle));
+    // Core `tracing` events arrive as `log` records, forwarded to Python's `logging` (`intune_passcode.*`) once
+    // `logging` is in use (see logger.rs). Levels are cached: configure logging before making a client, or call
+    // `intune_passcode._native.reset_logging()` after.
+    logger::ensure(m.py())?;
     m.add("__version__", intune_passcode::VERSION)?;
     m.add_class::<client::PyClient>()?;
     m.add_class::<async_client::PyAsyncClient>()?;
@@ -32,13 +32,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     Ok(())
 }
 
-static LOG_RESET: std::sync::OnceLock<std::sync::Mutex<Option<pyo3_log::ResetHandle>>> =
-    std::sync::OnceLock::new();
-
-/// Forget cached logger levels, after changing `logging` configuration.
+/// Forget cached logger levels, after changing `logging` configuration (and start forwarding records, if
+/// `logging` was not in use before).
 #[pyfunction]
-fn reset_logging() {
-    if let Some(h) = LOG_RESET.get().and_then(|m| m.lock().ok()?.clone()) {
-        h.reset();
-    }
+fn reset_logging(py: Python<'_>) -> PyResult<()> {
+    logger::reset(py)
 }

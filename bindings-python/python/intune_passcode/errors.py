@@ -7,7 +7,11 @@ Each also inherits the builtin that fits, so ``except ValueError`` or ``except T
 from __future__ import annotations
 
 import builtins
-from typing import Optional
+
+# `typing` only for the checkers: importing it at run time costs ~4 ms of `import intune_passcode`.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
 
 __all__ = [
     "IntunePasscodeError",

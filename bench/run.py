@@ -504,6 +504,9 @@ def main() -> None:
             f"- Each figure is the median of {repeats} run(s), contenders interleaved; emulator (release) on the same "
             f"loopback and cores. Whole run: {took / 60:.1f} min. Made by `make bench` (bench/run.py).",
             f"- Skipped (not installed): {', '.join(skipped) or 'none'}", ""]
+    notes = ROOT / "bench" / "interpretation.md"  # hand-written reading of the figures, kept beside the tables
+    if notes.exists() and not smoke:
+        md += ["", notes.read_text().rstrip()]
     text = "\n".join(head + md)
     print(text)
     Path(a.out).write_text(text + "\n")

@@ -24,24 +24,23 @@ fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
     all
 }
 
-#[test]
-fn the_route_corpus_keeps_its_properties() {
-    let all = inputs("route");
-    assert!(all.len() >= 3, "the route corpus is missing");
+/// Every input of `target` through `property`; at least three inputs must be there.
+fn replay(target: &str, property: fn(&[u8])) {
+    let all = inputs(target);
+    assert!(all.len() >= 3, "the {target} corpus is missing");
     for (name, data) in all {
-        if std::panic::catch_unwind(|| properties::route(&data)).is_err() {
-            panic!("{name} breaks a route property");
+        if std::panic::catch_unwind(|| property(&data)).is_err() {
+            panic!("{name} breaks a {target} property");
         }
     }
 }
 
 #[test]
+fn the_route_corpus_keeps_its_properties() {
+    replay("route", properties::route);
+}
+
+#[test]
 fn the_parser_corpus_keeps_its_properties() {
-    let all = inputs("parsers");
-    assert!(all.len() >= 3, "the parsers corpus is missing");
-    for (name, data) in all {
-        if std::panic::catch_unwind(|| properties::parsers(&data)).is_err() {
-            panic!("{name} breaks a parser property");
-        }
-    }
+    replay("parsers", properties::parsers);
 }

@@ -154,7 +154,7 @@ def main() -> int:
     table = [f"Faults injected per run (first language): {json.dumps(faults, sort_keys=True)}; "
              f"throttle {THROTTLE} s; client deadline {DEADLINE_SECS} s; pace {'/'.join(PACE)} s; concurrency 64.", "",
              "| language | devices | succeeded | failed, by kind | unknown | executed twice | early retries | lost "
-             "| 429s | wall (s) |",
+             "| 429s sent | wall (s) |",
              "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         failed = ", ".join(f"{k} {v}" for k, v in r["failed"].items()) or "0"

@@ -90,8 +90,8 @@ mod tests {
     /// The panic-catching path: the fault becomes IPC_PANIC with a fixed message, so nothing the panic carried
     /// (here a secret) reaches the C caller.
     #[test]
-    // assert_eq! rather than assert!: this crate's source is kept free of `assert!(` so that a stray one in
-    // exported code stands out to a grep.
+    // assert_eq! rather than the boolean assert macro: this crate keeps its source free of that macro, so that a
+    // stray one in exported code stands out to a grep.
     #[allow(clippy::bool_assert_comparison)]
     fn a_panic_becomes_ipc_panic_without_its_payload() {
         let secret = "CLIENT-SECRET-d00d-c0ffee-5ecret";

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use ipc_core::{BulkOptions, Client, CredentialParts, Pace, Target};
+use ipc_core::{BulkOptions, Client, CredentialParts, Pace, Target, TextOptions};
 
 use crate::boundary::{fail, guard, opt_text, put, required, text};
 use crate::code::ipc_code;
@@ -72,24 +72,14 @@ fn build(o: &ipc_options) -> Result<Client, ipc_core::Error> {
             client_secret: o.client_secret.clone(),
             credential: None,
         });
-    if let Some(u) = &o.base_url {
-        b = b.base_url(u);
-    }
-    if let Some(u) = &o.authority_url {
-        b = b.authority_url(u);
-    }
-    if let Some(c) = &o.cloud {
-        b = b.cloud_name(c);
-    }
-    if let Some(v) = &o.api_version {
-        b = b.api_version_name(v);
-    }
-    if let Some(c) = &o.ca_cert {
-        b = b.ca_cert_path_or_pem(c);
-    }
-    if let Some(p) = &o.proxy {
-        b = b.proxy(p);
-    }
+    b = b.text_options(TextOptions {
+        base_url: o.base_url.clone(),
+        authority_url: o.authority_url.clone(),
+        cloud: o.cloud.clone(),
+        api_version: o.api_version.clone(),
+        ca_cert: o.ca_cert.clone(),
+        proxy: o.proxy.clone(),
+    });
     if let Some(ms) = o.timeout_ms {
         if ms == 0 {
             return Err(ipc_core::Error::invalid("timeout_ms must be above 0"));

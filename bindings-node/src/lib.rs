@@ -9,7 +9,7 @@ mod logger;
 
 use std::sync::Arc;
 
-use intune_passcode::{Client, CredentialParts, Receipt, Secret, Target};
+use intune_passcode::{Client, CredentialParts, Receipt, Secret, Target, TextOptions};
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::ThreadsafeFunction;
 use napi_derive::napi;
@@ -197,25 +197,15 @@ fn build(
         }
         b = b.max_retries(n as u32);
     }
-    if let Some(u) = o.base_url {
-        b = b.base_url(u);
-    }
-    if let Some(u) = o.authority_url {
-        b = b.authority_url(u);
-    }
-    if let Some(c) = o.cloud {
-        b = b.cloud_name(&c);
-    }
-    if let Some(v) = o.api_version {
-        b = b.api_version_name(&v);
-    }
-    if let Some(c) = o.ca_cert {
-        b = b.ca_cert_path_or_pem(&c);
-    }
-    if let Some(p) = o.proxy {
-        b = b.proxy(p);
-    }
-    b.build()
+    b.text_options(TextOptions {
+        base_url: o.base_url,
+        authority_url: o.authority_url,
+        cloud: o.cloud,
+        api_version: o.api_version,
+        ca_cert: o.ca_cert,
+        proxy: o.proxy,
+    })
+    .build()
 }
 
 /// `[code, className]` for every core error kind (the wrapper checks it has a class for each).

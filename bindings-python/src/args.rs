@@ -1,6 +1,6 @@
 //! Reading Python arguments: strings that may be wrong types or hold lone surrogates, and the client's options.
 
-use intune_passcode::{Client, CredentialParts, Pace, Secret, Target};
+use intune_passcode::{Client, CredentialParts, Pace, Secret, Target, TextOptions};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
@@ -87,32 +87,21 @@ pub fn build_client(
             credential: credential.map(|c| std::sync::Arc::new(c) as _),
         })
         .timeout_secs(a.timeout);
-    if let Some(u) = opt_text(py, "base_url", a.base_url)? {
-        b = b.base_url(u);
-    }
-    if let Some(u) = opt_text(py, "authority_url", a.authority_url)? {
-        b = b.authority_url(u);
-    }
-    if let Some(c) = opt_text(py, "cloud", a.cloud)? {
-        b = b.cloud_name(&c);
-    }
-    if let Some(v) = opt_text(py, "api_version", a.api_version)? {
-        b = b.api_version_name(&v);
-    }
+    b = b.text_options(TextOptions {
+        base_url: opt_text(py, "base_url", a.base_url)?,
+        authority_url: opt_text(py, "authority_url", a.authority_url)?,
+        cloud: opt_text(py, "cloud", a.cloud)?,
+        api_version: opt_text(py, "api_version", a.api_version)?,
+        ca_cert: opt_text(py, "ca_cert", a.ca_cert)?,
+        proxy: opt_text(py, "proxy", a.proxy)?,
+    });
     let retries = u32::try_from(a.max_retries).map_err(|_| {
         invalid(
             py,
             format!("max_retries must be from 0 to 10, not {}", a.max_retries),
         )
     })?;
-    b = b.max_retries(retries);
-    if let Some(c) = opt_text(py, "ca_cert", a.ca_cert)? {
-        b = b.ca_cert_path_or_pem(&c);
-    }
-    if let Some(p) = opt_text(py, "proxy", a.proxy)? {
-        b = b.proxy(p);
-    }
-    b.build().map_err(|e| to_py(py, &e))
+    b.max_retries(retries).build().map_err(|e| to_py(py, &e))
 }
 
 /// `pace` as Python gives it: a name (`"intune"`) or `(writes, seconds)`; `None` (off) is the `Option` around it.

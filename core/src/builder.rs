@@ -45,6 +45,24 @@ pub struct CredentialParts {
     pub credential: Option<Arc<dyn TokenCredential>>,
 }
 
+/// The options every front door takes as text, applied by [`ClientBuilder::text_options`] in one go: each binding
+/// fills it from its own types instead of calling the setters one by one. `None` leaves the default.
+#[derive(Default)]
+pub struct TextOptions {
+    /// Graph URL with the version (see [`ClientBuilder::base_url`]).
+    pub base_url: Option<String>,
+    /// Token endpoint authority (see [`ClientBuilder::authority_url`]).
+    pub authority_url: Option<String>,
+    /// Cloud name (see [`ClientBuilder::cloud_name`]).
+    pub cloud: Option<String>,
+    /// `v1.0` or `beta` (see [`ClientBuilder::api_version_name`]).
+    pub api_version: Option<String>,
+    /// An extra CA: a PEM file's path or the PEM itself (see [`ClientBuilder::ca_cert_path_or_pem`]).
+    pub ca_cert: Option<String>,
+    /// Proxy URL (see [`ClientBuilder::proxy`]).
+    pub proxy: Option<String>,
+}
+
 /// Builds a [`Client`]. Only the credential is required. Setters that parse (names, numbers, files) keep the first
 /// problem and report it from [`ClientBuilder::build`], so a binding can pass its arguments straight through.
 pub struct ClientBuilder {
@@ -182,6 +200,29 @@ impl ClientBuilder {
     fn fail(mut self, e: Error) -> Self {
         if self.pending.is_none() {
             self.pending = Some(e);
+        }
+        self
+    }
+
+    /// Apply every option given in `o`; the first one that does not parse is reported by [`ClientBuilder::build`].
+    pub fn text_options(mut self, o: TextOptions) -> Self {
+        if let Some(u) = o.base_url {
+            self = self.base_url(u);
+        }
+        if let Some(u) = o.authority_url {
+            self = self.authority_url(u);
+        }
+        if let Some(c) = o.cloud {
+            self = self.cloud_name(&c);
+        }
+        if let Some(v) = o.api_version {
+            self = self.api_version_name(&v);
+        }
+        if let Some(c) = o.ca_cert {
+            self = self.ca_cert_path_or_pem(&c);
+        }
+        if let Some(p) = o.proxy {
+            self = self.proxy(p);
         }
         self
     }

@@ -28,7 +28,9 @@ mod secret;
 mod target;
 mod token_cache;
 
-pub use builder::{ClientBuilder, CredentialParts, DEFAULT_TIMEOUT, duration_from_secs};
+pub use builder::{
+    ClientBuilder, CredentialParts, DEFAULT_TIMEOUT, TextOptions, duration_from_secs,
+};
 pub use bulk::{BulkItem, BulkOptions, KeyedStream, MAX_CONCURRENCY};
 pub use classify::{PERMISSION, kind_for_status};
 pub use client::Client;

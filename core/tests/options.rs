@@ -150,3 +150,42 @@ async fn nothing_listening_is_a_network_error_after_quick_retries() {
     );
     assert!(e.client_request_id().is_some());
 }
+
+#[test]
+fn text_options_apply_each_option_and_report_the_first_bad_one() {
+    use intune_passcode::TextOptions;
+    let b = || Client::builder().token("t");
+    let c = b()
+        .text_options(TextOptions {
+            base_url: Some("http://127.0.0.1:1/beta".into()),
+            api_version: Some("beta".into()),
+            ..Default::default()
+        })
+        .build()
+        .unwrap();
+    assert_eq!(c.graph_base(), "http://127.0.0.1:1/beta/");
+    for bad in [
+        TextOptions {
+            cloud: Some("mars".into()),
+            ..Default::default()
+        },
+        TextOptions {
+            api_version: Some("v2".into()),
+            ..Default::default()
+        },
+        TextOptions {
+            base_url: Some("http://graph.example.com/v1.0".into()),
+            ..Default::default()
+        },
+        TextOptions {
+            ca_cert: Some("/nonexistent.pem".into()),
+            ..Default::default()
+        },
+        TextOptions {
+            proxy: Some("::::".into()),
+            ..Default::default()
+        },
+    ] {
+        assert_eq!(kind_of(b().text_options(bad)), ErrorKind::InvalidArgument);
+    }
+}

@@ -83,11 +83,10 @@ def contenders() -> list[Contender]:
 
 @dataclass
 class Run:
-    """What one worker process reported, with its peak RSS and wall time."""
+    """What one worker process reported, with its peak RSS."""
 
     result: dict[str, Any]
     rss_mib: float
-    wall: float
 
 
 def last_json_line(out: str) -> dict[str, Any]:
@@ -108,7 +107,6 @@ def run_process(argv: list[str], timeout: float = 900,
     if GNU_TIME.exists():
         # Through GNU time: a child's ru_maxrss counts the memory it had before exec, i.e. a copy of this process.
         argv = [str(GNU_TIME), "-f", "%M", "-o", str(rss_file), *argv]
-    start = time.perf_counter()
     p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
     timer = threading.Timer(timeout, p.kill)
     timer.start()
@@ -120,7 +118,6 @@ def run_process(argv: list[str], timeout: float = 900,
     p.returncode = os.waitstatus_to_exitcode(status)
     timer.cancel()
     err_reader.join(5)
-    wall = time.perf_counter() - start
     try:
         if p.returncode != 0:
             raise ValueError(f"exit status {p.returncode}")
@@ -128,7 +125,7 @@ def run_process(argv: list[str], timeout: float = 900,
     except ValueError as e:
         raise RuntimeError(f"{argv[:6]}: {e}: {''.join(err_lines)[-2000:]}{out[-500:]}") from None
     kib = int(rss_file.read_text().split()[-1]) if GNU_TIME.exists() else usage.ru_maxrss
-    return Run(result, kib / 1024, wall)
+    return Run(result, kib / 1024)
 
 
 class Emulator:
@@ -226,9 +223,8 @@ def import_times(repeats: int, emu: Emulator) -> dict[str, float]:
         out[name] = median([float(subprocess.check_output([str(py), "-c", snippet], text=True))
                             for _ in range(repeats)])
     node_probes = {
-        "intune-passcode (Node)": f"require({str(ROOT / 'bindings-node' / 'intune-passcode.js')!r})"
-                                  f".Client && new (require({str(ROOT / 'bindings-node' / 'intune-passcode.js')!r})"
-                                  f".Client)({{ token: 't', baseUrl: {url!r} }})",
+        "intune-passcode (Node)": f"const {{ Client }} = require({str(ROOT / 'bindings-node' / 'intune-passcode.js')!r}); "
+                                  f"new Client({{ token: 't', baseUrl: {url!r} }})",
         "microsoft-graph-client (Node)": (
             "require('module').createRequire(" + repr(str(ROOT / "bench" / "peers" / "x.js")) + ")"
             "('@microsoft/microsoft-graph-client').Client.init({ authProvider: (d) => d(null, 't') })"),

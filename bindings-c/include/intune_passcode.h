@@ -226,6 +226,16 @@ uint64_t ipc_error_retry_after_ms(const struct ipc_error *error);
 uint32_t ipc_error_attempts(const struct ipc_error *error);
 
 /**
+ * The `Activity ID` of Intune's error envelope (Microsoft support asks for it); NULL when none.
+ */
+const char *ipc_error_intune_activity_id(const struct ipc_error *error);
+
+/**
+ * The `Operation ID` of Intune's error envelope; NULL when none.
+ */
+const char *ipc_error_intune_operation_id(const struct ipc_error *error);
+
+/**
  * Free an error; NULL is fine.
  */
 void ipc_error_free(struct ipc_error *error);

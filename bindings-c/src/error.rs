@@ -19,6 +19,13 @@ pub struct ipc_error {
     date: Option<CString>,
     retry_after_ms: u64,
     attempts: u32,
+    intune: Option<Box<IntuneIds>>,
+}
+
+/// The identifiers of Intune's error envelope (boxed: most errors have none, and the error stays small).
+struct IntuneIds {
+    activity_id: Option<CString>,
+    operation_id: Option<CString>,
 }
 
 /// A C string of `s` with any NUL removed (so it is always printable whole).
@@ -50,6 +57,7 @@ impl ipc_error {
             date: None,
             retry_after_ms: 0,
             attempts: 0,
+            intune: None,
         }
     }
 }
@@ -77,6 +85,12 @@ impl From<&ipc_core::Error> for ipc_error {
                 .retry_after()
                 .map_or(0, |d| d.as_millis().min(u64::MAX as u128) as u64),
             attempts: e.attempts(),
+            intune: e.intune().map(|i| {
+                Box::new(IntuneIds {
+                    activity_id: opt(i.activity_id.as_deref()),
+                    operation_id: opt(i.operation_id.as_deref()),
+                })
+            }),
         }
     }
 }
@@ -133,6 +147,26 @@ pub extern "C" fn ipc_error_retry_after_ms(error: *const ipc_error) -> u64 {
 #[unsafe(no_mangle)]
 pub extern "C" fn ipc_error_attempts(error: *const ipc_error) -> u32 {
     required(error, "error").map_or(0, |e| e.attempts)
+}
+
+/// The `Activity ID` of Intune's error envelope (Microsoft support asks for it); NULL when none.
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_error_intune_activity_id(error: *const ipc_error) -> *const c_char {
+    required(error, "error").map_or(ptr::null(), |e| {
+        e.intune
+            .as_ref()
+            .map_or(ptr::null(), |i| borrow(&i.activity_id))
+    })
+}
+
+/// The `Operation ID` of Intune's error envelope; NULL when none.
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_error_intune_operation_id(error: *const ipc_error) -> *const c_char {
+    required(error, "error").map_or(ptr::null(), |e| {
+        e.intune
+            .as_ref()
+            .map_or(ptr::null(), |i| borrow(&i.operation_id))
+    })
 }
 
 /// Free an error; NULL is fine.

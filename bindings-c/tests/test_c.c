@@ -7,10 +7,12 @@
  *   test_c secrets GRAPH_URL TOKEN AUTHORITY TENANT CLIENT_ID CLIENT_SECRET UNPRIV_ID UNPRIV_SECRET FAKE_TOKEN
  *          FAKE_SECRET DEVICE                   every error path, every field printed (the suite looks for secrets)
  * Exit 0 when every check passed; a failed check prints where and exits 1. */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <time.h>
 #include "intune_passcode.h"
 
 static int failures = 0;
@@ -44,8 +46,13 @@ static int vector(char **argv) {
   const char *app = strcmp(argv[6], "-") ? argv[6] : NULL;
   ipc_receipt *r = NULL;
   ipc_error *e = NULL;
+  /* Timed here, around the call alone: process start-up must not loosen the vectors' time bounds. */
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
   ipc_code rc = ipc_reset_passcode(c, argv[4], user, app, &r, &e);
-  printf("{");
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  long long elapsed_ms = (long long)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+  printf("{\"elapsed_ms\":%lld,", elapsed_ms);
   if (rc == IPC_OK) {
     CHECK(e == NULL);
     printf("\"ok\":true,\"status\":%u,\"attempts\":%u,", ipc_receipt_status(r), ipc_receipt_attempts(r));
@@ -58,8 +65,10 @@ static int vector(char **argv) {
     json_str("graph_code", ipc_error_graph_code(e), 1);
     json_str("request_id", ipc_error_request_id(e), 1);
     printf("\"attempts\":%u,", ipc_error_attempts(e));
-    if (ipc_error_retry_after_ms(e)) printf("\"retry_after_ms\":%llu", (unsigned long long)ipc_error_retry_after_ms(e));
-    else printf("\"retry_after_ms\":null");
+    if (ipc_error_retry_after_ms(e)) printf("\"retry_after_ms\":%llu,", (unsigned long long)ipc_error_retry_after_ms(e));
+    else printf("\"retry_after_ms\":null,");
+    json_str("intune_activity_id", ipc_error_intune_activity_id(e), 1);
+    json_str("intune_operation_id", ipc_error_intune_operation_id(e), 0);
     CHECK(strlen(ipc_error_message(e)) > 0);
   }
   printf("}\n");

@@ -32,6 +32,11 @@ export async function startEmulator(...args) {
     stats: () => control('stats'),
     requests: (id) => control(`requests?device_id=${encodeURIComponent(id)}`),
     script: (id, responses) => control('script', { device_id: id, responses }),
+    // The shared vector checker (the emulator's): every key of `expect`, against the observation and its log.
+    checkVector: async (vector, observed, elapsedMs) => {
+      const verdict = await control('check', { vector, observed, elapsed_ms: elapsedMs })
+      if (!verdict.ok) throw new Error(verdict.error)
+    },
     stop: () => proc.kill(),
   }
 }

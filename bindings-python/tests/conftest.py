@@ -55,6 +55,11 @@ class Emulator:
     def script(self, device_id: str, responses: List[Dict[str, Any]]) -> None:
         self.control("script", {"device_id": device_id, "responses": responses})
 
+    def check_vector(self, vector: Dict[str, Any], observed: Dict[str, Any], elapsed_ms: float) -> None:
+        """The shared vector checker (the emulator's): every key of `expect`, against the observation and its log."""
+        verdict = self.control("check", {"vector": vector, "observed": observed, "elapsed_ms": elapsed_ms})
+        assert verdict["ok"], verdict.get("error")
+
     def stop(self) -> None:
         self.proc.kill()
         self.proc.wait()

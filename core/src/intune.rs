@@ -191,7 +191,7 @@ mod tests {
             b"{\"error\":{\"message\":{}}}",
             &[0xff, 0xfe],
         ] {
-            let _ = parse_graph_error(b);
+            assert_eq!(parse_graph_error(b), GraphError::default(), "{b:?}");
         }
         assert_eq!(
             parse_intune_envelope("{\"Message\": 5}").map(|e| e.message),

@@ -14,7 +14,7 @@ async fn every_shared_vector_passes() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors");
     let all = vectors::load(&dir).expect("vectors load");
     assert!(
-        all.len() >= 25,
+        all.len() == 30,
         "expected the shared vectors, found {}",
         all.len()
     );

@@ -70,13 +70,18 @@ pub struct FaultConfig {
     pub unavailable_503: f64,
     /// 500 `InternalServerError` (not executed).
     pub error_500: f64,
-    /// 504 `GatewayTimeout` (executed: the backend ran it after the gateway gave up).
+    /// 504 `GatewayTimeout`: the gateway gave up; the backend ran the reset on half of these hits (seeded), as a
+    /// gateway timeout cannot tell.
     pub timeout_504: f64,
+    /// 503 `ServiceUnavailable` with `Retry-After` after the reset ran: a gateway that lied (the client's legitimate
+    /// retry then meets an executed attempt).
+    pub unavailable_503_after: f64,
     /// Connection closed without an answer, before executing.
     pub reset_before: f64,
     /// Connection closed without an answer, after executing (the ambiguous case).
     pub reset_after: f64,
-    /// Answer delayed by `latency_ms` (then served normally).
+    /// Answer delayed by `latency_ms`, then served normally; the reset runs even if the client has gone (Graph's
+    /// backend does not stop when the caller hangs up).
     pub latency: f64,
     /// The delay of a latency fault.
     pub latency_ms: u64,
@@ -85,8 +90,8 @@ pub struct FaultConfig {
 }
 
 impl FaultConfig {
-    /// Parse `429=0.05,503=0.05,500=0.02,504=0.02,reset_before=0.01,reset_after=0.01,latency=0.01,latency_ms=5000,
-    /// retry_after=1`; `none` or an empty string is no faults.
+    /// Parse `429=0.05,503=0.05,503_after=0.01,500=0.02,504=0.02,reset_before=0.01,reset_after=0.01,latency=0.01,
+    /// latency_ms=5000,retry_after=1`; `none` or an empty string is no faults.
     pub fn parse(spec: &str) -> Result<FaultConfig, String> {
         let mut f = FaultConfig {
             latency_ms: 5000,
@@ -117,6 +122,7 @@ impl FaultConfig {
             match k.trim() {
                 "429" => f.throttle_429 = rate(v)?,
                 "503" => f.unavailable_503 = rate(v)?,
+                "503_after" => f.unavailable_503_after = rate(v)?,
                 "500" => f.error_500 = rate(v)?,
                 "504" => f.timeout_504 = rate(v)?,
                 "reset_before" => f.reset_before = rate(v)?,
@@ -126,14 +132,15 @@ impl FaultConfig {
                 "retry_after" => f.retry_after_secs = v,
                 other => {
                     return Err(format!(
-                        "--faults: unknown fault '{other}' (429, 503, 500, 504, reset_before, reset_after, latency, \
-                         latency_ms, retry_after)"
+                        "--faults: unknown fault '{other}' (429, 503, 503_after, 500, 504, reset_before, reset_after, \
+                         latency, latency_ms, retry_after)"
                     ));
                 }
             }
         }
         let total = f.throttle_429
             + f.unavailable_503
+            + f.unavailable_503_after
             + f.error_500
             + f.timeout_504
             + f.reset_before

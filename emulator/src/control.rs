@@ -27,6 +27,7 @@ pub fn handle(state: &State, method: &hyper::Method, what: &str, query: &str, bo
                 .collect();
             plain_json(200, &serde_json::json!(hits))
         }
+        ("POST", "check") => plain_json(200, &check_vector(state, body)),
         ("POST", "script") => match serde_json::from_slice::<Script>(body) {
             Ok(s) => {
                 lock(&state.scripts)
@@ -42,12 +43,44 @@ pub fn handle(state: &State, method: &hyper::Method, what: &str, query: &str, bo
         },
         _ => plain_json(
             404,
-            &serde_json::json!({"error": "control endpoints: GET devices, GET stats, GET requests?device_id=, POST script"}),
+            &serde_json::json!({"error": "control endpoints: GET devices, GET stats, GET requests?device_id=, POST script, POST check"}),
         ),
     }
 }
 
-/// `[{"id", "userId", "platform", "detectedAppIds", "resetCount", "lastResetAt"}]`.
+/// `POST /_emulator/check` with `{"vector": {...}, "observed": {...}, "elapsed_ms": N}`: the shared vector checker for
+/// runners in other languages, so that every language is held to the same rules. `{"ok": true}` or
+/// `{"ok": false, "error": "..."}`.
+fn check_vector(state: &State, body: &[u8]) -> serde_json::Value {
+    let req: serde_json::Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(e) => {
+            return serde_json::json!({"ok": false, "error": format!("bad check request: {e}")});
+        }
+    };
+    let device = req["vector"]["target"]["device_id"]
+        .as_str()
+        .unwrap_or_default();
+    let seen: Vec<_> = lock(&state.log)
+        .iter()
+        .filter(|r| r.device_id.as_deref() == Some(device))
+        .cloned()
+        .collect();
+    let Some(elapsed_ms) = req["elapsed_ms"].as_f64() else {
+        return serde_json::json!({"ok": false, "error": "elapsed_ms is missing"});
+    };
+    match crate::vectors::check_expect(
+        &req["vector"]["expect"],
+        &req["observed"],
+        &seen,
+        elapsed_ms.max(0.0).floor() as u64,
+    ) {
+        Ok(()) => serde_json::json!({"ok": true}),
+        Err(e) => serde_json::json!({"ok": false, "error": e}),
+    }
+}
+
+/// `[{"id", "userId", "platform", "detectedAppIds", "resetCount", "answeredNotExecuted", "lastResetAt"}]`.
 pub fn devices_json(state: &State) -> serde_json::Value {
     let devices = lock(&state.devices);
     let mut list: Vec<_> = devices
@@ -59,6 +92,7 @@ pub fn devices_json(state: &State) -> serde_json::Value {
                 "platform": d.platform,
                 "detectedAppIds": d.detected_app_ids,
                 "resetCount": d.resets.len(),
+                "answeredNotExecuted": d.answered_not_executed,
                 "lastResetAt": d.resets.last().map(|r| r.at.clone()),
             })
         })
@@ -67,7 +101,8 @@ pub fn devices_json(state: &State) -> serde_json::Value {
     serde_json::Value::Array(list)
 }
 
-/// Counters: requests, executed, 429s sent, early retries, devices reset more than once, faults by kind.
+/// Counters: requests, executed, 429s sent (all, and the sliding window's alone), early retries, requests in flight
+/// (including answers still running after their client left), devices reset more than once, faults by kind.
 pub fn stats_json(state: &State) -> serde_json::Value {
     let s = &state.stats;
     let reset_twice = lock(&state.devices)
@@ -78,8 +113,10 @@ pub fn stats_json(state: &State) -> serde_json::Value {
         "requests": s.requests.load(Ordering::Relaxed),
         "executed": s.executed.load(Ordering::Relaxed),
         "throttled_429": s.throttled.load(Ordering::Relaxed),
+        "window_429": s.window_429.load(Ordering::Relaxed),
         "early_retries": s.early_retries.load(Ordering::Relaxed),
         "token_requests": s.token_requests.load(Ordering::Relaxed),
+        "in_flight": s.in_flight.load(Ordering::Relaxed),
         "max_in_flight": s.max_in_flight.load(Ordering::Relaxed),
         "devices_reset_more_than_once": reset_twice,
         "faults": *lock(&s.faults),

@@ -9,7 +9,6 @@ use hyper::HeaderMap;
 use percent_encoding::percent_decode_str;
 
 use crate::responses::{Ctx, Resp, error, graph, intune_envelope, retry_after_header};
-use crate::serve::ConnCtl;
 use crate::state::{LoggedRequest, ScriptedResponse, State, lock};
 use crate::tenant::supports_reset;
 
@@ -136,8 +135,23 @@ fn logged_headers(h: &HeaderMap) -> HashMap<String, String> {
         .collect()
 }
 
-/// Handle a request under `/v1.0` or `/beta`.
-pub async fn handle(state: Arc<State>, conn: Arc<ConnCtl>, req: GraphRequest) -> Resp {
+/// What the Graph handler decided: an answer, or closing the connection without one.
+pub enum Answer {
+    /// Send this.
+    Respond(Resp),
+    /// Close the connection with no answer (the "connection reset" faults).
+    Hang,
+}
+
+impl From<Resp> for Answer {
+    fn from(r: Resp) -> Self {
+        Answer::Respond(r)
+    }
+}
+
+/// Handle a request under `/v1.0` or `/beta`. Callers run this detached from the connection (`tokio::spawn`):
+/// Graph's backend finishes what it started even when the caller hangs up, so a late answer's reset still runs.
+pub async fn handle(state: Arc<State>, req: GraphRequest) -> Answer {
     state.stats.requests.fetch_add(1, Ordering::Relaxed);
     let _in_flight = crate::state::InFlight::enter(&state.stats);
     let ctx = Ctx {
@@ -152,7 +166,8 @@ pub async fn handle(state: Arc<State>, conn: Arc<ConnCtl>, req: GraphRequest) ->
             "BadRequest",
             "The request URI is not valid.",
             &[],
-        );
+        )
+        .into();
     };
     let version = segments.first().cloned().unwrap_or_default();
     let route = parse_route(&segments[1.min(segments.len())..], &req.method);
@@ -175,11 +190,12 @@ pub async fn handle(state: Arc<State>, conn: Arc<ConnCtl>, req: GraphRequest) ->
             "BadRequest",
             &format!("Invalid version: {version}"),
             &[],
-        );
+        )
+        .into();
     }
     let route = match route {
         Ok(r) => r,
-        Err(msg) => return error(400, &ctx, "BadRequest", &msg, &[]),
+        Err(msg) => return error(400, &ctx, "BadRequest", &msg, &[]).into(),
     };
     state.check_early_retry(&ctx.client_request_id);
 
@@ -188,34 +204,36 @@ pub async fn handle(state: Arc<State>, conn: Arc<ConnCtl>, req: GraphRequest) ->
             .get_mut(device)
             .and_then(|q| q.pop_front());
         if let Some(script) = script {
-            return scripted(&state, &conn, &ctx, device, script).await;
+            return scripted(&state, &ctx, device, script).await;
         }
     }
 
     let app = match authenticate(&state, &req.headers, &ctx) {
         Ok(app) => app,
-        Err(resp) => return *resp,
+        Err(resp) => return (*resp).into(),
     };
     match route {
-        Route::GetDevice(device) => get_device(&state, &ctx, &device, &version),
+        Route::GetDevice(device) => get_device(&state, &ctx, &device, &version).into(),
         Route::Reset {
             device,
             user,
             app: detected,
         } => {
-            reset(
-                &state,
-                &conn,
-                &ctx,
-                &req,
-                app,
-                &device,
-                user.as_deref(),
-                detected.as_deref(),
-            )
-            .await
+            let target = ResetTarget {
+                device: &device,
+                user: user.as_deref(),
+                detected: detected.as_deref(),
+            };
+            reset(&state, &ctx, &req, app, &target).await
         }
     }
+}
+
+/// The IDs a reset request named.
+struct ResetTarget<'a> {
+    device: &'a str,
+    user: Option<&'a str>,
+    detected: Option<&'a str>,
 }
 
 /// The app behind the bearer token, or Graph's 401.
@@ -263,23 +281,13 @@ fn count_and_wait(state: &State, ctx: &Ctx, name: &str, secs: f64) -> (String, D
     (header, wait)
 }
 
-/// Close the connection without an answer (the handler never returns).
-async fn drop_connection(conn: &ConnCtl) -> Resp {
-    conn.kill();
-    std::future::pending::<Resp>().await
-}
-
-#[allow(clippy::too_many_arguments)]
 async fn reset(
     state: &State,
-    conn: &ConnCtl,
     ctx: &Ctx,
     req: &GraphRequest,
     app: usize,
-    device: &str,
-    user: Option<&str>,
-    detected: Option<&str>,
-) -> Resp {
+    target: &ResetTarget<'_>,
+) -> Answer {
     if !state.apps.get(app).is_some_and(|a| a.privileged) {
         let msg = intune_envelope(
             "Application is not authorized to perform this operation. Application must have one of the following \
@@ -287,10 +295,11 @@ async fn reset(
             ctx,
             &req.path,
         );
-        return error(403, ctx, "Forbidden", &msg, &[]);
+        return error(403, ctx, "Forbidden", &msg, &[]).into();
     }
     if let Err(wait) = state.take_write_slot(app) {
         state.stats.throttled.fetch_add(1, Ordering::Relaxed);
+        state.stats.window_429.fetch_add(1, Ordering::Relaxed);
         let header = retry_after_header(wait.as_secs_f64(), true);
         let secs: u64 = header.parse().unwrap_or(1);
         state.expect_retry_after(&ctx.client_request_id, Duration::from_secs(secs));
@@ -300,26 +309,46 @@ async fn reset(
             "TooManyRequests",
             "Too many requests from Identifier:app+tenant under category:writes. Please try again later.",
             &[("retry-after", header)],
-        );
+        )
+        .into();
     }
-    if let Some(resp) = injected_fault(state, conn, ctx, device).await {
-        return resp;
+    // What Intune would answer without faults; a fault that executes runs the reset only where this would have.
+    let verdict = check_reset(state, ctx, req, target);
+    if let Some(answer) = injected_fault(state, ctx, target.device, verdict.is_ok()).await {
+        return answer;
     }
+    match verdict {
+        Ok(()) => {
+            state.execute(target.device);
+            graph(204, ctx, &[], None).into()
+        }
+        Err(resp) => (*resp).into(),
+    }
+}
+
+/// Body, device, route and platform checks: `Ok` when Intune would run the reset, else its answer.
+fn check_reset(
+    state: &State,
+    ctx: &Ctx,
+    req: &GraphRequest,
+    t: &ResetTarget<'_>,
+) -> Result<(), Box<Resp>> {
     if req.body_len > 0 {
-        return error(
+        return Err(Box::new(error(
             400,
             ctx,
             "BadRequest",
             "The action resetPasscode does not take a request body.",
             &[],
-        );
+        )));
     }
     let platform = {
         let devices = lock(&state.devices);
-        match devices.get(device) {
+        match devices.get(t.device) {
             Some(d)
-                if user.is_none_or(|u| d.user_id == u)
-                    && detected.is_none_or(|a| d.detected_app_ids.iter().any(|x| x == a)) =>
+                if t.user.is_none_or(|u| d.user_id == u)
+                    && t.detected
+                        .is_none_or(|a| d.detected_app_ids.iter().any(|x| x == a)) =>
             {
                 Some(d.platform.clone())
             }
@@ -327,16 +356,17 @@ async fn reset(
         }
     };
     let Some(platform) = platform else {
-        let missing = match (user, detected) {
+        let missing = match (t.user, t.detected) {
             (Some(u), _) if !state.users.contains(u) => format!("User '{u}' does not exist."),
             (_, Some(a)) if !state.detected_apps.contains(a) => {
                 format!("Detected app '{a}' does not exist.")
             }
             _ => format!(
-                "Resource '{device}' does not exist or one of its queried reference-property objects are not present."
+                "Resource '{}' does not exist or one of its queried reference-property objects are not present.",
+                t.device
             ),
         };
-        return error(404, ctx, "ResourceNotFound", &missing, &[]);
+        return Err(Box::new(error(404, ctx, "ResourceNotFound", &missing, &[])));
     };
     if !supports_reset(&platform) {
         let msg = intune_envelope(
@@ -344,14 +374,19 @@ async fn reset(
             ctx,
             &req.path,
         );
-        return error(400, ctx, "BadRequest", &msg, &[]);
+        return Err(Box::new(error(400, ctx, "BadRequest", &msg, &[])));
     }
-    state.execute(device);
-    graph(204, ctx, &[], None)
+    Ok(())
 }
 
-/// Roll the seeded dice for this request's fault, if any. Executes the reset itself where the fault does.
-async fn injected_fault(state: &State, conn: &ConnCtl, ctx: &Ctx, device: &str) -> Option<Resp> {
+/// Roll the seeded dice for this request's fault, if any. A fault that runs the reset does so only when Intune would
+/// have (`executable`).
+async fn injected_fault(
+    state: &State,
+    ctx: &Ctx,
+    device: &str,
+    executable: bool,
+) -> Option<Answer> {
     let f = &state.faults;
     if f.latency > 0.0 && state.roll() < f.latency {
         state.count_fault("latency");
@@ -363,76 +398,101 @@ async fn injected_fault(state: &State, conn: &ConnCtl, ctx: &Ctx, device: &str) 
         edge += rate;
         rate > 0.0 && roll < edge
     };
+    let execute = |state: &State| {
+        if executable {
+            state.execute(device);
+        }
+    };
     if hit(f.throttle_429) {
         let (ra, _) = count_and_wait(state, ctx, "429", f.retry_after_secs);
         state.stats.throttled.fetch_add(1, Ordering::Relaxed);
-        return Some(error(
-            429,
-            ctx,
-            "TooManyRequests",
-            "Too many requests. Please try again later.",
-            &[("retry-after", ra)],
-        ));
+        return Some(
+            error(
+                429,
+                ctx,
+                "TooManyRequests",
+                "Too many requests. Please try again later.",
+                &[("retry-after", ra)],
+            )
+            .into(),
+        );
     }
     if hit(f.unavailable_503) {
         let (ra, _) = count_and_wait(state, ctx, "503", f.retry_after_secs);
-        return Some(error(
-            503,
-            ctx,
-            "ServiceUnavailable",
-            "The service is temporarily unavailable. Please try again later.",
-            &[("retry-after", ra)],
-        ));
+        return Some(unavailable(ctx, ra));
+    }
+    if hit(f.unavailable_503_after) {
+        let (ra, _) = count_and_wait(state, ctx, "503_after", f.retry_after_secs);
+        if executable {
+            state.execute(device);
+            state.note_answered_not_executed(device);
+        }
+        return Some(unavailable(ctx, ra));
     }
     if hit(f.error_500) {
         state.count_fault("500");
-        return Some(error(
-            500,
-            ctx,
-            "InternalServerError",
-            "An internal server error occurred.",
-            &[],
-        ));
+        return Some(
+            error(
+                500,
+                ctx,
+                "InternalServerError",
+                "An internal server error occurred.",
+                &[],
+            )
+            .into(),
+        );
     }
     if hit(f.timeout_504) {
-        state.count_fault("504");
-        state.execute(device);
-        return Some(error(
-            504,
-            ctx,
-            "GatewayTimeout",
-            "The gateway timed out waiting for the backend.",
-            &[],
-        ));
+        // A gateway timeout cannot tell whether the backend got there: half the time it did.
+        let ran = state.roll() < 0.5;
+        state.count_fault(if ran { "504" } else { "504_not_executed" });
+        if ran {
+            execute(state);
+        }
+        return Some(
+            error(
+                504,
+                ctx,
+                "GatewayTimeout",
+                "The gateway timed out waiting for the backend.",
+                &[],
+            )
+            .into(),
+        );
     }
     if hit(f.reset_before) {
         state.count_fault("reset_before");
-        return Some(drop_connection(conn).await);
+        return Some(Answer::Hang);
     }
     if hit(f.reset_after) {
         state.count_fault("reset_after");
-        state.execute(device);
-        return Some(drop_connection(conn).await);
+        execute(state);
+        return Some(Answer::Hang);
     }
     None
 }
 
-async fn scripted(
-    state: &State,
-    conn: &ConnCtl,
-    ctx: &Ctx,
-    device: &str,
-    s: ScriptedResponse,
-) -> Resp {
+fn unavailable(ctx: &Ctx, retry_after: String) -> Answer {
+    error(
+        503,
+        ctx,
+        "ServiceUnavailable",
+        "The service is temporarily unavailable. Please try again later.",
+        &[("retry-after", retry_after)],
+    )
+    .into()
+}
+
+async fn scripted(state: &State, ctx: &Ctx, device: &str, s: ScriptedResponse) -> Answer {
     if let Some(ms) = s.delay_ms {
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
     let execute = s.execute.unwrap_or((200..300).contains(&s.status));
     match s.fault.as_deref() {
-        Some("reset_before") => return drop_connection(conn).await,
+        Some("reset_before") => return Answer::Hang,
         Some("reset_after") => {
             state.execute(device);
-            return drop_connection(conn).await;
+            return Answer::Hang;
         }
         _ => {}
     }
@@ -457,7 +517,7 @@ async fn scripted(
         serde_json::Value::String(text) => text,
         other => other.to_string(),
     });
-    graph(s.status, ctx, &extra, body)
+    graph(s.status, ctx, &extra, body).into()
 }
 
 fn get_device(state: &State, ctx: &Ctx, device: &str, version: &str) -> Resp {

@@ -106,18 +106,23 @@ async fn dispatch(state: Arc<State>, ctl: Arc<ConnCtl>, req: Request<Incoming>) 
         .path_and_query()
         .map(|p| p.to_string())
         .unwrap_or_default();
-    graph::handle(
-        state,
-        ctl,
-        GraphRequest {
-            method: parts.method,
-            path_and_query,
-            path,
-            headers: parts.headers,
-            body_len: body.len(),
-        },
-    )
-    .await
+    let req = GraphRequest {
+        method: parts.method,
+        path_and_query,
+        path,
+        headers: parts.headers,
+        body_len: body.len(),
+    };
+    // Detached: if the client hangs up, this future is dropped but the handler (and the reset) runs to its end.
+    match tokio::spawn(graph::handle(state, req)).await {
+        Ok(graph::Answer::Respond(resp)) => resp,
+        Ok(graph::Answer::Hang) => {
+            ctl.kill();
+            // Never answer: the connection is closed under us.
+            std::future::pending::<Resp>().await
+        }
+        Err(e) => plain(500, &format!("the handler failed: {e}")),
+    }
 }
 
 /// A fresh CA and a `localhost`/`127.0.0.1` certificate it signed: the CA's PEM and the server config.

@@ -34,6 +34,9 @@ pub struct DeviceState {
     pub detected_app_ids: Vec<String>,
     /// Every executed reset, oldest first.
     pub resets: Vec<ResetRecord>,
+    /// Executed resets whose answer said they were not executed (the `503_after` fault): the only resets a correct
+    /// client may repeat, since Graph told it to.
+    pub answered_not_executed: u32,
 }
 
 /// A canned answer served instead of normal behaviour to the next request for a device (test vectors).
@@ -91,8 +94,10 @@ pub struct Stats {
     pub requests: AtomicU64,
     /// Resets executed.
     pub executed: AtomicU64,
-    /// 429s sent by the throttle.
+    /// 429s sent, by the sliding-window throttle and by the `429` fault.
     pub throttled: AtomicU64,
+    /// 429s sent by the sliding-window throttle alone (a client pacing below the limit never earns one).
+    pub window_429: AtomicU64,
     /// Retries that came before the Retry-After we sent had passed.
     pub early_retries: AtomicU64,
     /// Token requests answered.
@@ -195,6 +200,7 @@ impl State {
                         platform: d.platform.clone(),
                         detected_app_ids: d.detected_app_ids.clone(),
                         resets: Vec::new(),
+                        answered_not_executed: 0,
                     },
                 )
             })
@@ -275,6 +281,13 @@ impl State {
         });
         self.stats.executed.fetch_add(1, Ordering::Relaxed);
         true
+    }
+
+    /// Note that the last reset of `device_id` was executed but answered as not executed (a lying 503).
+    pub fn note_answered_not_executed(&self, device_id: &str) {
+        if let Some(d) = lock(&self.devices).get_mut(device_id) {
+            d.answered_not_executed += 1;
+        }
     }
 
     /// Note that a retry of `client_request_id` must not come before `wait` from now.

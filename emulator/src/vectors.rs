@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::{EmulatorHandle, ScriptedResponse};
+use crate::{EmulatorHandle, LoggedRequest, ScriptedResponse};
 
 /// One vector file.
 #[derive(Clone, Debug)]
@@ -55,57 +55,103 @@ impl Vector {
         Ok(())
     }
 
-    /// Compare what the caller saw (`observed`: `ok`, and `status`/`attempts`/`request_id` on success or
-    /// `code`/`status`/`graph_code`/`request_id`/`attempts`/`retry_after_ms`/`intune_activity_id` on failure), the
-    /// emulator's log for the device, and the call's duration with `expect`. Only keys present in `expect` count.
+    /// Compare what the caller saw (`observed`), the emulator's log for the device and the call's duration with
+    /// `expect`. Walks `expect`: every key must be one this checker knows, and every observed key it names must have
+    /// been reported, so a runner that leaves a field out fails instead of passing unchecked.
     pub fn check(
         &self,
         observed: &Value,
         emu: &EmulatorHandle,
         elapsed_ms: u64,
     ) -> Result<(), String> {
-        let x = &self.json["expect"];
-        let want = |key: &str, got: Value| match x.get(key) {
-            Some(w) if *w != got => Err(format!("{key}: want {w}, got {got}")),
-            _ => Ok(()),
-        };
-        if let Some(obj) = observed.as_object() {
-            for (k, v) in obj {
-                want(k, v.clone())?;
-            }
-        }
-        let seen = emu.requests(&self.device_id());
-        want("requests_sent", seen.len().into())?;
-        want("path", seen.first().map(|r| r.path.clone()).into())?;
-        let crids: Vec<_> = seen
-            .iter()
-            .map(|r| r.headers.get("client-request-id").cloned())
-            .collect();
-        want(
-            "same_client_request_id",
-            Value::Bool(!crids.is_empty() && crids.iter().all(|c| c.is_some() && *c == crids[0])),
-        )?;
-        let attempts: Vec<Value> = seen
-            .iter()
-            .map(|r| r.headers.get("retry-attempt").cloned().into())
-            .collect();
-        want("retry_attempt_headers", attempts.into())?;
-        if let Some(min) = x["min_elapsed_ms"].as_u64() {
-            if elapsed_ms < min {
-                return Err(format!(
-                    "took {elapsed_ms} ms, less than the {min} ms Graph asked to wait"
-                ));
-            }
-        }
-        if let Some(max) = x["max_elapsed_ms"].as_u64() {
-            if elapsed_ms > max {
-                return Err(format!(
-                    "took {elapsed_ms} ms; it should have returned at once (bound {max} ms)"
-                ));
-            }
-        }
-        Ok(())
+        check_expect(
+            &self.json["expect"],
+            observed,
+            &emu.requests(&self.device_id()),
+            elapsed_ms,
+        )
     }
+}
+
+/// Keys a runner reports from the outcome: `ok`, then `status`/`attempts`/`request_id` on success, or
+/// `code`/`status`/`graph_code`/`request_id`/`attempts`/`retry_after_ms`/`intune_activity_id` on failure.
+pub const OBSERVED_KEYS: &[&str] = &[
+    "ok",
+    "status",
+    "attempts",
+    "request_id",
+    "code",
+    "graph_code",
+    "retry_after_ms",
+    "intune_activity_id",
+];
+
+/// Check one vector's `expect` against an observation, the requests the emulator logged for its device, and the
+/// call's duration in milliseconds (measured inside the runner, around the call alone).
+pub fn check_expect(
+    expect: &Value,
+    observed: &Value,
+    seen: &[LoggedRequest],
+    elapsed_ms: u64,
+) -> Result<(), String> {
+    let Some(expect) = expect.as_object() else {
+        return Err("the vector has no `expect` object".into());
+    };
+    let same = |key: &str, want: &Value, got: Value| {
+        if *want == got {
+            Ok(())
+        } else {
+            Err(format!("{key}: want {want}, got {got}"))
+        }
+    };
+    for (key, want) in expect {
+        match key.as_str() {
+            k if OBSERVED_KEYS.contains(&k) => match observed.get(k) {
+                Some(got) => same(k, want, got.clone())?,
+                None => {
+                    return Err(format!(
+                        "{k}: expected {want}, but the runner did not report it"
+                    ));
+                }
+            },
+            "requests_sent" => same(key, want, seen.len().into())?,
+            "path" => same(key, want, seen.first().map(|r| r.path.clone()).into())?,
+            "same_client_request_id" => {
+                let crids: Vec<_> = seen
+                    .iter()
+                    .map(|r| r.headers.get("client-request-id").cloned())
+                    .collect();
+                let all_same =
+                    !crids.is_empty() && crids.iter().all(|c| c.is_some() && *c == crids[0]);
+                same(key, want, Value::Bool(all_same))?
+            }
+            "retry_attempt_headers" => {
+                let attempts: Vec<Value> = seen
+                    .iter()
+                    .map(|r| r.headers.get("retry-attempt").cloned().into())
+                    .collect();
+                same(key, want, attempts.into())?
+            }
+            "min_elapsed_ms" => {
+                let min = want.as_u64().ok_or("min_elapsed_ms is not a number")?;
+                if elapsed_ms < min {
+                    return Err(format!(
+                        "took {elapsed_ms} ms, less than the {min} ms Graph asked to wait"
+                    ));
+                }
+            }
+            "max_elapsed_ms" => {
+                let max = want.as_u64().ok_or("max_elapsed_ms is not a number")?;
+                if elapsed_ms > max {
+                    return Err(format!(
+                        "took {elapsed_ms} ms; it should have returned sooner (bound {max} ms)"
+                    ));
+                }
+            }
+            other => return Err(format!("unknown key `{other}` in expect")),
+        }
+    }
+    Ok(())
 }
 
 /// Every vector in `dir`, sorted by file name.
@@ -127,4 +173,26 @@ pub fn load(dir: &Path) -> Result<Vec<Vector>, String> {
     }
     out.sort_by(|a, b| a.file.cmp(&b.file));
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn walks_expect_not_the_observation() {
+        let ok = json!({"ok": false, "code": "NOT_FOUND"});
+        assert!(check_expect(&json!({"ok": false, "code": "NOT_FOUND"}), &ok, &[], 0).is_ok());
+        // A key the runner did not report fails, instead of passing unchecked.
+        let e = check_expect(&json!({"intune_activity_id": "a"}), &ok, &[], 0).unwrap_err();
+        assert!(e.contains("did not report"), "{e}");
+        // A key the checker does not know fails (a typo would otherwise check nothing).
+        let e = check_expect(&json!({"requests_snet": 0}), &ok, &[], 0).unwrap_err();
+        assert!(e.contains("unknown key"), "{e}");
+        assert!(check_expect(&json!({"code": "THROTTLED"}), &ok, &[], 0).is_err());
+        assert!(check_expect(&json!({"requests_sent": 1}), &ok, &[], 0).is_err());
+        assert!(check_expect(&json!({"max_elapsed_ms": 10}), &ok, &[], 11).is_err());
+        assert!(check_expect(&json!({"min_elapsed_ms": 10}), &ok, &[], 9).is_err());
+    }
 }

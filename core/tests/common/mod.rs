@@ -16,7 +16,7 @@ pub async fn emulator_with(config: EmulatorConfig) -> EmulatorHandle {
     Emulator::start(config).await.expect("emulator starts")
 }
 
-/// A builder pointed at the emulator with its long-lived token; backoff shortened so connect retries are quick.
+/// A builder pointed at the emulator with its long-lived token and a 20 s deadline (the default retry policy).
 pub fn builder(emu: &EmulatorHandle) -> ClientBuilder {
     Client::builder()
         .base_url(&emu.graph_url)

@@ -305,6 +305,43 @@ async fn the_c_and_cpp_programs_pass_against_the_emulator() {
     let stats = emu.stats();
     assert_eq!(stats["devices_reset_more_than_once"], 0, "{stats}");
 
+    // Pacing takes effect through the C ABI: 30 writes at 10 per second, on an emulator that does not throttle.
+    let paced: Vec<String> = resettable(&emu)
+        .into_iter()
+        .filter(|d| emu.reset_count(d) == 0)
+        .take(30)
+        .collect();
+    let file = ids_file(&dir, "paced.txt", &paced);
+    let (ok, _, err) = run(
+        &shared,
+        vec![
+            "bulk".into(),
+            url.clone(),
+            token.clone(),
+            file,
+            "16".into(),
+            "10".into(),
+            "1000".into(),
+        ],
+        None,
+    )
+    .await;
+    assert!(ok, "paced bulk failed: {err}");
+    let mut times: Vec<u64> = paced
+        .iter()
+        .flat_map(|d| emu.requests(d))
+        .map(|r| r.at_ms)
+        .collect();
+    times.sort_unstable();
+    assert_eq!(times.len(), 30);
+    let busiest = times
+        .iter()
+        .map(|t| times.iter().filter(|u| **u >= *t && **u < t + 1000).count())
+        .max()
+        .unwrap_or(0);
+    assert!(busiest <= 10, "{busiest} writes in one 1 s window");
+    assert!(times[29] - times[0] >= 1900, "{times:?}");
+
     // 8 threads x 100 calls on one client (devices not reset above).
     let fresh: Vec<String> = resettable(&emu)
         .into_iter()

@@ -1,7 +1,7 @@
 /* C11 test program for libintune_passcode, driven by tests/c_suite.rs against the emulator.
  *   test_c vector GRAPH_URL TOKEN DEVICE USER|- APP|- MAX_RETRIES TIMEOUT_MS   one call; prints the outcome as JSON
  *   test_c hostile                                                             NULL, invalid UTF-8, huge inputs
- *   test_c bulk GRAPH_URL TOKEN IDS_FILE CONCURRENCY                           one callback per ID
+ *   test_c bulk GRAPH_URL TOKEN IDS_FILE CONCURRENCY [PACE_WRITES PACE_MS]     one callback per ID
  *   test_c threads GRAPH_URL TOKEN IDS_FILE                                    8 threads x 100 calls on one client
  *   test_c errors GRAPH_URL TOKEN AUTHORITY TENANT CLIENT_ID                   real error cases and their fields
  *   test_c secrets GRAPH_URL TOKEN AUTHORITY TENANT CLIENT_ID CLIENT_SECRET UNPRIV_ID UNPRIV_SECRET FAKE_TOKEN
@@ -184,7 +184,10 @@ static int bulk(char **argv) {
   char **ids = read_ids(argv[4], &n);
   struct tally t = { n, calloc(n, sizeof(unsigned)), 0, 0, 0 };
   ipc_error *e = NULL;
-  ipc_code rc = ipc_reset_passcodes_paced(c, (const char *const *)ids, n, (uint32_t)atoi(argv[5]), 0, 0, on_result, &t, &e);
+  uint32_t pace_writes = argv[6] ? (uint32_t)atoi(argv[6]) : 0;
+  uint64_t pace_ms = argv[6] && argv[7] ? (uint64_t)atoll(argv[7]) : 0;
+  ipc_code rc = ipc_reset_passcodes_paced(c, (const char *const *)ids, n, (uint32_t)atoi(argv[5]), pace_writes, pace_ms,
+                                          on_result, &t, &e);
   CHECK(rc == IPC_OK && e == NULL);
   size_t once = 0;
   for (size_t i = 0; i < n; i++) if (t.seen[i] == 1) once++;

@@ -152,6 +152,25 @@ test('client credentials: one token for many calls', async () => {
   assert.equal((await emu.stats()).token_requests, before + 1)
 })
 
+test('bulk: pace holds every window to its writes', async () => {
+  // The emulator does not throttle here: only the client's pacing can spread these 30 writes over 2 s or more.
+  const fresh = await startEmulator('--throttle', 'off', '--devices', '200')
+  try {
+    const c = new Client({ token: fresh.token, baseUrl: fresh.graphUrl })
+    const ids = (await fresh.resettable()).slice(0, 30)
+    let ok = 0
+    for await (const item of c.resetPasscodes(ids, { concurrency: 16, pace: { writes: 10, seconds: 1 } })) if (item.receipt) ok++
+    assert.equal(ok, 30)
+    const times = (await Promise.all(ids.map((d) => fresh.requests(d)))).flat().map((r) => r.at_ms).sort((a, b) => a - b)
+    assert.equal(times.length, 30)
+    const busiest = Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + 1000).length))
+    assert.ok(busiest <= 10, `${busiest} writes in one 1 s window; pace was 10 per second`)
+    assert.ok(times[29] - times[0] >= 1900, `${times}`)
+  } finally {
+    fresh.stop()
+  }
+})
+
 test('bulk: 5k ids, one item each, none reset twice', async () => {
   const fresh = await startEmulator('--throttle', 'off', '--devices', '6000')
   try {

@@ -75,6 +75,39 @@ def test_bulk_options_are_checked(emu: Any) -> None:
     list(c.reset_passcodes(emu.resettable()[400:402], pace=(100, 1.0)))
 
 
+def test_input_is_pulled_as_the_run_needs_it_not_all_at_once(emu: Any) -> None:
+    c = Client(token=emu.token, base_url=emu.graph_url)
+    ids = emu.resettable()[2000:4000]
+    assert len(ids) == 2000
+    pulled = []
+
+    def gen() -> Iterator[str]:
+        for x in ids:
+            pulled.append(x)
+            yield x
+
+    it = c.reset_passcodes(gen(), concurrency=4, pace=None)
+    first = next(it)
+    assert first.ok
+    # Checked while iterating: a run that read its input eagerly would have pulled all 2,000 by now; ours reads
+    # ahead in batches of 256 (one GIL acquisition each).
+    assert len(pulled) < 1000, len(pulled)
+    del it
+
+
+def test_pace_holds_every_window_to_its_writes(fresh_emu: Any) -> None:
+    # The emulator does not throttle here: only the client's pacing can spread these 30 writes over 2 s or more.
+    c = Client(token=fresh_emu.token, base_url=fresh_emu.graph_url)
+    ids = fresh_emu.resettable()[:30]
+    items = list(c.reset_passcodes(ids, concurrency=16, pace=(10, 1.0)))
+    assert all(i.ok for i in items) and len(items) == 30
+    times = sorted(r["at_ms"] for d in ids for r in fresh_emu.requests(d))
+    assert len(times) == 30
+    busiest = max(sum(1 for u in times if t <= u < t + 1000) for t in times)
+    assert busiest <= 10, f"{busiest} writes in one 1 s window; pace was 10 per second"
+    assert times[-1] - times[0] >= 1900, times
+
+
 INTERRUPTED = """
 import sys, time
 from intune_passcode import Client

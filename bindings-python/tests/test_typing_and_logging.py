@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+import intune_passcode as ip
 from intune_passcode import Client, _native
 
 HERE = Path(__file__).resolve().parent
@@ -49,7 +50,7 @@ def test_core_events_reach_logging_without_secrets(emu: Any, caplog: pytest.LogC
     _native.reset_logging()
     c = Client(token=emu.token, base_url=emu.graph_url)
     c.reset_passcode(emu.info["samples"]["device_id"])
-    with pytest.raises(Exception):
+    with pytest.raises(ip.NotFoundError):
         c.reset_passcode("no-such-device")
     records = [r for r in caplog.records if r.name.startswith("intune_passcode")]
     assert any("reset accepted" in r.getMessage() for r in records), [r.getMessage() for r in records][:5]

@@ -445,7 +445,10 @@ async fn injected_fault(
     if hit(f.timeout_504) {
         // A gateway timeout cannot tell whether the backend got there: half the time it did.
         let ran = state.roll() < 0.5;
-        state.count_fault(if ran { "504" } else { "504_not_executed" });
+        state.count_fault("504");
+        if ran {
+            state.count_fault("504_executed");
+        }
         if ran {
             execute(state);
         }

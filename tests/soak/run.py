@@ -2,20 +2,28 @@
 
     python3 tests/soak/run.py [--devices 10000] [--profile release|debug] [--out docs/soak-results.md]
 
-For each of Rust, Python (Client and AsyncClient), Node and C, a fresh seeded emulator injects, all at once:
+For each of Rust, Python (Client and AsyncClient), Node and C, and for each of two throttle settings, a fresh seeded
+emulator injects, all at once:
 - 5% 429 and 5% 503, each with a Retry-After;
-- 2% 500 and 2% 504;
+- 1% 503 with a Retry-After *after* running the reset (a gateway that lied: the client's legitimate retry meets an
+  executed attempt, and the ledger says which devices these were);
+- 2% 500 and 2% 504 (a 504 ran the reset on half its hits);
 - 1% connection resets before executing and 1% after executing;
-- 1% answers slower than the client's deadline;
-- throttling at Intune's write limit with the window scaled down.
+- 1% answers slower than the client's deadline, whose reset still runs after the client has gone;
+- a sliding-window write limit with the window scaled down: in `paced` the client paces at that limit and must earn
+  no window 429; in `over` the limit is half the client's pace, so real window 429s (whole-second Retry-After) and the
+  global pause meet the faults.
 
-Each language's bench worker (in `throttled` mode, with `BENCH_OUTCOMES`) then bulk-resets every device through its
-public bulk API. Then:
+The client's deadline (5 s) is above the 3 s minimum backoff, so a retry that waits for backoff (of a 500, a 504, a
+reset) would happen here and be seen. Each language's bench worker (in `throttled` mode, with `BENCH_OUTCOMES`) then
+bulk-resets every device through its public bulk API. Once the emulator has no request in flight:
 - every device appears exactly once in the outcomes (none lost, none doubled);
-- no device was executed twice;
-- every executed device is reported as success or OUTCOME_UNKNOWN, never as a definite failure;
-- every success was executed;
-- the emulator saw no early retry;
+- no device was executed twice, except as often as Graph answered "not executed" for a reset it had run;
+- every executed device is reported as success or OUTCOME_UNKNOWN, never as a definite failure (except, again, where
+  Graph lied);
+- every success was executed; UNSUPPORTED_DEVICE only for Windows and macOS devices, no other definite failure
+  except THROTTLED and SERVICE_UNAVAILABLE;
+- the emulator saw no early retry, and in `paced` no window 429 (in `over`, some);
 - the worker exited 0 within the timeout.
 
 The script prints a table per language and exits non-zero on any violation.
@@ -34,11 +42,17 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-FAULTS = "429=0.05,503=0.05,500=0.02,504=0.02,reset_before=0.01,reset_after=0.01,latency=0.01,latency_ms=2500," \
-         "retry_after=0.2"
-DEADLINE_SECS = "2"  # the client's per-call deadline: below latency_ms, so 1% of answers come too late
-THROTTLE = "200/1"  # Intune's 200 writes per 20 s per app, the window scaled to 1 s
-PACE = ["200", "1"]
+FAULTS = "429=0.05,503=0.05,503_after=0.01,500=0.02,504=0.02,reset_before=0.01,reset_after=0.01,latency=0.01," \
+         "latency_ms=6000,retry_after=0.2"
+FAULT_NAMES = ("429", "503", "503_after", "500", "504", "reset_before", "reset_after", "latency")
+# The client's per-call deadline: above the 3-3.75 s first backoff (so a wrongly retried 504 or 500 would be re-sent
+# and counted) and below latency_ms (so 1% of answers come too late).
+DEADLINE_SECS = "5"
+PACE = ["200", "1"]  # Intune's 200 writes per 20 s per app, the window scaled to 1 s
+# Throttle settings: the limit the client paces at, and half of it.
+CONFIGS = {"paced": "200/1", "over": "100/1"}
+PLATFORMS_REFUSED = ("windows", "macOS")
+DEFINITE_OK = ("THROTTLED", "SERVICE_UNAVAILABLE")  # definite failures a bad day may leave
 
 
 def workers(profile: str) -> dict[str, list[str]]:
@@ -54,11 +68,23 @@ def workers(profile: str) -> dict[str, list[str]]:
     }
 
 
-def soak_one(name: str, worker: list[str], profile: str, devices: int, timeout: float) -> tuple[dict, list[str]]:
-    """One language's soak on its own emulator; returns its table row and the violations found."""
+def settle(get, seconds: float) -> int:
+    """Wait until the emulator has no request in flight (late answers finish after their client left)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        n = get("stats")["in_flight"]
+        if n == 0 or time.monotonic() > deadline:
+            return n
+        time.sleep(0.1)
+
+
+def soak_one(name: str, config: str, worker: list[str], profile: str, devices: int,
+             timeout: float) -> tuple[dict, list[str]]:
+    """One language's soak under one throttle setting, on its own emulator; returns its row and the violations."""
     emulator = ROOT / "target" / profile / "graph-emulator"
-    emu = subprocess.Popen([str(emulator), "--devices", str(devices), "--seed", "7", "--throttle", THROTTLE,
+    emu = subprocess.Popen([str(emulator), "--devices", str(devices), "--seed", "7", "--throttle", CONFIGS[config],
                             "--faults", FAULTS], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    name = f"{name} ({config})"
     problems: list[str] = []
     try:
         ready = json.loads(emu.stdout.readline() if emu.stdout else "{}")
@@ -68,7 +94,10 @@ def soak_one(name: str, worker: list[str], profile: str, devices: int, timeout: 
             with urllib.request.urlopen(f"{control}/{what}") as r:
                 return json.load(r)
 
-        ids = [d["id"] for d in get("devices")]  # type: ignore[union-attr]
+        tenant = get("devices")
+        assert isinstance(tenant, list)
+        ids = [d["id"] for d in tenant]
+        platform = {d["id"]: d["platform"] for d in tenant}
         ids_file = ROOT / "target" / f"soak-ids-{os.getpid()}.txt"
         out_file = ROOT / "target" / f"soak-outcomes-{os.getpid()}.txt"
         ids_file.write_text("\n".join(ids) + "\n")
@@ -90,37 +119,56 @@ def soak_one(name: str, worker: list[str], profile: str, devices: int, timeout: 
             for line in out_file.read_text().splitlines():
                 device, _, code = line.rpartition(" ")
                 reported.setdefault(device, []).append(code)
-        ledger = {d["id"]: d["resetCount"] for d in get("devices")}  # type: ignore[union-attr]
+        still = settle(get, 10)
+        if still:
+            problems.append(f"{name}: {still} requests still in flight 10 s after the worker ended")
+        after = get("devices")
+        assert isinstance(after, list)
+        ledger = {d["id"]: d["resetCount"] for d in after}
+        lied = {d["id"]: d["answeredNotExecuted"] for d in after}
         stats = get("stats")
         assert isinstance(stats, dict)
 
         lost = [d for d in ids if d not in reported]
         doubled = [d for d, codes in reported.items() if len(codes) > 1]
         unknown_ids = [d for d in reported if d not in ledger]
-        twice = [d for d, n in ledger.items() if n > 1]
+        # A device may run more than once only as often as Graph told the client "not executed" after running it.
+        twice = [d for d, n in ledger.items() if n > 1 + lied.get(d, 0)]
+        repeated_after_lie = [d for d, n in ledger.items() if n > 1 and d not in twice]
         executed_but_failed = [d for d, codes in reported.items()
-                               if ledger.get(d, 0) >= 1 and codes[0] not in ("OK", "OUTCOME_UNKNOWN")]
+                               if ledger.get(d, 0) >= 1 and codes[0] not in ("OK", "OUTCOME_UNKNOWN")
+                               and not (lied.get(d, 0) and codes[0] in DEFINITE_OK)]
         ok_not_executed = [d for d, codes in reported.items() if codes[0] == "OK" and ledger.get(d, 0) == 0]
+        wrong_failure = [d for d, codes in reported.items()
+                         if codes[0] not in ("OK", "OUTCOME_UNKNOWN", *DEFINITE_OK)
+                         and not (codes[0] == "UNSUPPORTED_DEVICE" and platform.get(d) in PLATFORMS_REFUSED)]
         kinds = Counter(codes[0] for codes in reported.values())
         for what, found in [("lost (no outcome)", lost), ("reported more than once", doubled),
-                            ("reported but not in the tenant", unknown_ids), ("executed twice", twice),
+                            ("reported but not in the tenant", unknown_ids),
+                            ("executed twice (more often than Graph said 'not executed')", twice),
                             ("executed but reported as a definite failure", executed_but_failed),
-                            ("reported OK but never executed", ok_not_executed)]:
+                            ("reported OK but never executed", ok_not_executed),
+                            ("with a failure their device cannot explain", wrong_failure)]:
             if found:
                 problems.append(f"{name}: {len(found)} devices {what}, e.g. {found[:3]}")
         if stats["early_retries"]:
             problems.append(f"{name}: {stats['early_retries']} early retries")
+        if config == "paced" and stats["window_429"]:
+            problems.append(f"{name}: {stats['window_429']} window 429s although the client paced at the limit")
+        if config == "over" and not stats["window_429"] and len(ids) >= 1000:
+            problems.append(f"{name}: no window 429 although the limit was half the client's pace")
         faults = stats.get("faults", {})
-        missing = [f for f in ("429", "503", "500", "504", "reset_before", "reset_after", "latency")
-                   if not faults.get(f)]
+        missing = [f for f in FAULT_NAMES if not faults.get(f)]
         if missing and len(ids) >= 1000:
             problems.append(f"{name}: the emulator injected no {missing} (the soak did not soak)")
         row = {
             "language": name, "devices": len(ids), "succeeded": kinds.get("OK", 0),
             "failed": {k: v for k, v in sorted(kinds.items()) if k not in ("OK", "OUTCOME_UNKNOWN")},
             "unknown": kinds.get("OUTCOME_UNKNOWN", 0), "executed_twice": len(twice),
+            "repeated_after_lie": len(repeated_after_lie),
             "early_retries": stats["early_retries"], "lost": len(lost), "wall": wall,
-            "throttled_429": stats.get("throttled_429", 0), "faults": faults,
+            "throttled_429": stats.get("throttled_429", 0), "window_429": stats.get("window_429", 0),
+            "faults": faults,
         }
         ids_file.unlink(missing_ok=True)
         out_file.unlink(missing_ok=True)
@@ -136,31 +184,38 @@ def main() -> int:
     ap.add_argument("--profile", default="release")
     ap.add_argument("--timeout", type=float, default=900)
     ap.add_argument("--only", default="", help="comma-separated languages, e.g. Rust,C")
+    ap.add_argument("--configs", default="paced,over", help="throttle settings to run: paced, over or both")
     ap.add_argument("--out", default="", help="also write the table (markdown) here")
     a = ap.parse_args()
     only = set(filter(None, a.only.split(",")))
     rows, problems = [], []
-    for name, worker in workers(a.profile).items():
-        if only and name not in only:
-            continue
-        print(f"soak: {name}, {a.devices} devices ...", flush=True)
-        row, found = soak_one(name, worker, a.profile, a.devices, a.timeout)
-        rows.append(row)
-        problems += found
-        print(f"  {row['succeeded']} ok, {row['unknown']} unknown, failed {row['failed']}, lost {row['lost']}, "
-              f"executed twice {row['executed_twice']}, early retries {row['early_retries']}, "
-              f"{row['wall']:.1f} s", flush=True)
+    configs = [c for c in a.configs.split(",") if c]
+    for config in configs:
+        if config not in CONFIGS:
+            ap.error(f"--configs: unknown setting {config!r} (paced, over)")
+        for name, worker in workers(a.profile).items():
+            if only and name not in only:
+                continue
+            print(f"soak: {name}, {config} (throttle {CONFIGS[config]}), {a.devices} devices ...", flush=True)
+            row, found = soak_one(name, config, worker, a.profile, a.devices, a.timeout)
+            rows.append(row)
+            problems += found
+            print(f"  {row['succeeded']} ok, {row['unknown']} unknown, failed {row['failed']}, lost {row['lost']}, "
+                  f"executed twice {row['executed_twice']} (+{row['repeated_after_lie']} after a lying 503), "
+                  f"early retries {row['early_retries']}, window 429s {row['window_429']}, {row['wall']:.1f} s",
+                  flush=True)
     faults = rows[0]["faults"] if rows else {}
-    table = [f"Faults injected per run (first language): {json.dumps(faults, sort_keys=True)}; "
-             f"throttle {THROTTLE} s; client deadline {DEADLINE_SECS} s; pace {'/'.join(PACE)} s; concurrency 64.", "",
-             "| language | devices | succeeded | failed, by kind | unknown | executed twice | early retries | lost "
-             "| 429s sent | wall (s) |",
-             "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
+    table = [f"Faults injected per run (first row): {json.dumps(faults, sort_keys=True)}; throttle "
+             f"{', '.join(f'{k} {v}' for k, v in CONFIGS.items())} s; client deadline {DEADLINE_SECS} s; pace "
+             f"{'/'.join(PACE)} s; concurrency 64.", "",
+             "| language (throttle) | devices | succeeded | failed, by kind | unknown | executed twice | repeated after a "
+             "lying 503 | early retries | lost | 429s sent (window) | wall (s) |",
+             "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         failed = ", ".join(f"{k} {v}" for k, v in r["failed"].items()) or "0"
         table.append(f"| {r['language']} | {r['devices']:,} | {r['succeeded']:,} | {failed} | {r['unknown']:,} | "
-                     f"{r['executed_twice']} | {r['early_retries']} | {r['lost']} | {r['throttled_429']:,} | "
-                     f"{r['wall']:.1f} |")
+                     f"{r['executed_twice']} | {r['repeated_after_lie']} | {r['early_retries']} | {r['lost']} | "
+                     f"{r['throttled_429']:,} ({r['window_429']:,}) | {r['wall']:.1f} |")
     text = "\n".join(table)
     print(text)
     if a.out:

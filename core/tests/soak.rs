@@ -13,7 +13,8 @@ use intune_passcode::{BulkOptions, ErrorKind, Pace, Target};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_device_ends_with_exactly_one_known_outcome() {
     let faults = FaultConfig::parse(
-        "429=0.05,503=0.05,500=0.02,504=0.02,reset_before=0.01,reset_after=0.01,latency=0.01,latency_ms=2500,retry_after=0.2",
+        "429=0.05,503=0.05,503_after=0.01,500=0.02,504=0.02,reset_before=0.01,reset_after=0.01,latency=0.01,\
+         latency_ms=6000,retry_after=0.2",
     )
     .unwrap();
     let throttle = ThrottleConfig {
@@ -29,8 +30,10 @@ async fn every_device_ends_with_exactly_one_known_outcome() {
         ..Default::default()
     })
     .await;
+    // A deadline above the 3 s first backoff, so a wrongly retried 500 or 504 would be re-sent here and seen, and
+    // below the late answers' 6 s.
     let client = common::builder(&emu)
-        .timeout(Duration::from_secs(2))
+        .timeout(Duration::from_secs(5))
         .build()
         .unwrap();
     let ids = common::devices_where(&emu, |_| true);
@@ -56,15 +59,36 @@ async fn every_device_ends_with_exactly_one_known_outcome() {
             .push(r.map(|_| ()).map_err(|e| e.kind()));
     }
 
+    // Late answers run after their client left: read the ledger once nothing is in flight.
+    for _ in 0..100 {
+        if emu.stats()["in_flight"] == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(emu.stats()["in_flight"], 0);
+    let lied: HashMap<String, u64> = emu
+        .devices()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let id = d["id"].as_str().unwrap().to_string();
+            (id, d["answeredNotExecuted"].as_u64().unwrap())
+        })
+        .collect();
     let mut by_kind: HashMap<String, usize> = HashMap::new();
     for id in &ids {
         let got = outcomes.get(id).map(Vec::as_slice).unwrap_or_default();
         assert_eq!(got.len(), 1, "{id}: {} outcomes", got.len());
-        let executed = emu.reset_count(id);
-        assert!(executed <= 1, "{id} was reset {executed} times");
+        let executed = emu.reset_count(id) as u64;
+        // Only a reset Graph answered as "not executed" (a lying 503) may be repeated: the client was told to.
+        let lies = lied[id];
+        assert!(executed <= 1 + lies, "{id} was reset {executed} times");
         match got[0] {
-            Ok(()) => assert_eq!(executed, 1, "{id}: success reported but not executed"),
+            Ok(()) => assert!(executed >= 1, "{id}: success reported but not executed"),
             Err(ErrorKind::OutcomeUnknown) => {}
+            Err(ErrorKind::ServiceUnavailable | ErrorKind::Throttled) if lies > 0 => {}
             Err(kind) => assert_eq!(
                 executed, 0,
                 "{id}: executed but reported as a definite {kind}"
@@ -75,11 +99,12 @@ async fn every_device_ends_with_exactly_one_known_outcome() {
     }
     let stats = emu.stats();
     assert_eq!(stats["early_retries"], 0, "{stats}");
-    assert_eq!(stats["devices_reset_more_than_once"], 0, "{stats}");
+    assert_eq!(stats["window_429"], 0, "paced at the limit: {stats}");
     // The faults really happened.
     for fault in [
         "429",
         "503",
+        "503_after",
         "500",
         "504",
         "reset_before",

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import math
 import os
 import platform
 import statistics
@@ -32,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 REL = ROOT / "target" / "release"
 VENV_PY = ROOT / ".venv" / "bin" / "python"
 PEER_PY = ROOT / "bench" / ".venv-peers" / "bin" / "python"
+MSGRAPH_CONCURRENCIES = (1, 8, 16)  # msgraph-sdk's second W1 row: the best of these
 OHA = ROOT / ".tools" / "bin" / "oha"
 GNU_TIME = Path("/usr/bin/time")
 GRAPH_RS = ROOT / "bench" / ".graph-rs-target" / "release" / "graph-rs-bench"
@@ -334,13 +336,17 @@ def targets(summary: dict[str, Any], ours: list[str]) -> list[str]:
         ms = w1["rate"].get("msgraph-sdk (Python)")
         if ms:
             line("W1 ≥ 10× msgraph-sdk", {k: w1["rate"][k] / ms for k in ours}, lambda v: v >= 10, 1)
+        if w1.get("msgraph_best"):
+            line("W1 ≥ 10× msgraph-sdk at its best concurrency", {k: w1["rate"][k] / w1["msgraph_best"] for k in ours},
+                 lambda v: v >= 10, 1)
     w2 = summary.get("W2")
     if w2 and w2.get("Rust core"):
         line("W2 ≤ 1.3× the Rust core per call", {k: w2[k] / w2["Rust core"] for k in ours if k != "Rust core"},
              lambda v: v <= 1.3)
     w3 = summary.get("W3")
     if w3:
-        line("W3 ≤ 1.05× ideal", {k: w3[k]["ratio"] for k in ours}, lambda v: v <= 1.05)
+        line("W3 ≤ 1.05× the floor (the first window is free)", {k: w3[k]["ratio"] for k in ours},
+             lambda v: v <= 1.05)
         line("W3 0 devices failed", {k: w3[k]["failed"] for k in ours}, lambda v: v == 0, 0)
         line("W3 0 early retries", {k: w3[k]["early"] for k in ours}, lambda v: v == 0, 0)
     w4 = summary.get("W4", {}).get("imports", {})
@@ -410,8 +416,28 @@ def main() -> None:
                           f"{fmt(rate[c.name] / oha_rate if oha_rate else None, 2)}"
                           f" | {fmt(rate[c.name] / ms_rate if ms_rate else None, 1)} | {fmt(rss[c.name], 1)} | "
                           f"{fmt(oks[c.name])} |")
+            ms = next((c for c in avail if c.name == "msgraph-sdk (Python)"), None)
+            if ms:
+                # msgraph-sdk's best case too: concurrency 64 is httpx's worst regime, so also try 1, 8 and 16.
+                best = None
+                for c_ms in MSGRAPH_CONCURRENCIES:
+                    print(f"W1 bulk: msgraph-sdk at concurrency {c_ms}")
+                    runs = workload_runs([ms], emu, ids_file, "bulk", n1, c_ms, repeats, check=smoke, capped=not smoke)
+                    r_ms = median([r.result["calls"] / r.result["secs"] for r, _ in runs[ms.name]])
+                    if best is None or r_ms > best[1]:
+                        best = (c_ms, r_ms, runs[ms.name])
+                assert best is not None
+                c_best, r_best, runs_best = best
+                md.append(f"| msgraph-sdk (Python), at its best concurrency of {', '.join(map(str, MSGRAPH_CONCURRENCIES))}"
+                          f" ({c_best}) | {fmt(median([r.result['calls'] for r, _ in runs_best]))} | {fmt(r_best)} | "
+                          f"{fmt(r_best / oha_rate if oha_rate else None, 2)} | {fmt(r_best / ms_rate if ms_rate else None, 1)}"
+                          f" | {fmt(median([r.rss_mib for r, _ in runs_best]), 1)} | "
+                          f"{fmt(median([ok_count(r.result) for r, _ in runs_best]))} |")
+                rate_best_ms = r_best
+            else:
+                rate_best_ms = None
             md.append("")
-            summary["W1"] = {"rate": rate, "oha": oha_rate, "rss": rss}
+            summary["W1"] = {"rate": rate, "oha": oha_rate, "rss": rss, "msgraph_best": rate_best_ms}
 
         if "W2" not in skip:
             print(f"W2 sequential: {n2} calls one after another")
@@ -449,7 +475,11 @@ def main() -> None:
     if "W3" not in skip:
         limit = f"{w3_writes}/{w3_secs:g}"
         ideal = n3 / w3_writes * w3_secs
-        print(f"W3 throttled: {n3} devices, emulator throttle {limit} s; ideal {ideal:.1f} s")
+        # The sliding window lets the first `w3_writes` through at once: the last batch starts after
+        # ceil(n / writes) - 1 windows. That is the least time any client can take (18 s for 2,000 at 200 per 2 s).
+        floor = (math.ceil(n3 / w3_writes) - 1) * w3_secs
+        print(f"W3 throttled: {n3} devices, emulator throttle {limit} s; floor {floor:.1f} s (N ÷ limit × window "
+              f"{ideal:.1f} s)")
         emu = Emulator("--throttle", limit, "--devices", str(max(n3 * 2, 1000)), "--seed", "8")
         try:
             ids_file = ROOT / "target" / "bench-ids-w3.txt"
@@ -462,18 +492,21 @@ def main() -> None:
         finally:
             emu.stop()
         md += [f"## W3 throttled: {n3:,} devices, emulator limit {w3_writes} writes per {w3_secs:g} s "
-               f"(Intune's 200 per 20 s, time-scaled); ideal {ideal:.1f} s", "",
-               "| contender | wall (s) | ÷ ideal | 429s received | early retries | devices failed |",
-               "|---|---:|---:|---:|---:|---:|"]
+               f"(Intune's 200 per 20 s, time-scaled); floor {floor:.1f} s (the first window is free; N ÷ limit × "
+               f"window would be {ideal:.1f} s)", "",
+               "| contender | wall (s) | ÷ floor | ÷ (N ÷ limit × window) | 429s received | early retries | "
+               "devices failed |",
+               "|---|---:|---:|---:|---:|---:|---:|"]
         for c in w3cs:
             v = w3[c.name]
             wall = median([r.result["secs"] for r, _ in v])
             failed = median([r.result["calls"] - ok_count(r.result) for r, _ in v])
             name = f"**{c.name}**" + (f" (pace {w3_writes}/{w3_secs:g} s)" if c.ours else "")
             md.append(f"| {name if c.ours else c.name + ' (default retry handler)'} | {fmt(wall, 1)} | "
-                      f"{fmt(wall / ideal, 2)} | {fmt(median([d['throttled_429'] for _, d in v]))} | "
+                      f"{fmt(wall / floor, 2)} | {fmt(wall / ideal, 2)} | "
+                      f"{fmt(median([d['throttled_429'] for _, d in v]))} | "
                       f"{fmt(median([d['early_retries'] for _, d in v]))} | {fmt(failed)} |")
-            summary.setdefault("W3", {})[c.name] = {"ratio": wall / ideal, "failed": failed,
+            summary.setdefault("W3", {})[c.name] = {"ratio": wall / floor, "failed": failed,
                                                     "early": median([d["early_retries"] for _, d in v])}
         md.append("")
 

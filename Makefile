@@ -6,7 +6,7 @@ EMU := scripts/emulator.sh
 STATE := target/demo-emulator.json
 EXAMPLE := target/debug/examples/reset_passcode
 
-.PHONY: all build demo test lint test-rust test-python python-dev test-node node-dev test-c c-example release bench bench-peers bench-tools bench-smoke debug-workers soak soak-smoke fuzz test-sanitize clean
+.PHONY: all build demo test lint test-rust test-python python-dev test-node node-dev test-c c-example release bench bench-peers bench-tools bench-smoke debug-workers soak soak-smoke fuzz test-sanitize mutants clean
 VENV := .venv
 PY := $(VENV)/bin/python
 
@@ -154,6 +154,13 @@ fuzz:
 	cd core && for t in route parsers; do \
 	  PATH=$(abspath .tools/bin):$$PATH cargo +nightly fuzz run -O $$t fuzz/corpus/$$t -- \
 	    -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 || exit 1; done
+
+## mutants: cargo-mutants over the core's decision code (.cargo/mutants.toml), the core suite as the oracle; hours on
+## 2 cores, so not in `make test`. Summary in target/mutants/mutants.out; the table is kept in docs/reliability.md
+MUTANTS_VERSION := 27.1.0
+mutants:
+	test -x .tools/bin/cargo-mutants || $(CARGO) install --locked --root .tools cargo-mutants@$(MUTANTS_VERSION)
+	.tools/bin/cargo-mutants mutants -j 1 --output target/mutants $(MUTANTS_ARGS)
 
 ## test-sanitize: the C suite (which runs under ASan+UBSan and valgrind) on its own
 test-sanitize:

@@ -43,8 +43,17 @@ export declare class NativeClient {
   constructor(options: ClientOptions, credential?: (((arg: Array<string>) => Promise<TokenAnswer>)) | undefined | null)
   /** Reset one device; rejects with the error record. `cancel` abandons the call. */
   resetPasscode(deviceId: string, userId?: string | undefined | null, detectedAppId?: string | undefined | null, cancel?: CancelToken | undefined | null): Promise<ReceiptJs>
-  /** Start a bulk run (validates the options); feed it with `push` and read it with `next`. */
-  startBulk(concurrency: number, pace: PaceJs, userId?: string | undefined | null, detectedAppId?: string | undefined | null, cancel?: CancelToken | undefined | null): NativeBulk
+  /** The device's latest `resetPasscode` record, or null. Needs `DeviceManagementManagedDevices.Read.All`. */
+  resetStatus(deviceId: string, userId?: string | undefined | null, detectedAppId?: string | undefined | null, cancel?: CancelToken | undefined | null): Promise<ResetActionJs | undefined | null>
+  /** Settle a reset whose answer was lost: look for its record for up to `within_ms`. Never resends. */
+  confirmReset(deviceId: string, sentAtMs: number, withinMs: number, userId?: string | undefined | null, detectedAppId?: string | undefined | null, cancel?: CancelToken | undefined | null): Promise<ConfirmationJs>
+  /** Wait until the reset sent at `sent_at_ms` reaches a final state; its record (on Android, with the passcode). */
+  waitForReset(deviceId: string, sentAtMs: number, timeoutMs: number, userId?: string | undefined | null, detectedAppId?: string | undefined | null, cancel?: CancelToken | undefined | null): Promise<ResetActionJs>
+  /**
+   * Start a bulk run (validates the options); feed it with `push` and read it with `next`.
+   * `verify_unknown_ms`: how long to look for the record of a reset whose answer was lost (null: do not).
+   */
+  startBulk(concurrency: number, pace: PaceJs, verifyUnknownMs?: number | undefined | null, userId?: string | undefined | null, detectedAppId?: string | undefined | null, cancel?: CancelToken | undefined | null): NativeBulk
   /** The Graph URL this client sends to. */
   get graphBase(): string
 }
@@ -71,6 +80,15 @@ export interface ClientOptions {
   maxRetries?: number
   caCert?: string
   proxy?: string
+}
+
+/** What `confirmReset` found. */
+export interface ConfirmationJs {
+  accepted: boolean
+  /** The record that confirmed it (when accepted). */
+  action?: ResetActionJs
+  /** The latest, older record (when not seen). */
+  latest?: ResetActionJs
 }
 
 /** `[code, className]` for every core error kind (the wrapper checks it has a class for each). */
@@ -102,6 +120,21 @@ export interface ReceiptJs {
   agsDiagnostic?: string
   attempts: number
   waitedMs: number
+  sentAtMs: number
+  /** `response` or `action_result`. */
+  confirmedBy: string
+  action?: ResetActionJs
+}
+
+/** The device's record of one `resetPasscode` action. */
+export interface ResetActionJs {
+  state: string
+  isFinal: boolean
+  startedAtMs: number
+  updatedAtMs?: number
+  errorCode?: number
+  /** Sealed into a `Passcode` by the wrapper before any user code sees it. */
+  passcode?: string
 }
 
 /**

@@ -40,6 +40,42 @@ export interface Receipt {
   agsDiagnostic: string | null
   attempts: number
   waitedMs: number
+  /** When the request left: what `confirmReset` and `waitForReset` take. */
+  sentAt: Date
+  /** `response` (Graph answered 2xx) or `action_result` (the answer was lost; the device's record shows it). */
+  confirmedBy: 'response' | 'action_result'
+  /** The device's record, when the reset was confirmed from it. */
+  action: ResetAction | null
+}
+
+/** A new passcode: `String(p)`, `JSON.stringify` and `util.inspect` show `***`. */
+export class Passcode {
+  private constructor()
+  /** The passcode itself: show it only to the person who must type it. */
+  reveal(): string
+  toString(): string
+  toJSON(): string
+}
+
+export type ActionState = 'none' | 'pending' | 'canceled' | 'active' | 'done' | 'failed' | 'notSupported' | (string & {})
+
+/** The device's record of one resetPasscode action (`deviceActionResults`). */
+export interface ResetAction {
+  state: ActionState
+  /** `done`, `failed`, `notSupported` or `canceled`. */
+  isFinal: boolean
+  startedAt: Date
+  updatedAt: Date | null
+  errorCode: number | null
+  /** Android Enterprise and AOSP, once done; null on iOS/iPadOS (the passcode is removed) and while pending. */
+  passcode: Passcode | null
+}
+
+/** What `confirmReset` found; `accepted: false` proves nothing (Graph documents no delay before a record shows). */
+export interface Confirmation {
+  accepted: boolean
+  action: ResetAction | null
+  latest: ResetAction | null
 }
 
 export interface ResetOptions {
@@ -53,6 +89,8 @@ export type Pace = 'intune' | null | { writes: number; seconds: number }
 export interface BulkOptions {
   concurrency?: number
   pace?: Pace
+  /** How long to look for the record of a reset whose answer was lost before reporting it (default 60000; null: not). */
+  verifyUnknownMs?: number | null
   userId?: string
   detectedAppId?: string
   signal?: AbortSignal
@@ -81,6 +119,8 @@ export class IntunePasscodeError extends Error {
   readonly retryAfterMs: number | null
   readonly attempts: number
   readonly intuneActivityId: string | null
+  /** When the request left, where one was sent: give it to `confirmReset`. */
+  readonly sentAt: Date | null
 }
 export class InvalidArgumentError extends IntunePasscodeError {}
 export class AuthenticationError extends IntunePasscodeError {}
@@ -100,6 +140,12 @@ export class Client {
   constructor(options: ClientOptions)
   resetPasscode(deviceId: string, options?: ResetOptions): Promise<Receipt>
   resetPasscodes(ids: Iterable<string> | AsyncIterable<string>, options?: BulkOptions): AsyncGenerator<BulkItem, void, undefined>
+  /** The device's latest resetPasscode record, or null. Needs `DeviceManagementManagedDevices.Read.All`. */
+  resetStatus(deviceId: string, options?: ResetOptions): Promise<ResetAction | null>
+  /** Settle a reset whose answer was lost; never resends. */
+  confirmReset(deviceId: string, sentAt: Date | number, options?: ResetOptions & { withinMs?: number }): Promise<Confirmation>
+  /** Wait until the reset sent at `sentAt` reaches a final state; its record (on Android, with the passcode). */
+  waitForReset(deviceId: string, sentAt: Date | number, options?: ResetOptions & { timeoutMs?: number }): Promise<ResetAction>
 }
 
 export const version: string

@@ -91,6 +91,16 @@ typedef enum ipc_code {
 } ipc_code;
 
 /**
+ * One `resetPasscode` record.
+ */
+typedef struct ipc_action ipc_action;
+
+/**
+ * Bulk settings. Make with ipc_bulk_options_new, free with ipc_bulk_options_free.
+ */
+typedef struct ipc_bulk_options ipc_bulk_options;
+
+/**
  * A Graph client: one connection pool and token cache, safe to share between threads.
  */
 typedef struct ipc_client ipc_client;
@@ -128,6 +138,75 @@ extern "C" {
  * The library's version ("0.1.0"). Static.
  */
 const char *ipc_version(void);
+
+/**
+ * `pending`, `done`, `failed`, `notSupported`, `canceled`, `active`, `none`, or a state Graph added later, as
+ * Graph spelt it. "" for a NULL action.
+ */
+const char *ipc_action_state(const struct ipc_action *action);
+
+/**
+ * 1 for a state the action does not leave (`done`, `failed`, `notSupported`, `canceled`), else 0.
+ */
+int32_t ipc_action_is_final(const struct ipc_action *action);
+
+/**
+ * When Graph accepted the action, in milliseconds since 1970 (UTC).
+ */
+int64_t ipc_action_started_at_ms(const struct ipc_action *action);
+
+/**
+ * When its state last changed, in milliseconds since 1970; 0 when Graph did not say.
+ */
+int64_t ipc_action_updated_at_ms(const struct ipc_action *action);
+
+/**
+ * Graph's `errorCode` (0 when none).
+ */
+int32_t ipc_action_error_code(const struct ipc_action *action);
+
+/**
+ * The new passcode (Android Enterprise, AOSP, once done); NULL on iOS/iPadOS and while pending. Show it only to
+ * the person who must type it; borrowed until ipc_action_free.
+ */
+const char *ipc_action_passcode_reveal(const struct ipc_action *action);
+
+/**
+ * Free an action; NULL is fine.
+ */
+void ipc_action_free(struct ipc_action *action);
+
+/**
+ * New default bulk settings: concurrency 16, Intune's pace (200 writes per 20 s), unknown outcomes verified for
+ * 60 s. NULL only if memory ran out.
+ */
+struct ipc_bulk_options *ipc_bulk_options_new(void);
+
+/**
+ * Calls in flight at once: 1 to 1024 (checked when the run starts).
+ */
+enum ipc_code ipc_bulk_options_set_concurrency(struct ipc_bulk_options *options,
+                                               uint32_t concurrency);
+
+/**
+ * At most `writes` requests in any `window_ms`; 0 writes turns pacing off (a 429 still pauses every worker).
+ */
+enum ipc_code ipc_bulk_options_set_pace(struct ipc_bulk_options *options,
+                                        uint32_t writes,
+                                        uint64_t window_ms);
+
+/**
+ * Look for the device's record of a reset whose answer was lost for up to `ms` before reporting it (a confirmed one
+ * is reported as IPC_OK with ipc_receipt_confirmed_by "action_result"); 0 reports IPC_OUTCOME_UNKNOWN as it is.
+ * Never resends anything.
+ */
+enum ipc_code ipc_bulk_options_set_verify_unknown_ms(struct ipc_bulk_options *options,
+                                                     uint64_t ms);
+
+/**
+ * Free bulk settings; NULL is fine.
+ */
+void ipc_bulk_options_free(struct ipc_bulk_options *options);
 
 /**
  * Build a client from `options` (which stay yours). Nothing is sent. With `RUST_LOG` set in the environment
@@ -168,7 +247,8 @@ enum ipc_code ipc_reset_passcodes(const struct ipc_client *client,
 
 /**
  * ipc_reset_passcodes with your own pacing: at most `pace_writes` requests in any `pace_window_ms`; 0 writes
- * turns pacing off (a 429 still pauses every worker).
+ * turns pacing off (a 429 still pauses every worker). Unknown outcomes are verified for 60 s, as by default in
+ * ipc_reset_passcodes_with.
  */
 enum ipc_code ipc_reset_passcodes_paced(const struct ipc_client *client,
                                         const char *const *device_ids,
@@ -179,6 +259,19 @@ enum ipc_code ipc_reset_passcodes_paced(const struct ipc_client *client,
                                         ipc_result_fn on_result,
                                         void *user_data,
                                         struct ipc_error **error_out);
+
+/**
+ * Reset many devices with the settings of `bulk_options` (ipc_bulk_options_new; NULL: the defaults): `on_result`
+ * is called once per device, on this thread, as each finishes; returns when all are done. Entries that are NULL or
+ * not UTF-8 get an IPC_INVALID_ARGUMENT outcome; the others still run.
+ */
+enum ipc_code ipc_reset_passcodes_with(const struct ipc_client *client,
+                                       const char *const *device_ids,
+                                       size_t count,
+                                       const struct ipc_bulk_options *bulk_options,
+                                       ipc_result_fn on_result,
+                                       void *user_data,
+                                       struct ipc_error **error_out);
 
 /**
  * The error's code (IPC_NULL_PARAMETER for a NULL error).
@@ -224,6 +317,12 @@ uint64_t ipc_error_retry_after_ms(const struct ipc_error *error);
  * HTTP attempts made.
  */
 uint32_t ipc_error_attempts(const struct ipc_error *error);
+
+/**
+ * When the request left, in milliseconds since 1970 (UTC), where one was sent (0 when none was): give it to
+ * ipc_confirm_reset to settle an IPC_OUTCOME_UNKNOWN.
+ */
+int64_t ipc_error_sent_at_ms(const struct ipc_error *error);
 
 /**
  * The `Activity ID` of Intune's error envelope (Microsoft support asks for it); NULL when none.
@@ -305,6 +404,48 @@ enum ipc_code ipc_options_set_max_retries(struct ipc_options *options, uint32_t 
 void ipc_options_free(struct ipc_options *options);
 
 /**
+ * The device's latest `resetPasscode` record. On IPC_OK `*action_out` is yours to free, or NULL when the device
+ * has none. Needs DeviceManagementManagedDevices.Read.All (IPC_PERMISSION_DENIED otherwise, which says nothing
+ * about any reset).
+ */
+enum ipc_code ipc_reset_status(const struct ipc_client *client,
+                               const char *device_id,
+                               const char *user_id,
+                               const char *detected_app_id,
+                               struct ipc_action **action_out,
+                               struct ipc_error **error_out);
+
+/**
+ * Settle a reset whose answer was lost (IPC_OUTCOME_UNKNOWN): look for its record for up to `within_ms`.
+ * `sent_at_ms` is ipc_error_sent_at_ms (or ipc_receipt_sent_at_ms). On IPC_OK `*accepted_out` is 1 when the
+ * device records a reset started after it (never send it again; `*action_out` is that record) and 0 when none was
+ * seen, which proves nothing (`*action_out` is then the latest, older record, or NULL). Never resends.
+ */
+enum ipc_code ipc_confirm_reset(const struct ipc_client *client,
+                                const char *device_id,
+                                const char *user_id,
+                                const char *detected_app_id,
+                                int64_t sent_at_ms,
+                                uint64_t within_ms,
+                                int32_t *accepted_out,
+                                struct ipc_action **action_out,
+                                struct ipc_error **error_out);
+
+/**
+ * Wait until the reset sent at `sent_at_ms` reaches a final state, for at most `timeout_ms`; on IPC_OK
+ * `*action_out` (yours to free) is its record, with the passcode on Android. A device that stays pending ends in
+ * IPC_TIMEOUT.
+ */
+enum ipc_code ipc_wait_for_reset(const struct ipc_client *client,
+                                 const char *device_id,
+                                 const char *user_id,
+                                 const char *detected_app_id,
+                                 int64_t sent_at_ms,
+                                 uint64_t timeout_ms,
+                                 struct ipc_action **action_out,
+                                 struct ipc_error **error_out);
+
+/**
  * The HTTP status (204 expected); 0 for a NULL receipt.
  */
 uint16_t ipc_receipt_status(const struct ipc_receipt *receipt);
@@ -333,6 +474,22 @@ uint32_t ipc_receipt_attempts(const struct ipc_receipt *receipt);
  * Milliseconds spent waiting between attempts.
  */
 uint64_t ipc_receipt_waited_ms(const struct ipc_receipt *receipt);
+
+/**
+ * When the request left, in milliseconds since 1970 (UTC): what ipc_confirm_reset and ipc_wait_for_reset take.
+ */
+int64_t ipc_receipt_sent_at_ms(const struct ipc_receipt *receipt);
+
+/**
+ * "response" (Graph answered 2xx) or "action_result" (the answer was lost; the device's record shows the reset).
+ * Static; "" for a NULL receipt.
+ */
+const char *ipc_receipt_confirmed_by(const struct ipc_receipt *receipt);
+
+/**
+ * The device's record, when the reset was confirmed from it; NULL otherwise. Borrowed until ipc_receipt_free.
+ */
+const struct ipc_action *ipc_receipt_action(const struct ipc_receipt *receipt);
 
 /**
  * Free a receipt; NULL is fine.

@@ -10,6 +10,7 @@ use futures_util::StreamExt;
 use ipc_core::{BulkOptions, Client, CredentialParts, Pace, Target, TextOptions};
 
 use crate::boundary::{fail, guard, opt_text, put, required, text};
+use crate::bulk_options::ipc_bulk_options;
 use crate::code::ipc_code;
 use crate::error::ipc_error;
 use crate::options::ipc_options;
@@ -17,7 +18,7 @@ use crate::receipt::ipc_receipt;
 
 /// A Graph client: one connection pool and token cache, safe to share between threads.
 pub struct ipc_client {
-    inner: Client,
+    pub(crate) inner: Client,
 }
 
 /// Called once per device of a bulk run, on the thread that called ipc_reset_passcodes, one call at a time.
@@ -33,7 +34,7 @@ pub type ipc_result_fn = Option<
 >;
 
 /// The library's one tokio runtime, started on first use.
-fn runtime() -> Result<&'static tokio::runtime::Runtime, ipc_error> {
+pub(crate) fn runtime() -> Result<&'static tokio::runtime::Runtime, ipc_error> {
     static RT: OnceLock<Option<tokio::runtime::Runtime>> = OnceLock::new();
     RT.get_or_init(|| {
         tokio::runtime::Builder::new_multi_thread()
@@ -52,7 +53,7 @@ fn runtime() -> Result<&'static tokio::runtime::Runtime, ipc_error> {
 }
 
 /// Blocking calls cannot be made from the library's own threads (they would wait on themselves).
-fn not_inside_runtime() -> Result<(), ipc_error> {
+pub(crate) fn not_inside_runtime() -> Result<(), ipc_error> {
     if tokio::runtime::Handle::try_current().is_ok() {
         return Err(fail(
             ipc_code::IPC_INVALID_ARGUMENT,
@@ -182,7 +183,8 @@ pub extern "C" fn ipc_reset_passcodes(
 }
 
 /// ipc_reset_passcodes with your own pacing: at most `pace_writes` requests in any `pace_window_ms`; 0 writes
-/// turns pacing off (a 429 still pauses every worker).
+/// turns pacing off (a 429 still pauses every worker). Unknown outcomes are verified for 60 s, as by default in
+/// ipc_reset_passcodes_with.
 #[unsafe(no_mangle)]
 #[allow(clippy::too_many_arguments)]
 pub extern "C" fn ipc_reset_passcodes_paced(
@@ -197,12 +199,6 @@ pub extern "C" fn ipc_reset_passcodes_paced(
     error_out: *mut *mut ipc_error,
 ) -> ipc_code {
     guard(error_out, || {
-        let c = required(client, "client")?;
-        let callback =
-            on_result.ok_or_else(|| fail(ipc_code::IPC_NULL_PARAMETER, "on_result is NULL"))?;
-        if device_ids.is_null() && count > 0 {
-            return Err(fail(ipc_code::IPC_NULL_PARAMETER, "device_ids is NULL"));
-        }
         let pace = if pace_writes == 0 {
             Pace::Off
         } else {
@@ -212,7 +208,48 @@ pub extern "C" fn ipc_reset_passcodes_paced(
         let options = BulkOptions {
             concurrency: concurrency as usize,
             pace,
+            ..BulkOptions::default()
         };
+        run_bulk(client, device_ids, count, options, on_result, user_data)
+    })
+}
+
+/// Reset many devices with the settings of `bulk_options` (ipc_bulk_options_new; NULL: the defaults): `on_result`
+/// is called once per device, on this thread, as each finishes; returns when all are done. Entries that are NULL or
+/// not UTF-8 get an IPC_INVALID_ARGUMENT outcome; the others still run.
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_reset_passcodes_with(
+    client: *const ipc_client,
+    device_ids: *const *const c_char,
+    count: usize,
+    bulk_options: *const ipc_bulk_options,
+    on_result: ipc_result_fn,
+    user_data: *mut c_void,
+    error_out: *mut *mut ipc_error,
+) -> ipc_code {
+    guard(error_out, || {
+        // SAFETY: a non-NULL pointer is a live ipc_bulk_options of ours (the header's ownership rules).
+        let options =
+            unsafe { bulk_options.as_ref() }.map_or_else(BulkOptions::default, |o| o.inner);
+        run_bulk(client, device_ids, count, options, on_result, user_data)
+    })
+}
+
+fn run_bulk(
+    client: *const ipc_client,
+    device_ids: *const *const c_char,
+    count: usize,
+    options: BulkOptions,
+    on_result: ipc_result_fn,
+    user_data: *mut c_void,
+) -> Result<(), ipc_error> {
+    {
+        let c = required(client, "client")?;
+        let callback =
+            on_result.ok_or_else(|| fail(ipc_code::IPC_NULL_PARAMETER, "on_result is NULL"))?;
+        if device_ids.is_null() && count > 0 {
+            return Err(fail(ipc_code::IPC_NULL_PARAMETER, "device_ids is NULL"));
+        }
         not_inside_runtime()?;
         let rt = runtime()?;
         let ids = Ids(device_ids);
@@ -247,5 +284,5 @@ pub extern "C" fn ipc_reset_passcodes_paced(
             }
         }
         Ok(())
-    })
+    }
 }

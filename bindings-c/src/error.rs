@@ -19,6 +19,7 @@ pub struct ipc_error {
     date: Option<CString>,
     retry_after_ms: u64,
     attempts: u32,
+    sent_at_ms: i64,
     intune: Option<Box<IntuneIds>>,
 }
 
@@ -57,6 +58,7 @@ impl ipc_error {
             date: None,
             retry_after_ms: 0,
             attempts: 0,
+            sent_at_ms: 0,
             intune: None,
         }
     }
@@ -85,6 +87,7 @@ impl From<&ipc_core::Error> for ipc_error {
                 .retry_after()
                 .map_or(0, |d| d.as_millis().min(u64::MAX as u128) as u64),
             attempts: e.attempts(),
+            sent_at_ms: e.sent_at().map_or(0, crate::action::epoch_ms),
             intune: e.intune().map(|i| {
                 Box::new(IntuneIds {
                     activity_id: opt(i.activity_id.as_deref()),
@@ -147,6 +150,13 @@ pub extern "C" fn ipc_error_retry_after_ms(error: *const ipc_error) -> u64 {
 #[unsafe(no_mangle)]
 pub extern "C" fn ipc_error_attempts(error: *const ipc_error) -> u32 {
     required(error, "error").map_or(0, |e| e.attempts)
+}
+
+/// When the request left, in milliseconds since 1970 (UTC), where one was sent (0 when none was): give it to
+/// ipc_confirm_reset to settle an IPC_OUTCOME_UNKNOWN.
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_error_sent_at_ms(error: *const ipc_error) -> i64 {
+    required(error, "error").map_or(0, |e| e.sent_at_ms)
 }
 
 /// The `Activity ID` of Intune's error envelope (Microsoft support asks for it); NULL when none.

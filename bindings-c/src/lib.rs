@@ -1,14 +1,19 @@
 //! `libintune_passcode`: the C ABI of the intune-passcode core. Types and errors only; behaviour is the core's.
 //! The header `include/intune_passcode.h` is generated from this crate by cbindgen (see cbindgen.toml).
 
+mod action;
 mod boundary;
+mod bulk_options;
 mod client;
 mod code;
 mod error;
 mod logging;
 mod options;
+mod read;
 mod receipt;
 
+pub use action::ipc_action;
+pub use bulk_options::ipc_bulk_options;
 pub use client::{ipc_client, ipc_result_fn};
 pub use code::ipc_code;
 pub use error::ipc_error;

@@ -16,6 +16,9 @@ pub struct ipc_receipt {
     date: Option<CString>,
     attempts: u32,
     waited_ms: u64,
+    sent_at_ms: i64,
+    confirmed_by: &'static std::ffi::CStr,
+    action: Option<Box<crate::action::ipc_action>>,
 }
 
 impl From<ipc_core::Receipt> for ipc_receipt {
@@ -27,6 +30,12 @@ impl From<ipc_core::Receipt> for ipc_receipt {
             date: r.date.as_deref().map(c_string),
             attempts: r.attempts,
             waited_ms: r.waited.as_millis().min(u64::MAX as u128) as u64,
+            sent_at_ms: crate::action::epoch_ms(r.sent_at),
+            confirmed_by: match r.confirmed_by {
+                ipc_core::ConfirmedBy::Response => c"response",
+                ipc_core::ConfirmedBy::ActionResult => c"action_result",
+            },
+            action: r.action.map(|a| Box::new(a.into())),
         }
     }
 }
@@ -69,6 +78,29 @@ pub extern "C" fn ipc_receipt_attempts(receipt: *const ipc_receipt) -> u32 {
 #[unsafe(no_mangle)]
 pub extern "C" fn ipc_receipt_waited_ms(receipt: *const ipc_receipt) -> u64 {
     required(receipt, "receipt").map_or(0, |r| r.waited_ms)
+}
+
+/// When the request left, in milliseconds since 1970 (UTC): what ipc_confirm_reset and ipc_wait_for_reset take.
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_receipt_sent_at_ms(receipt: *const ipc_receipt) -> i64 {
+    required(receipt, "receipt").map_or(0, |r| r.sent_at_ms)
+}
+
+/// "response" (Graph answered 2xx) or "action_result" (the answer was lost; the device's record shows the reset).
+/// Static; "" for a NULL receipt.
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_receipt_confirmed_by(receipt: *const ipc_receipt) -> *const c_char {
+    required(receipt, "receipt").map_or(c"".as_ptr(), |r| r.confirmed_by.as_ptr())
+}
+
+/// The device's record, when the reset was confirmed from it; NULL otherwise. Borrowed until ipc_receipt_free.
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_receipt_action(
+    receipt: *const ipc_receipt,
+) -> *const crate::action::ipc_action {
+    required(receipt, "receipt").map_or(ptr::null(), |r| {
+        r.action.as_deref().map_or(ptr::null(), |a| a as *const _)
+    })
 }
 
 /// Free a receipt; NULL is fine.

@@ -157,7 +157,7 @@ async fn the_c_and_cpp_programs_pass_against_the_emulator() {
 
     // Shared vectors, through the shared library.
     let all = vectors::load(&crate_dir().join("../tests/vectors")).unwrap();
-    assert_eq!(all.len(), 30, "the shared vectors");
+    assert_eq!(all.len(), 38, "the shared vectors");
     let mut failures = Vec::new();
     for v in &all {
         assert!(
@@ -175,6 +175,13 @@ async fn the_c_and_cpp_programs_pass_against_the_emulator() {
             v.detected_app_id().unwrap_or_else(|| "-".into()),
             v.max_retries().to_string(),
             v.timeout_ms().to_string(),
+            v.call(),
+            v.sent_at()
+                .and_then(|t| ipc_core::parse_time(&t))
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_millis())
+                .to_string(),
+            v.within_ms().to_string(),
         ];
         let (ok, out, err) = run(&shared, args, None).await;
         let observed: Value = match serde_json::from_str(out.trim()) {

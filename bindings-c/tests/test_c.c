@@ -1,5 +1,6 @@
 /* C11 test program for libintune_passcode, driven by tests/c_suite.rs against the emulator.
- *   test_c vector GRAPH_URL TOKEN DEVICE USER|- APP|- MAX_RETRIES TIMEOUT_MS   one call; prints the outcome as JSON
+ *   test_c vector GRAPH_URL TOKEN DEVICE USER|- APP|- MAX_RETRIES TIMEOUT_MS CALL SENT_AT_MS WITHIN_MS
+ *          one call (reset_passcode, reset_status or confirm_reset); prints the outcome as JSON
  *   test_c hostile                                                             NULL, invalid UTF-8, huge inputs
  *   test_c bulk GRAPH_URL TOKEN IDS_FILE CONCURRENCY [PACE_WRITES PACE_MS]     one callback per ID
  *   test_c threads GRAPH_URL TOKEN IDS_FILE                                    8 threads x 100 calls on one client
@@ -39,40 +40,74 @@ static ipc_client *make_client(const char *url, const char *token, unsigned retr
   return c;
 }
 
+static void print_vector_error(ipc_code rc, const ipc_error *e) {
+  printf("\"ok\":false,");
+  json_str("code", ipc_code_name(rc), 1);
+  if (ipc_error_status(e)) printf("\"status\":%u,", ipc_error_status(e)); else printf("\"status\":null,");
+  json_str("graph_code", ipc_error_graph_code(e), 1);
+  json_str("request_id", ipc_error_request_id(e), 1);
+  printf("\"attempts\":%u,", ipc_error_attempts(e));
+  if (ipc_error_retry_after_ms(e)) printf("\"retry_after_ms\":%llu,", (unsigned long long)ipc_error_retry_after_ms(e));
+  else printf("\"retry_after_ms\":null,");
+  json_str("intune_activity_id", ipc_error_intune_activity_id(e), 1);
+  json_str("intune_operation_id", ipc_error_intune_operation_id(e), 0);
+  CHECK(strlen(ipc_error_message(e)) > 0);
+}
+
 static int vector(char **argv) {
   ipc_client *c = make_client(argv[2], argv[3], (unsigned)atoi(argv[7]), (uint64_t)atoll(argv[8]));
   if (!c) return 1;
   const char *user = strcmp(argv[5], "-") ? argv[5] : NULL;
   const char *app = strcmp(argv[6], "-") ? argv[6] : NULL;
+  const char *call = argv[9];
   ipc_receipt *r = NULL;
+  ipc_action *a = NULL;
   ipc_error *e = NULL;
+  int accepted = -1;
+  ipc_code rc;
   /* Timed here, around the call alone: process start-up must not loosen the vectors' time bounds. */
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
-  ipc_code rc = ipc_reset_passcode(c, argv[4], user, app, &r, &e);
+  if (strcmp(call, "reset_status") == 0) {
+    rc = ipc_reset_status(c, argv[4], user, app, &a, &e);
+  } else if (strcmp(call, "confirm_reset") == 0) {
+    rc = ipc_confirm_reset(c, argv[4], user, app, (int64_t)atoll(argv[10]), (uint64_t)atoll(argv[11]), &accepted, &a, &e);
+  } else {
+    rc = ipc_reset_passcode(c, argv[4], user, app, &r, &e);
+  }
   clock_gettime(CLOCK_MONOTONIC, &t1);
   long long elapsed_ms = (long long)(t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
   printf("{\"elapsed_ms\":%lld,", elapsed_ms);
-  if (rc == IPC_OK) {
+  if (rc != IPC_OK) {
+    CHECK(r == NULL && a == NULL && e != NULL && ipc_error_code(e) == rc);
+    print_vector_error(rc, e);
+  } else if (strcmp(call, "reset_status") == 0) {
+    CHECK(e == NULL);
+    printf("\"ok\":true,\"found\":%s", a ? "true" : "false");
+    if (a) {
+      printf(",");
+      json_str("state", ipc_action_state(a), 1);
+      json_str("passcode", ipc_action_passcode_reveal(a), 0);
+    }
+  } else if (strcmp(call, "confirm_reset") == 0) {
+    CHECK(e == NULL && (accepted == 0 || accepted == 1));
+    printf("\"ok\":true,");
+    if (accepted) {
+      CHECK(a != NULL);
+      json_str("confirmation", "accepted", 1);
+      json_str("state", a ? ipc_action_state(a) : NULL, 0);
+    } else {
+      json_str("confirmation", "not_seen", 1);
+      json_str("latest_state", a ? ipc_action_state(a) : NULL, 0);
+    }
+  } else {
     CHECK(e == NULL);
     printf("\"ok\":true,\"status\":%u,\"attempts\":%u,", ipc_receipt_status(r), ipc_receipt_attempts(r));
     json_str("request_id", ipc_receipt_request_id(r), 0);
-  } else {
-    CHECK(r == NULL && e != NULL && ipc_error_code(e) == rc);
-    printf("\"ok\":false,");
-    json_str("code", ipc_code_name(rc), 1);
-    if (ipc_error_status(e)) printf("\"status\":%u,", ipc_error_status(e)); else printf("\"status\":null,");
-    json_str("graph_code", ipc_error_graph_code(e), 1);
-    json_str("request_id", ipc_error_request_id(e), 1);
-    printf("\"attempts\":%u,", ipc_error_attempts(e));
-    if (ipc_error_retry_after_ms(e)) printf("\"retry_after_ms\":%llu,", (unsigned long long)ipc_error_retry_after_ms(e));
-    else printf("\"retry_after_ms\":null,");
-    json_str("intune_activity_id", ipc_error_intune_activity_id(e), 1);
-    json_str("intune_operation_id", ipc_error_intune_operation_id(e), 0);
-    CHECK(strlen(ipc_error_message(e)) > 0);
   }
   printf("}\n");
   ipc_receipt_free(r);
+  ipc_action_free(a);
   ipc_error_free(e);
   ipc_client_free(c);
   return failures ? 1 : 0;
@@ -321,7 +356,7 @@ static int secrets(char **argv) {
 
 int main(int argc, char **argv) {
   if (argc >= 13 && strcmp(argv[1], "secrets") == 0) return secrets(argv);
-  if (argc >= 9 && strcmp(argv[1], "vector") == 0) return vector(argv);
+  if (argc >= 12 && strcmp(argv[1], "vector") == 0) return vector(argv);
   if (argc >= 2 && strcmp(argv[1], "hostile") == 0) return hostile();
   if (argc >= 6 && strcmp(argv[1], "bulk") == 0) return bulk(argv);
   if (argc >= 5 && strcmp(argv[1], "threads") == 0) return threads(argv);

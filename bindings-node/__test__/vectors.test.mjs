@@ -13,7 +13,7 @@ let emu
 before(async () => { emu = await startEmulator('--throttle', 'off', '--devices', '100') })
 after(() => emu.stop())
 
-test('the shared vectors are there', () => assert.equal(files.length, 30))
+test('the shared vectors are there', () => assert.equal(files.length, 38))
 
 for (const file of files) {
   const v = JSON.parse(readFileSync(path.join(dir, file), 'utf8'))
@@ -26,11 +26,25 @@ for (const file of files) {
       maxRetries: v.options.max_retries ?? 3,
       timeoutMs: v.options.timeout_ms ?? 20000,
     })
+    const route = { userId: t.user_id ?? undefined, detectedAppId: t.detected_app_id ?? undefined }
+    const call = v.call ?? 'reset_passcode'
     const started = performance.now()
     let got
     try {
-      const r = await client.resetPasscode(t.device_id, { userId: t.user_id ?? undefined, detectedAppId: t.detected_app_id ?? undefined })
-      got = { ok: true, status: r.status, attempts: r.attempts, request_id: r.requestId }
+      if (call === 'reset_passcode') {
+        const r = await client.resetPasscode(t.device_id, route)
+        got = { ok: true, status: r.status, attempts: r.attempts, request_id: r.requestId }
+      } else if (call === 'reset_status') {
+        const a = await client.resetStatus(t.device_id, route)
+        got = { ok: true, found: a !== null }
+        if (a) Object.assign(got, { state: a.state, passcode: a.passcode ? a.passcode.reveal() : null })
+      } else {
+        assert.equal(call, 'confirm_reset')
+        const c = await client.confirmReset(t.device_id, new Date(v.options.sent_at), { ...route, withinMs: v.options.within_ms ?? 10000 })
+        got = c.accepted
+          ? { ok: true, confirmation: 'accepted', state: c.action.state }
+          : { ok: true, confirmation: 'not_seen', latest_state: c.latest ? c.latest.state : null }
+      }
     } catch (e) {
       assert.ok(e instanceof IntunePasscodeError, String(e))
       got = {

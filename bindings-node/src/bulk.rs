@@ -59,15 +59,30 @@ impl Drop for NativeBulk {
     }
 }
 
+/// A bulk run's options as JavaScript gave them.
+pub struct Settings {
+    pub concurrency: f64,
+    pub pace: PaceJs,
+    /// Milliseconds to look for the record of a reset whose answer was lost; `None`: do not look.
+    pub verify_unknown_ms: Option<f64>,
+}
+
 pub fn start(
     client: &Client,
-    concurrency: f64,
-    pace: PaceJs,
+    settings: Settings,
     user_id: Option<Utf16String>,
     detected_app_id: Option<Utf16String>,
     cancel: Option<CancelToken>,
 ) -> Result<NativeBulk> {
+    let Settings {
+        concurrency,
+        pace,
+        verify_unknown_ms,
+    } = settings;
     let setup = || -> std::result::Result<_, Error> {
+        let verify_unknown = verify_unknown_ms
+            .map(|ms| intune_passcode::duration_from_secs("verifyUnknownMs", ms / 1000.0))
+            .transpose()?;
         if !(concurrency.is_finite() && concurrency.fract() == 0.0 && concurrency >= 0.0) {
             return Err(Error::invalid(format!(
                 "concurrency must be a whole number from 1 to 1024, not {concurrency}"
@@ -93,6 +108,7 @@ pub fn start(
             BulkOptions {
                 concurrency: concurrency as usize,
                 pace,
+                verify_unknown,
             },
             user,
             app,

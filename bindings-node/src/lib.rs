@@ -1,6 +1,7 @@
 //! The native half of the `intune-passcode` Node package: types and errors over the core. The package's
 //! `intune-passcode.js` wraps it into the public API (error classes, AbortSignal, async iteration).
 
+mod action;
 mod bulk;
 mod cancel;
 mod credential;
@@ -47,6 +48,10 @@ pub struct ReceiptJs {
     pub ags_diagnostic: Option<String>,
     pub attempts: u32,
     pub waited_ms: f64,
+    pub sent_at_ms: f64,
+    /// `response` or `action_result`.
+    pub confirmed_by: String,
+    pub action: Option<action::ResetActionJs>,
 }
 
 impl From<Receipt> for ReceiptJs {
@@ -59,6 +64,9 @@ impl From<Receipt> for ReceiptJs {
             ags_diagnostic: r.ags_diagnostic,
             attempts: r.attempts,
             waited_ms: r.waited.as_secs_f64() * 1000.0,
+            sent_at_ms: action::epoch_ms(r.sent_at),
+            confirmed_by: r.confirmed_by.as_str().to_string(),
+            action: r.action.map(Into::into),
         }
     }
 }
@@ -139,20 +147,101 @@ impl NativeClient {
         })
     }
 
+    /// The device's latest `resetPasscode` record, or null. Needs `DeviceManagementManagedDevices.Read.All`.
+    #[napi]
+    pub fn reset_status<'env>(
+        &self,
+        env: &'env Env,
+        device_id: Utf16String,
+        user_id: Option<Utf16String>,
+        detected_app_id: Option<Utf16String>,
+        cancel: Option<&CancelToken>,
+    ) -> Result<PromiseRaw<'env, Option<action::ResetActionJs>>> {
+        let target = target(device_id, user_id, detected_app_id);
+        let client = self.inner.clone();
+        let cancel = cancel.cloned();
+        env.spawn_future(async move {
+            let target = target.map_err(|e| to_napi(&e))?;
+            let outcome = cancellable(cancel, client.reset_status(&target)).await?;
+            outcome.map(|a| a.map(Into::into)).map_err(|e| to_napi(&e))
+        })
+    }
+
+    /// Settle a reset whose answer was lost: look for its record for up to `within_ms`. Never resends.
+    #[napi]
+    #[allow(clippy::too_many_arguments)]
+    pub fn confirm_reset<'env>(
+        &self,
+        env: &'env Env,
+        device_id: Utf16String,
+        sent_at_ms: f64,
+        within_ms: f64,
+        user_id: Option<Utf16String>,
+        detected_app_id: Option<Utf16String>,
+        cancel: Option<&CancelToken>,
+    ) -> Result<PromiseRaw<'env, action::ConfirmationJs>> {
+        let args = target(device_id, user_id, detected_app_id).and_then(|t| {
+            let sent_at = action::from_epoch_ms("sentAt", sent_at_ms)?;
+            let within = intune_passcode::duration_from_secs("withinMs", within_ms / 1000.0)?;
+            Ok((t, sent_at, within))
+        });
+        let client = self.inner.clone();
+        let cancel = cancel.cloned();
+        env.spawn_future(async move {
+            let (target, sent_at, within) = args.map_err(|e| to_napi(&e))?;
+            let call = client.confirm_reset(&target, sent_at, within);
+            let outcome = cancellable(cancel, call).await?;
+            outcome.map(Into::into).map_err(|e| to_napi(&e))
+        })
+    }
+
+    /// Wait until the reset sent at `sent_at_ms` reaches a final state; its record (on Android, with the passcode).
+    #[napi]
+    #[allow(clippy::too_many_arguments)]
+    pub fn wait_for_reset<'env>(
+        &self,
+        env: &'env Env,
+        device_id: Utf16String,
+        sent_at_ms: f64,
+        timeout_ms: f64,
+        user_id: Option<Utf16String>,
+        detected_app_id: Option<Utf16String>,
+        cancel: Option<&CancelToken>,
+    ) -> Result<PromiseRaw<'env, action::ResetActionJs>> {
+        let args = target(device_id, user_id, detected_app_id).and_then(|t| {
+            let sent_at = action::from_epoch_ms("sentAt", sent_at_ms)?;
+            let timeout = intune_passcode::duration_from_secs("timeoutMs", timeout_ms / 1000.0)?;
+            Ok((t, sent_at, timeout))
+        });
+        let client = self.inner.clone();
+        let cancel = cancel.cloned();
+        env.spawn_future(async move {
+            let (target, sent_at, timeout) = args.map_err(|e| to_napi(&e))?;
+            let call = client.wait_for_reset(&target, sent_at, timeout);
+            let outcome = cancellable(cancel, call).await?;
+            outcome.map(Into::into).map_err(|e| to_napi(&e))
+        })
+    }
+
     /// Start a bulk run (validates the options); feed it with `push` and read it with `next`.
+    /// `verify_unknown_ms`: how long to look for the record of a reset whose answer was lost (null: do not).
     #[napi]
     pub fn start_bulk(
         &self,
         concurrency: f64,
         pace: bulk::PaceJs,
+        verify_unknown_ms: Option<f64>,
         user_id: Option<Utf16String>,
         detected_app_id: Option<Utf16String>,
         cancel: Option<&CancelToken>,
     ) -> Result<NativeBulk> {
         bulk::start(
             &self.inner,
-            concurrency,
-            pace,
+            bulk::Settings {
+                concurrency,
+                pace,
+                verify_unknown_ms,
+            },
             user_id,
             detected_app_id,
             cancel.cloned(),
@@ -163,6 +252,35 @@ impl NativeClient {
     #[napi(getter)]
     pub fn graph_base(&self) -> String {
         self.inner.graph_base().to_string()
+    }
+}
+
+/// A target from JavaScript strings.
+fn target(
+    device_id: Utf16String,
+    user_id: Option<Utf16String>,
+    detected_app_id: Option<Utf16String>,
+) -> std::result::Result<Target, intune_passcode::Error> {
+    text("deviceId", device_id).and_then(|d| {
+        Target::new(
+            d,
+            opt_text("userId", user_id)?,
+            opt_text("detectedAppId", detected_app_id)?,
+        )
+    })
+}
+
+/// Run `call`, or reject with `AbortError` when `cancel` trips first.
+async fn cancellable<T>(
+    cancel: Option<CancelToken>,
+    call: impl std::future::Future<Output = T>,
+) -> Result<T> {
+    match cancel {
+        None => Ok(call.await),
+        Some(c) => tokio::select! {
+            r = call => Ok(r),
+            _ = c.wait() => Err(bulk::aborted()),
+        },
     }
 }
 

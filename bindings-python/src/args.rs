@@ -144,3 +144,8 @@ pub fn concurrency(py: Python<'_>, value: i64) -> PyResult<usize> {
         )
     })
 }
+
+/// Seconds from Python (`within`, `timeout`, `verify_unknown`): above 0 and at most a year.
+pub fn seconds(py: Python<'_>, name: &str, secs: f64) -> PyResult<std::time::Duration> {
+    intune_passcode::duration_from_secs(name, secs).map_err(|e| to_py(py, &e))
+}

@@ -6,6 +6,7 @@ use intune_passcode::Client;
 use pyo3::prelude::*;
 use pyo3_async_runtimes::TaskLocals;
 
+use crate::action::{PyConfirmation, PyResetAction, sent_at_arg};
 use crate::args::{self, ClientArgs};
 use crate::bulk::{self, AsyncBulkIterator};
 use crate::client::bulk_options;
@@ -101,7 +102,9 @@ impl PyAsyncClient {
     }
 
     /// Reset many devices; `async for` yields a `BulkItem` per device as each finishes.
-    #[pyo3(signature = (device_ids, *, user_id=None, detected_app_id=None, concurrency=16, pace=args::PaceArg::intune()))]
+    #[pyo3(signature = (device_ids, *, user_id=None, detected_app_id=None, concurrency=16, pace=args::PaceArg::intune(),
+        verify_unknown=Some(60.0)))]
+    #[allow(clippy::too_many_arguments)]
     fn reset_passcodes(
         &self,
         py: Python<'_>,
@@ -110,13 +113,89 @@ impl PyAsyncClient {
         detected_app_id: Option<&Bound<'_, PyAny>>,
         concurrency: i64,
         pace: Option<args::PaceArg>,
+        verify_unknown: Option<f64>,
     ) -> PyResult<AsyncBulkIterator> {
-        let options = bulk_options(py, concurrency, pace)?;
+        let options = bulk_options(py, concurrency, pace, verify_unknown)?;
         let user = args::opt_text(py, "user_id", user_id)?;
         let app = args::opt_text(py, "detected_app_id", detected_app_id)?;
         self.note_loop(py);
         let (rx, task) = bulk::start(py, &self.inner, device_ids, user, app, options)?;
         Ok(AsyncBulkIterator::new(rx, task))
+    }
+
+    /// The device's latest `resetPasscode` record, or `None`. Needs `DeviceManagementManagedDevices.Read.All`.
+    #[pyo3(signature = (device_id, *, user_id=None, detected_app_id=None))]
+    fn reset_status<'py>(
+        &self,
+        py: Python<'py>,
+        device_id: &Bound<'py, PyAny>,
+        user_id: Option<&Bound<'py, PyAny>>,
+        detected_app_id: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let target = args::target(py, device_id, user_id, detected_app_id)?;
+        self.note_loop(py);
+        let client = self.inner.clone();
+        foreign::spawn_awaitable(
+            py,
+            async move { client.reset_status(&target).await },
+            |py, outcome| match outcome {
+                Ok(Some(a)) => Ok(Py::new(py, PyResetAction(a))?.into_any()),
+                Ok(None) => Ok(py.None()),
+                Err(e) => Err(to_py(py, &e)),
+            },
+        )
+    }
+
+    /// Settle a reset whose answer was lost: look for its record for up to `within` seconds. Never resends.
+    #[pyo3(signature = (device_id, sent_at, *, within=60.0, user_id=None, detected_app_id=None))]
+    fn confirm_reset<'py>(
+        &self,
+        py: Python<'py>,
+        device_id: &Bound<'py, PyAny>,
+        sent_at: &Bound<'py, PyAny>,
+        within: f64,
+        user_id: Option<&Bound<'py, PyAny>>,
+        detected_app_id: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let target = args::target(py, device_id, user_id, detected_app_id)?;
+        let sent_at = sent_at_arg(py, sent_at)?;
+        let within = args::seconds(py, "within", within)?;
+        self.note_loop(py);
+        let client = self.inner.clone();
+        foreign::spawn_awaitable(
+            py,
+            async move { client.confirm_reset(&target, sent_at, within).await },
+            |py, outcome| match outcome {
+                Ok(c) => Ok(Py::new(py, PyConfirmation(c))?.into_any()),
+                Err(e) => Err(to_py(py, &e)),
+            },
+        )
+    }
+
+    /// Wait until the reset sent at `sent_at` reaches a final state; its record (on Android, with the passcode).
+    #[pyo3(signature = (device_id, sent_at, *, timeout=300.0, user_id=None, detected_app_id=None))]
+    fn wait_for_reset<'py>(
+        &self,
+        py: Python<'py>,
+        device_id: &Bound<'py, PyAny>,
+        sent_at: &Bound<'py, PyAny>,
+        timeout: f64,
+        user_id: Option<&Bound<'py, PyAny>>,
+        detected_app_id: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let target = args::target(py, device_id, user_id, detected_app_id)?;
+        let sent_at = sent_at_arg(py, sent_at)?;
+        let timeout = args::seconds(py, "timeout", timeout)?;
+        self.note_loop(py);
+        let client = self.inner.clone();
+        foreign::spawn_awaitable(
+            py,
+            async move { client.wait_for_reset(&target, sent_at, timeout).await },
+            |py, outcome| match outcome {
+                Ok(a) => Ok(Py::new(py, PyResetAction(a))?.into_any()),
+                Err(e) => Err(to_py(py, &e)),
+            },
+        )
     }
 
     fn __aenter__<'py>(slf: Bound<'py, Self>, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {

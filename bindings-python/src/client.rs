@@ -3,6 +3,7 @@
 use intune_passcode::{BulkOptions, Client};
 use pyo3::prelude::*;
 
+use crate::action::{PyConfirmation, PyResetAction, sent_at_arg};
 use crate::args::{self, ClientArgs};
 use crate::bulk::{self, BulkIterator};
 use crate::credential::PyCredential;
@@ -78,7 +79,9 @@ impl PyClient {
     }
 
     /// Reset many devices; yields a `BulkItem` per device as each finishes. `device_ids` is read lazily.
-    #[pyo3(signature = (device_ids, *, user_id=None, detected_app_id=None, concurrency=16, pace=args::PaceArg::intune()))]
+    #[pyo3(signature = (device_ids, *, user_id=None, detected_app_id=None, concurrency=16, pace=args::PaceArg::intune(),
+        verify_unknown=Some(60.0)))]
+    #[allow(clippy::too_many_arguments)]
     fn reset_passcodes(
         &self,
         py: Python<'_>,
@@ -87,12 +90,72 @@ impl PyClient {
         detected_app_id: Option<&Bound<'_, PyAny>>,
         concurrency: i64,
         pace: Option<args::PaceArg>,
+        verify_unknown: Option<f64>,
     ) -> PyResult<BulkIterator> {
-        let options = bulk_options(py, concurrency, pace)?;
+        let options = bulk_options(py, concurrency, pace, verify_unknown)?;
         let user = args::opt_text(py, "user_id", user_id)?;
         let app = args::opt_text(py, "detected_app_id", detected_app_id)?;
         let (rx, task) = bulk::start(py, &self.inner, device_ids, user, app, options)?;
         Ok(BulkIterator::new(rx, task))
+    }
+
+    /// The device's latest `resetPasscode` record, or `None`. Needs `DeviceManagementManagedDevices.Read.All`.
+    #[pyo3(signature = (device_id, *, user_id=None, detected_app_id=None))]
+    fn reset_status(
+        &self,
+        py: Python<'_>,
+        device_id: &Bound<'_, PyAny>,
+        user_id: Option<&Bound<'_, PyAny>>,
+        detected_app_id: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Option<PyResetAction>> {
+        let target = args::target(py, device_id, user_id, detected_app_id)?;
+        let client = self.inner.clone();
+        let outcome = block_on(py, async move { client.reset_status(&target).await })?;
+        outcome
+            .map(|a| a.map(PyResetAction))
+            .map_err(|e| to_py(py, &e))
+    }
+
+    /// Settle a reset whose answer was lost: look for its record for up to `within` seconds. Never resends.
+    #[pyo3(signature = (device_id, sent_at, *, within=60.0, user_id=None, detected_app_id=None))]
+    fn confirm_reset(
+        &self,
+        py: Python<'_>,
+        device_id: &Bound<'_, PyAny>,
+        sent_at: &Bound<'_, PyAny>,
+        within: f64,
+        user_id: Option<&Bound<'_, PyAny>>,
+        detected_app_id: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyConfirmation> {
+        let target = args::target(py, device_id, user_id, detected_app_id)?;
+        let sent_at = sent_at_arg(py, sent_at)?;
+        let within = args::seconds(py, "within", within)?;
+        let client = self.inner.clone();
+        let outcome = block_on(py, async move {
+            client.confirm_reset(&target, sent_at, within).await
+        })?;
+        outcome.map(PyConfirmation).map_err(|e| to_py(py, &e))
+    }
+
+    /// Wait until the reset sent at `sent_at` reaches a final state; its record (on Android, with the passcode).
+    #[pyo3(signature = (device_id, sent_at, *, timeout=300.0, user_id=None, detected_app_id=None))]
+    fn wait_for_reset(
+        &self,
+        py: Python<'_>,
+        device_id: &Bound<'_, PyAny>,
+        sent_at: &Bound<'_, PyAny>,
+        timeout: f64,
+        user_id: Option<&Bound<'_, PyAny>>,
+        detected_app_id: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyResetAction> {
+        let target = args::target(py, device_id, user_id, detected_app_id)?;
+        let sent_at = sent_at_arg(py, sent_at)?;
+        let timeout = args::seconds(py, "timeout", timeout)?;
+        let client = self.inner.clone();
+        let outcome = block_on(py, async move {
+            client.wait_for_reset(&target, sent_at, timeout).await
+        })?;
+        outcome.map(PyResetAction).map_err(|e| to_py(py, &e))
     }
 
     fn __repr__(&self) -> String {
@@ -105,9 +168,13 @@ pub fn bulk_options(
     py: Python<'_>,
     concurrency: i64,
     pace: Option<args::PaceArg>,
+    verify_unknown: Option<f64>,
 ) -> PyResult<BulkOptions> {
     Ok(BulkOptions {
         concurrency: args::concurrency(py, concurrency)?,
         pace: args::pace(py, pace)?,
+        verify_unknown: verify_unknown
+            .map(|s| args::seconds(py, "verify_unknown", s))
+            .transpose()?,
     })
 }

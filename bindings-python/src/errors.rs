@@ -88,6 +88,12 @@ fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
         "intune_activity_id",
         e.intune().and_then(|i| i.activity_id.clone()),
     )?;
+    kw.set_item(
+        "sent_at",
+        e.sent_at()
+            .map(|t| crate::action::datetime(py, t))
+            .transpose()?,
+    )?;
     let value = cls.call((e.to_string(),), Some(&kw))?;
     let err = PyErr::from_value(value);
     let cause = std::error::Error::source(e).and_then(|s| s.downcast_ref::<PyCause>());

@@ -1,6 +1,7 @@
 //! `intune_passcode._native`: the Python front door of the intune-passcode core. Types and errors only; every
 //! behaviour is the core's.
 
+mod action;
 mod args;
 mod async_client;
 mod bulk;
@@ -25,6 +26,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<async_client::PyAsyncClient>()?;
     m.add_class::<receipt::PyReceipt>()?;
     m.add_class::<receipt::PyBulkItem>()?;
+    m.add_class::<action::PyResetAction>()?;
+    m.add_class::<action::PyConfirmation>()?;
+    m.add_class::<action::PyPasscode>()?;
     m.add_class::<bulk::BulkIterator>()?;
     m.add_class::<bulk::AsyncBulkIterator>()?;
     m.add_function(wrap_pyfunction!(reset_logging, m)?)?;

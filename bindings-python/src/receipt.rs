@@ -1,7 +1,11 @@
 //! `Receipt` and `BulkItem` as Python objects.
 
-use intune_passcode::Receipt;
+use std::time::SystemTime;
+
+use intune_passcode::{Receipt, ResetAction};
 use pyo3::prelude::*;
+
+use crate::action::{PyResetAction, datetime, repr_opt};
 
 /// Proof that Graph accepted a reset, with the identifiers support asks for.
 #[pyclass(frozen, module = "intune_passcode._native", name = "Receipt")]
@@ -27,6 +31,11 @@ pub struct PyReceipt {
     /// Seconds spent waiting between attempts.
     #[pyo3(get)]
     pub waited: f64,
+    /// `"response"` (Graph answered 2xx) or `"action_result"` (the answer was lost; the device's record shows it).
+    #[pyo3(get)]
+    pub confirmed_by: &'static str,
+    sent_at: SystemTime,
+    action: Option<ResetAction>,
 }
 
 impl From<Receipt> for PyReceipt {
@@ -39,16 +48,38 @@ impl From<Receipt> for PyReceipt {
             ags_diagnostic: r.ags_diagnostic,
             attempts: r.attempts,
             waited: r.waited.as_secs_f64(),
+            confirmed_by: r.confirmed_by.as_str(),
+            sent_at: r.sent_at,
+            action: r.action,
         }
     }
 }
 
 #[pymethods]
 impl PyReceipt {
+    /// When the request left (UTC): what `confirm_reset` and `wait_for_reset` take.
+    #[getter]
+    fn sent_at(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        datetime(py, self.sent_at)
+    }
+
+    /// The device's record, when the reset was confirmed from it (`confirmed_by == "action_result"`).
+    #[getter]
+    fn action(&self) -> Option<PyResetAction> {
+        self.action.clone().map(PyResetAction)
+    }
+
     fn __repr__(&self) -> String {
         format!(
-            "Receipt(status={}, request_id={:?}, client_request_id={:?}, attempts={}, waited={:.3})",
-            self.status, self.request_id, self.client_request_id, self.attempts, self.waited
+            "Receipt(status={}, request_id={}, client_request_id={}, attempts={}, waited={:.3}, sent_at='{}', \
+             confirmed_by='{}')",
+            self.status,
+            repr_opt(self.request_id.as_deref()),
+            repr_opt(Some(&self.client_request_id)),
+            self.attempts,
+            self.waited,
+            intune_passcode::format_time(self.sent_at),
+            self.confirmed_by
         )
     }
 }

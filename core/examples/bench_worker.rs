@@ -61,7 +61,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     } else {
         // Lazily, as a user with a long list would: the run holds only what is in flight.
         let targets = ids.into_iter().filter_map(|id| Target::device(id).ok());
-        let mut stream = client.reset_passcodes(targets, BulkOptions { concurrency, pace })?;
+        let verify_unknown = match std::env::var("BENCH_VERIFY_SECS") {
+            Ok(v) if v == "off" => None,
+            Ok(v) => Some(Duration::from_secs_f64(v.parse()?)),
+            Err(_) => BulkOptions::default().verify_unknown,
+        };
+        let options = BulkOptions {
+            concurrency,
+            pace,
+            verify_unknown,
+        };
+        let mut stream = client.reset_passcodes(targets, options)?;
         let mut log = match std::env::var_os("BENCH_OUTCOMES") {
             Some(path) => Some(std::io::BufWriter::new(std::fs::File::create(path)?)),
             None => None,

@@ -3,6 +3,9 @@
 use futures_util::stream::{BoxStream, Stream, StreamExt};
 use tokio::task::JoinHandle;
 
+use std::time::Duration;
+
+use crate::action::{Confirmation, ConfirmedBy, format_time};
 use crate::client::Client;
 use crate::error::{Error, ErrorKind};
 use crate::pacer::{Pace, Pacer};
@@ -18,13 +21,25 @@ pub type BulkItem = (Target, Result<Receipt, Error>);
 /// The stream of a keyed bulk run: the caller's key and what became of its target.
 pub type KeyedStream<K> = BoxStream<'static, (K, Result<Receipt, Error>)>;
 
-/// How a bulk run behaves.
+/// How long a bulk run looks for the device's record of a reset whose answer was lost, by default.
+pub const DEFAULT_VERIFY_UNKNOWN: Duration = Duration::from_secs(60);
+
+/// Longest `verify_unknown` allowed (a day: an action record that has not appeared by then never will here).
+pub const MAX_VERIFY_UNKNOWN: Duration = Duration::from_secs(86_400);
+
+/// How a bulk run behaves. Build it from `BulkOptions::default()` (struct update syntax or the setters): fields may
+/// be added.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BulkOptions {
     /// Calls in flight at once (1 to 1024; default 16).
     pub concurrency: usize,
     /// Client-side pacing (default: Intune's 200 writes per 20 s).
     pub pace: Pace,
+    /// Settle each `OutcomeUnknown` before reporting it: look for the device's record of the reset for up to this
+    /// long ([`Client::confirm_reset`]); a confirmed one is reported as a success confirmed by the record. `None`
+    /// reports it as it is. Default 60 s. Never resends anything. The device read needs
+    /// `DeviceManagementManagedDevices.Read.All`.
+    pub verify_unknown: Option<Duration>,
 }
 
 impl Default for BulkOptions {
@@ -32,11 +47,30 @@ impl Default for BulkOptions {
         BulkOptions {
             concurrency: 16,
             pace: Pace::INTUNE,
+            verify_unknown: Some(DEFAULT_VERIFY_UNKNOWN),
         }
     }
 }
 
 impl BulkOptions {
+    /// Calls in flight at once.
+    pub fn concurrency(mut self, n: usize) -> Self {
+        self.concurrency = n;
+        self
+    }
+
+    /// Client-side pacing.
+    pub fn pace(mut self, pace: Pace) -> Self {
+        self.pace = pace;
+        self
+    }
+
+    /// How long to look for the record of a reset whose answer was lost (`None`: do not look).
+    pub fn verify_unknown(mut self, within: Option<Duration>) -> Self {
+        self.verify_unknown = within;
+        self
+    }
+
     fn validate(&self) -> Result<(), Error> {
         if self.concurrency == 0 || self.concurrency > MAX_CONCURRENCY {
             return Err(Error::invalid(format!(
@@ -44,7 +78,61 @@ impl BulkOptions {
                 self.concurrency
             )));
         }
+        if self.verify_unknown.is_some_and(|d| d > MAX_VERIFY_UNKNOWN) {
+            return Err(Error::invalid(format!(
+                "verify_unknown is {:?}; at most {} s is allowed",
+                self.verify_unknown.unwrap_or_default(),
+                MAX_VERIFY_UNKNOWN.as_secs()
+            )));
+        }
         self.pace.validate()
+    }
+}
+
+/// Settle an `OutcomeUnknown` from the device's action record: a success confirmed by the record, or the same error
+/// saying what was checked. Never sends a reset.
+async fn settle(
+    client: &Client,
+    target: &Target,
+    e: Error,
+    within: Duration,
+) -> Result<Receipt, Error> {
+    let Some(sent_at) = e.sent_at() else {
+        return Err(e);
+    };
+    match client.confirm_reset(target, sent_at, within).await {
+        Ok(Confirmation::Accepted(action)) => {
+            tracing::info!(target = %target, "reset confirmed by the device's action record");
+            Ok(Receipt {
+                status: e.status().unwrap_or(0),
+                request_id: e.request_id().map(str::to_string),
+                client_request_id: e.client_request_id().unwrap_or_default().to_string(),
+                date: e.date().map(str::to_string),
+                ags_diagnostic: None,
+                attempts: e.attempts(),
+                waited: Duration::ZERO,
+                sent_at,
+                confirmed_by: ConfirmedBy::ActionResult,
+                action: Some(action),
+            })
+        }
+        Ok(Confirmation::NotSeen { latest }) => {
+            let latest = match latest {
+                Some(a) => format!(
+                    "the latest is older ({}, started {})",
+                    a.state.as_str(),
+                    format_time(a.started_at)
+                ),
+                None => "it has none".into(),
+            };
+            Err(e.with_note(&format!(
+                "checked the device's action record for {:.0} s and saw no reset started since {} ({latest}); \
+                 that proves nothing either way",
+                within.as_secs_f64(),
+                format_time(sent_at)
+            )))
+        }
+        Err(v) => Err(e.with_note(&format!("could not check the device's action record: {v}"))),
     }
 }
 
@@ -89,6 +177,7 @@ impl Client {
         options.validate()?;
         let client = self.clone();
         let pacer = Pacer::new(options.pace);
+        let verify = options.verify_unknown;
         let stream = inputs
             .map(move |(key, target)| {
                 let client = client.clone();
@@ -99,7 +188,13 @@ impl Client {
                         Err(e) => return (key, Err(e)),
                     };
                     let mut call = AbortOnDrop(tokio::spawn(async move {
-                        client.run(&target, Some(&pacer)).await
+                        let outcome = client.run(&target, Some(&pacer)).await;
+                        match (outcome, verify) {
+                            (Err(e), Some(within)) if e.kind() == ErrorKind::OutcomeUnknown => {
+                                settle(&client, &target, e, within).await
+                            }
+                            (outcome, _) => outcome,
+                        }
                     }));
                     let outcome = match (&mut call.0).await {
                         Ok(r) => r,

@@ -28,8 +28,9 @@ pub fn kind_for_status(status: u16, has_envelope: bool) -> ErrorKind {
         404 => ErrorKind::NotFound,
         429 => ErrorKind::Throttled,
         400..=499 => ErrorKind::BadRequest,
-        // A gateway timeout: the backend may have run the action after the gateway gave up.
-        504 => ErrorKind::OutcomeUnknown,
+        // A gateway timeout: the backend may have run the action after the gateway gave up. A 500 or 502 after the
+        // request was sent can come after Graph acted, too: none of them says "not executed".
+        500 | 502 | 504 => ErrorKind::OutcomeUnknown,
         500..=599 => ErrorKind::ServiceUnavailable,
         _ => ErrorKind::UnexpectedResponse,
     }
@@ -55,9 +56,12 @@ fn explain(kind: ErrorKind, status: u16) -> String {
         ErrorKind::ServiceUnavailable => {
             format!("Graph failed (HTTP {status}); the reset was not confirmed")
         }
-        ErrorKind::OutcomeUnknown => {
+        ErrorKind::OutcomeUnknown if status == 504 => {
             "Graph's gateway timed out; the passcode may or may not have been reset".into()
         }
+        ErrorKind::OutcomeUnknown => format!(
+            "Graph failed (HTTP {status}) after the request was sent; the passcode may or may not have been reset"
+        ),
         ErrorKind::UnexpectedResponse if (300..400).contains(&status) => {
             format!("Graph answered with a redirect (HTTP {status}); redirects are not followed")
         }
@@ -98,7 +102,10 @@ mod tests {
         assert_eq!(kind_for_status(400, false), ErrorKind::BadRequest);
         assert_eq!(kind_for_status(409, false), ErrorKind::BadRequest);
         assert_eq!(kind_for_status(504, false), ErrorKind::OutcomeUnknown);
-        assert_eq!(kind_for_status(500, false), ErrorKind::ServiceUnavailable);
+        assert_eq!(kind_for_status(500, false), ErrorKind::OutcomeUnknown);
+        assert_eq!(kind_for_status(502, false), ErrorKind::OutcomeUnknown);
+        assert_eq!(kind_for_status(503, false), ErrorKind::ServiceUnavailable);
+        assert_eq!(kind_for_status(501, false), ErrorKind::ServiceUnavailable);
         assert_eq!(kind_for_status(302, false), ErrorKind::UnexpectedResponse);
     }
 }

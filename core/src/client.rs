@@ -7,6 +7,7 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, HeaderMap};
 use tokio::time::{Instant, timeout_at};
 use tracing::Instrument;
 
+use crate::action::ConfirmedBy;
 use crate::builder::ClientBuilder;
 use crate::classify::{classify, header};
 use crate::credential::describe;
@@ -51,6 +52,8 @@ struct Progress {
     attempts: u32,
     retries: u32,
     waited: Duration,
+    /// Just before the first attempt was sent; `None` while nothing has been.
+    sent_at: Option<SystemTime>,
 }
 
 impl Progress {
@@ -58,6 +61,7 @@ impl Progress {
     fn stamp(&self, e: Error) -> Error {
         e.with_ids(None, Some(self.client_request_id.clone()), None)
             .with_attempts(self.attempts)
+            .with_sent_at(self.sent_at)
     }
 }
 
@@ -71,6 +75,10 @@ impl Client {
         Client {
             inner: Arc::new(inner),
         }
+    }
+
+    pub(crate) fn inner(&self) -> &ClientInner {
+        &self.inner
     }
 
     /// The Graph URL this client sends to, version included, ending in `/`.
@@ -108,6 +116,7 @@ impl Client {
             attempts: 0,
             retries: 0,
             waited: Duration::ZERO,
+            sent_at: None,
         };
         self.attempts(target, pacer, first_permit, progress)
             .instrument(span)
@@ -162,6 +171,8 @@ impl Client {
                 req = req.header("Retry-Attempt", (p.attempts - 1).to_string());
             }
             tracing::debug!(attempt = p.attempts, "sending");
+            // Taken before the first attempt leaves: a record of this reset on the device cannot start earlier.
+            p.sent_at.get_or_insert_with(SystemTime::now);
             let resp = match timeout_at(p.deadline, req.send()).await {
                 Ok(Ok(r)) => r,
                 Ok(Err(e)) if e.is_connect() => {
@@ -226,7 +237,7 @@ impl Client {
                 drop(permit.take());
                 return Ok(self.receipt(status, &headers, &p));
             }
-            let body = read_capped(resp, p.deadline).await;
+            let body = read_capped(resp, p.deadline, MAX_ERROR_BODY).await;
             drop(permit.take());
             let err = p.stamp(classify(status, &headers, &body).with_retry_after(retry_after));
 
@@ -284,6 +295,9 @@ impl Client {
             ags_diagnostic: header(headers, "x-ms-ags-diagnostic"),
             attempts: p.attempts,
             waited: p.waited,
+            sent_at: p.sent_at.unwrap_or_else(SystemTime::now),
+            confirmed_by: ConfirmedBy::Response,
+            action: None,
         };
         tracing::info!(
             status,
@@ -297,7 +311,7 @@ impl Client {
 
 /// The error to report when the deadline passes between attempts: the last answer if there was one (it says why
 /// we were waiting), else a plain `Timeout` (nothing was sent).
-fn deadline_error(last: Option<Error>, during: &str) -> Error {
+pub(crate) fn deadline_error(last: Option<Error>, during: &str) -> Error {
     last.unwrap_or_else(|| {
         Error::new(
             ErrorKind::Timeout,
@@ -306,15 +320,19 @@ fn deadline_error(last: Option<Error>, during: &str) -> Error {
     })
 }
 
-/// Read at most `MAX_ERROR_BODY` bytes of an error body before the deadline; what cannot be read is left out.
-async fn read_capped(mut resp: reqwest::Response, deadline: Instant) -> Vec<u8> {
+/// Read at most `max` bytes of a body before the deadline; what cannot be read is left out.
+pub(crate) async fn read_capped(
+    mut resp: reqwest::Response,
+    deadline: Instant,
+    max: usize,
+) -> Vec<u8> {
     let mut body = Vec::new();
-    while body.len() < MAX_ERROR_BODY {
+    while body.len() < max {
         match timeout_at(deadline, resp.chunk()).await {
             Ok(Ok(Some(chunk))) => body.extend_from_slice(&chunk),
             _ => break,
         }
     }
-    body.truncate(MAX_ERROR_BODY);
+    body.truncate(max);
     body
 }

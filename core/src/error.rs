@@ -1,7 +1,7 @@
 //! One error vocabulary for every front door (Rust, Python, Node, C).
 
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use crate::intune::IntuneEnvelope;
 
@@ -113,6 +113,7 @@ struct Inner {
     retry_after: Option<Duration>,
     intune: Option<IntuneEnvelope>,
     attempts: u32,
+    sent_at: Option<SystemTime>,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -132,6 +133,7 @@ impl Error {
                 retry_after: None,
                 intune: None,
                 attempts: 0,
+                sent_at: None,
                 source: None,
             }),
         }
@@ -190,6 +192,11 @@ impl Error {
     pub fn attempts(&self) -> u32 {
         self.inner.attempts
     }
+    /// When the request left, where one was sent (just before its first attempt): give it to
+    /// [`Client::confirm_reset`](crate::Client::confirm_reset) to settle an `OutcomeUnknown`.
+    pub fn sent_at(&self) -> Option<SystemTime> {
+        self.inner.sent_at
+    }
 
     pub(crate) fn with_status(mut self, status: u16) -> Self {
         self.inner.status = Some(status);
@@ -225,6 +232,24 @@ impl Error {
     }
     pub(crate) fn with_retry_after(mut self, retry_after: Option<Duration>) -> Self {
         self.inner.retry_after = retry_after;
+        self
+    }
+    /// The same error under another kind and message (identifiers kept).
+    pub(crate) fn with_kind(mut self, kind: ErrorKind, message: String) -> Self {
+        self.inner.kind = kind;
+        self.inner.message = message;
+        self
+    }
+    pub(crate) fn with_sent_at(mut self, sent_at: Option<SystemTime>) -> Self {
+        if sent_at.is_some() {
+            self.inner.sent_at = sent_at;
+        }
+        self
+    }
+    /// Add what a verification found to the message (an `OUTCOME_UNKNOWN` that stays unknown says what was checked).
+    pub(crate) fn with_note(mut self, note: &str) -> Self {
+        self.inner.message.push_str("; ");
+        self.inner.message.push_str(note);
         self
     }
     pub(crate) fn with_attempts(mut self, attempts: u32) -> Self {
@@ -279,6 +304,7 @@ impl fmt::Debug for Error {
             .field("retry_after", &i.retry_after)
             .field("intune", &i.intune)
             .field("attempts", &i.attempts)
+            .field("sent_at", &i.sent_at)
             .finish()
     }
 }

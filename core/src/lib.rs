@@ -13,6 +13,7 @@
 //! # Ok(()) }
 //! ```
 
+mod action;
 mod builder;
 mod bulk;
 mod classify;
@@ -27,11 +28,15 @@ mod retry;
 mod secret;
 mod target;
 mod token_cache;
+mod verify;
 
+pub use action::{ActionState, Confirmation, ConfirmedBy, ResetAction, format_time, parse_time};
 pub use builder::{
     ClientBuilder, CredentialParts, DEFAULT_TIMEOUT, TextOptions, duration_from_secs,
 };
-pub use bulk::{BulkItem, BulkOptions, KeyedStream, MAX_CONCURRENCY};
+pub use bulk::{
+    BulkItem, BulkOptions, DEFAULT_VERIFY_UNKNOWN, KeyedStream, MAX_CONCURRENCY, MAX_VERIFY_UNKNOWN,
+};
 pub use classify::{PERMISSION, kind_for_status};
 pub use client::Client;
 pub use cloud::{ApiVersion, Cloud};
@@ -43,6 +48,7 @@ pub use receipt::Receipt;
 pub use retry::{MAX_RETRIES_CAP, RetryPolicy, parse_retry_after};
 pub use secret::Secret;
 pub use target::{MAX_ID_BYTES, Target, encode_segment};
+pub use verify::{CLOCK_SKEW, READ_PERMISSION};
 
 /// The crate's version, as sent in the User-Agent.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -92,17 +92,20 @@ impl Target {
     /// The path below the Graph version root, IDs encoded, without a leading slash:
     /// `deviceManagement/managedDevices/{id}/resetPasscode` and so on.
     pub fn path(&self) -> String {
+        format!("{}/resetPasscode", self.device_path())
+    }
+
+    /// The managed device's own path by the same route (what reading it back GETs), without a leading slash:
+    /// `deviceManagement/managedDevices/{id}` and so on.
+    pub fn device_path(&self) -> String {
         let d = encode_segment(&self.device_id);
         match (&self.user_id, &self.detected_app_id) {
-            (Some(u), _) => format!(
-                "users/{}/managedDevices/{d}/resetPasscode",
-                encode_segment(u)
-            ),
+            (Some(u), _) => format!("users/{}/managedDevices/{d}", encode_segment(u)),
             (None, Some(a)) => format!(
-                "deviceManagement/detectedApps/{}/managedDevices/{d}/resetPasscode",
+                "deviceManagement/detectedApps/{}/managedDevices/{d}",
                 encode_segment(a)
             ),
-            (None, None) => format!("deviceManagement/managedDevices/{d}/resetPasscode"),
+            (None, None) => format!("deviceManagement/managedDevices/{d}"),
         }
     }
 }

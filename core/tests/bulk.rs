@@ -39,6 +39,7 @@ async fn ten_thousand_targets_one_outcome_each_none_reset_twice() {
             BulkOptions {
                 concurrency: 64,
                 pace: Pace::Off,
+                ..BulkOptions::default()
             },
         )
         .unwrap();
@@ -97,6 +98,7 @@ async fn the_concurrency_bound_holds_and_is_used() {
             BulkOptions {
                 concurrency: 8,
                 pace: Pace::Off,
+                ..BulkOptions::default()
             },
         )
         .unwrap()
@@ -136,6 +138,7 @@ async fn pacing_at_the_servers_limit_earns_no_429() {
             BulkOptions {
                 concurrency: 16,
                 pace,
+                ..BulkOptions::default()
             },
         )
         .unwrap()
@@ -186,6 +189,7 @@ async fn a_429_pauses_every_worker_until_its_retry_after() {
             BulkOptions {
                 concurrency: 4,
                 pace: Pace::Off,
+                ..BulkOptions::default()
             },
         )
         .unwrap()
@@ -247,6 +251,7 @@ async fn dropping_the_stream_stops_the_run() {
             BulkOptions {
                 concurrency: 4,
                 pace: Pace::Off,
+                ..BulkOptions::default()
             },
         )
         .unwrap();

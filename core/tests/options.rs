@@ -108,6 +108,7 @@ async fn bulk_options_are_checked_before_anything_runs() {
                 writes: 0,
                 per: Duration::from_secs(1),
             },
+            ..BulkOptions::default()
         },
         BulkOptions {
             concurrency: 1,
@@ -115,6 +116,7 @@ async fn bulk_options_are_checked_before_anything_runs() {
                 writes: 1,
                 per: Duration::ZERO,
             },
+            ..BulkOptions::default()
         },
     ] {
         let e = client.reset_passcodes(t(), opts).err().expect("refused");

@@ -49,6 +49,8 @@ async fn every_device_ends_with_exactly_one_known_outcome() {
             BulkOptions {
                 concurrency: 64,
                 pace,
+                // The action record shows at once here: every executed unknown must be settled within this.
+                verify_unknown: Some(Duration::from_secs(3)),
             },
         )
         .unwrap();

@@ -68,7 +68,7 @@ pub struct FaultConfig {
     pub throttle_429: f64,
     /// 503 `ServiceUnavailable` with `Retry-After` (not executed).
     pub unavailable_503: f64,
-    /// 500 `InternalServerError` (not executed).
+    /// 500 `InternalServerError`: Graph can fail after acting, so half of these hits ran the reset (seeded).
     pub error_500: f64,
     /// 504 `GatewayTimeout`: the gateway gave up; the backend ran the reset on half of these hits (seeded), as a
     /// gateway timeout cannot tell.
@@ -87,11 +87,15 @@ pub struct FaultConfig {
     pub latency_ms: u64,
     /// `Retry-After` seconds sent with fault 429s and 503s (fractions allowed).
     pub retry_after_secs: f64,
+    /// Reads (`GET` a managed device): 429 `TooManyRequests` with `Retry-After`.
+    pub read_429: f64,
+    /// Reads: 503 `ServiceUnavailable` with `Retry-After`.
+    pub read_503: f64,
 }
 
 impl FaultConfig {
     /// Parse `429=0.05,503=0.05,503_after=0.01,500=0.02,504=0.02,reset_before=0.01,reset_after=0.01,latency=0.01,
-    /// latency_ms=5000,retry_after=1`; `none` or an empty string is no faults.
+    /// latency_ms=5000,retry_after=1,read_429=0.05,read_503=0.05`; `none` or an empty string is no faults.
     pub fn parse(spec: &str) -> Result<FaultConfig, String> {
         let mut f = FaultConfig {
             latency_ms: 5000,
@@ -130,10 +134,12 @@ impl FaultConfig {
                 "latency" => f.latency = rate(v)?,
                 "latency_ms" => f.latency_ms = v as u64,
                 "retry_after" => f.retry_after_secs = v,
+                "read_429" => f.read_429 = rate(v)?,
+                "read_503" => f.read_503 = rate(v)?,
                 other => {
                     return Err(format!(
                         "--faults: unknown fault '{other}' (429, 503, 503_after, 500, 504, reset_before, reset_after, \
-                         latency, latency_ms, retry_after)"
+                         latency, latency_ms, retry_after, read_429, read_503)"
                     ));
                 }
             }
@@ -150,7 +156,49 @@ impl FaultConfig {
                 "--faults: the rates add up to {total}, more than 1"
             ));
         }
+        if f.read_429 + f.read_503 > 1.0 {
+            return Err("--faults: read_429 and read_503 add up to more than 1".into());
+        }
         Ok(f)
+    }
+}
+
+/// How the emulator keeps each executed reset's record (`deviceActionResults`). Graph documents no timing, so both
+/// delays are settings: tests use them to exercise a client's tolerance.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ActionConfig {
+    /// How long after the reset its entry becomes visible (the most, per device, with `lag_random`).
+    pub lag: Duration,
+    /// Draw each device's lag from 0 to `lag` (seeded by the device ID) instead of using `lag` for all.
+    pub lag_random: bool,
+    /// How long an online device takes to check in: `pending` until then, then `done` (or `notSupported`).
+    pub done_after: Duration,
+}
+
+impl Default for ActionConfig {
+    /// Visible at once; done after 1 s.
+    fn default() -> Self {
+        ActionConfig {
+            lag: Duration::ZERO,
+            lag_random: false,
+            done_after: Duration::from_secs(1),
+        }
+    }
+}
+
+impl ActionConfig {
+    /// Parse `--action-lag`: milliseconds, or `random:MS` (each device its own lag up to MS).
+    pub fn parse_lag(&mut self, spec: &str) -> Result<(), String> {
+        let (random, ms) = match spec.trim().strip_prefix("random:") {
+            Some(ms) => (true, ms),
+            None => (false, spec.trim()),
+        };
+        let ms: u64 = ms
+            .parse()
+            .map_err(|_| format!("--action-lag takes MS or random:MS, not '{spec}'"))?;
+        self.lag = Duration::from_millis(ms);
+        self.lag_random = random;
+        Ok(())
     }
 }
 
@@ -173,6 +221,8 @@ pub struct EmulatorConfig {
     pub faults: FaultConfig,
     /// How long issued tokens live.
     pub token_lifetime: Duration,
+    /// When executed resets show in `deviceActionResults`, and when they complete.
+    pub action: ActionConfig,
 }
 
 impl Default for EmulatorConfig {
@@ -187,6 +237,7 @@ impl Default for EmulatorConfig {
             throttle: None,
             faults: FaultConfig::parse("").unwrap_or_default(),
             token_lifetime: Duration::from_secs(3599),
+            action: ActionConfig::default(),
         }
     }
 }

@@ -24,8 +24,17 @@ pub enum Route {
         /// `/deviceManagement/detectedApps/{a}/...`.
         app: Option<String>,
     },
-    /// `GET /deviceManagement/managedDevices/{id}`.
-    GetDevice(String),
+    /// `GET` one managed device by one of the three routes.
+    GetDevice {
+        /// Managed device.
+        device: String,
+        /// `/users/{u}/...`.
+        user: Option<String>,
+        /// `/deviceManagement/detectedApps/{a}/...`.
+        app: Option<String>,
+    },
+    /// `GET /deviceManagement/managedDevices` (the list: `deviceActionResults` always empty, as Graph does).
+    ListDevices,
 }
 
 fn is(seg: &str, name: &str) -> bool {
@@ -36,6 +45,7 @@ fn is(seg: &str, name: &str) -> bool {
 pub fn parse_route(segments: &[String], method: &hyper::Method) -> Result<Route, String> {
     let s: Vec<&str> = segments.iter().map(String::as_str).collect();
     let post = method == hyper::Method::POST;
+    let get = method == hyper::Method::GET;
     match s.as_slice() {
         [u, ud, md, d, rp]
             if is(u, "users") && is(md, "managedDevices") && is(rp, "resetPasscode") && post =>
@@ -71,12 +81,34 @@ pub fn parse_route(segments: &[String], method: &hyper::Method) -> Result<Route,
                 app: Some(a.to_string()),
             })
         }
-        [dm, md, d]
+        [dm, md] if is(dm, "deviceManagement") && is(md, "managedDevices") && get => {
+            Ok(Route::ListDevices)
+        }
+        [dm, md, d] if is(dm, "deviceManagement") && is(md, "managedDevices") && get => {
+            Ok(Route::GetDevice {
+                device: d.to_string(),
+                user: None,
+                app: None,
+            })
+        }
+        [u, ud, md, d] if is(u, "users") && is(md, "managedDevices") && get => {
+            Ok(Route::GetDevice {
+                device: d.to_string(),
+                user: Some(ud.to_string()),
+                app: None,
+            })
+        }
+        [dm, da, a, md, d]
             if is(dm, "deviceManagement")
+                && is(da, "detectedApps")
                 && is(md, "managedDevices")
-                && method == hyper::Method::GET =>
+                && get =>
         {
-            Ok(Route::GetDevice(d.to_string()))
+            Ok(Route::GetDevice {
+                device: d.to_string(),
+                user: None,
+                app: Some(a.to_string()),
+            })
         }
         _ => Err(format!(
             "Resource not found for the segment '{}'.",
@@ -109,8 +141,8 @@ pub struct GraphRequest {
     pub path: String,
     /// Headers.
     pub headers: HeaderMap,
-    /// Body length.
-    pub body_len: usize,
+    /// Body.
+    pub body: Vec<u8>,
 }
 
 fn header(h: &HeaderMap, name: &str) -> Option<String> {
@@ -172,15 +204,17 @@ pub async fn handle(state: Arc<State>, req: GraphRequest) -> Answer {
     let version = segments.first().cloned().unwrap_or_default();
     let route = parse_route(&segments[1.min(segments.len())..], &req.method);
     let device_id = match &route {
-        Ok(Route::Reset { device, .. }) | Ok(Route::GetDevice(device)) => Some(device.clone()),
-        Err(_) => None,
+        Ok(Route::Reset { device, .. }) | Ok(Route::GetDevice { device, .. }) => {
+            Some(device.clone())
+        }
+        Ok(Route::ListDevices) | Err(_) => None,
     };
     state.log_request(LoggedRequest {
         method: req.method.to_string(),
         path: req.path_and_query.clone(),
         device_id: device_id.clone(),
         headers: logged_headers(&req.headers),
-        body_len: req.body_len,
+        body_len: req.body.len(),
         at_ms: state.started.elapsed().as_millis() as u64,
     });
     if version != "v1.0" && version != "beta" {
@@ -213,7 +247,19 @@ pub async fn handle(state: Arc<State>, req: GraphRequest) -> Answer {
         Err(resp) => return (*resp).into(),
     };
     match route {
-        Route::GetDevice(device) => get_device(&state, &ctx, &device, &version).into(),
+        Route::GetDevice {
+            device,
+            user,
+            app: detected,
+        } => {
+            let target = ResetTarget {
+                device: &device,
+                user: user.as_deref(),
+                detected: detected.as_deref(),
+            };
+            crate::read::get_device(&state, &ctx, &req, app, &target, &version).into()
+        }
+        Route::ListDevices => crate::read::list_devices(&state, &ctx, &req, app, &version).into(),
         Route::Reset {
             device,
             user,
@@ -229,11 +275,44 @@ pub async fn handle(state: Arc<State>, req: GraphRequest) -> Answer {
     }
 }
 
-/// The IDs a reset request named.
-struct ResetTarget<'a> {
-    device: &'a str,
-    user: Option<&'a str>,
-    detected: Option<&'a str>,
+/// The IDs a request named.
+pub struct ResetTarget<'a> {
+    /// Managed device.
+    pub device: &'a str,
+    /// `/users/{u}/...`.
+    pub user: Option<&'a str>,
+    /// `/deviceManagement/detectedApps/{a}/...`.
+    pub detected: Option<&'a str>,
+}
+
+impl ResetTarget<'_> {
+    /// The device's platform when it exists and the route's user or detected app lists it.
+    pub fn platform(&self, state: &State) -> Option<String> {
+        let devices = lock(&state.devices);
+        devices
+            .get(self.device)
+            .filter(|d| {
+                self.user.is_none_or(|u| d.user_id == u)
+                    && self
+                        .detected
+                        .is_none_or(|a| d.detected_app_ids.iter().any(|x| x == a))
+            })
+            .map(|d| d.platform.clone())
+    }
+
+    /// Graph's 404 message for a route that names nothing.
+    pub fn not_found(&self, state: &State) -> String {
+        match (self.user, self.detected) {
+            (Some(u), _) if !state.users.contains(u) => format!("User '{u}' does not exist."),
+            (_, Some(a)) if !state.detected_apps.contains(a) => {
+                format!("Detected app '{a}' does not exist.")
+            }
+            _ => format!(
+                "Resource '{}' does not exist or one of its queried reference-property objects are not present.",
+                self.device
+            ),
+        }
+    }
 }
 
 /// The app behind the bearer token, or Graph's 401.
@@ -333,40 +412,23 @@ fn check_reset(
     req: &GraphRequest,
     t: &ResetTarget<'_>,
 ) -> Result<(), Box<Resp>> {
-    if req.body_len > 0 {
+    if !body_is_empty(req) {
         return Err(Box::new(error(
             400,
             ctx,
             "BadRequest",
-            "The action resetPasscode does not take a request body.",
+            "The action resetPasscode takes no parameters: send no request body, or the empty JSON object {}.",
             &[],
         )));
     }
-    let platform = {
-        let devices = lock(&state.devices);
-        match devices.get(t.device) {
-            Some(d)
-                if t.user.is_none_or(|u| d.user_id == u)
-                    && t.detected
-                        .is_none_or(|a| d.detected_app_ids.iter().any(|x| x == a)) =>
-            {
-                Some(d.platform.clone())
-            }
-            _ => None,
-        }
-    };
-    let Some(platform) = platform else {
-        let missing = match (t.user, t.detected) {
-            (Some(u), _) if !state.users.contains(u) => format!("User '{u}' does not exist."),
-            (_, Some(a)) if !state.detected_apps.contains(a) => {
-                format!("Detected app '{a}' does not exist.")
-            }
-            _ => format!(
-                "Resource '{}' does not exist or one of its queried reference-property objects are not present.",
-                t.device
-            ),
-        };
-        return Err(Box::new(error(404, ctx, "ResourceNotFound", &missing, &[])));
+    let Some(platform) = t.platform(state) else {
+        return Err(Box::new(error(
+            404,
+            ctx,
+            "ResourceNotFound",
+            &t.not_found(state),
+            &[],
+        )));
     };
     if !supports_reset(&platform) {
         let msg = intune_envelope(
@@ -377,6 +439,17 @@ fn check_reset(
         return Err(Box::new(error(400, ctx, "BadRequest", &msg, &[])));
     }
     Ok(())
+}
+
+/// No body, or (the OData rule for an action without parameters) the empty JSON object sent as JSON.
+fn body_is_empty(req: &GraphRequest) -> bool {
+    if req.body.is_empty() {
+        return true;
+    }
+    let json = header(&req.headers, "content-type")
+        .is_some_and(|c| c.to_ascii_lowercase().starts_with("application/json"));
+    json && serde_json::from_slice::<serde_json::Value>(&req.body)
+        .is_ok_and(|v| v.as_object().is_some_and(|o| o.is_empty()))
 }
 
 /// Roll the seeded dice for this request's fault, if any. A fault that runs the reset does so only when Intune would
@@ -430,7 +503,12 @@ async fn injected_fault(
         return Some(unavailable(ctx, ra));
     }
     if hit(f.error_500) {
+        // Graph can fail after acting: half of these hits ran the reset.
         state.count_fault("500");
+        if state.roll() < 0.5 {
+            state.count_fault("500_executed");
+            execute(state);
+        }
         return Some(
             error(
                 500,
@@ -521,40 +599,6 @@ async fn scripted(state: &State, ctx: &Ctx, device: &str, s: ScriptedResponse) -
         other => other.to_string(),
     });
     graph(s.status, ctx, &extra, body).into()
-}
-
-fn get_device(state: &State, ctx: &Ctx, device: &str, version: &str) -> Resp {
-    let devices = lock(&state.devices);
-    let Some(d) = devices.get(device) else {
-        return error(
-            404,
-            ctx,
-            "ResourceNotFound",
-            &format!("Resource '{device}' does not exist."),
-            &[],
-        );
-    };
-    let results: Vec<_> = d
-        .resets
-        .iter()
-        .map(|r| {
-            serde_json::json!({
-                "actionName": "resetPasscode",
-                "actionState": "done",
-                "startDateTime": r.at,
-                "lastUpdatedDateTime": r.at,
-                "passcode": r.passcode,
-            })
-        })
-        .collect();
-    let body = serde_json::json!({
-        "@odata.context": format!("https://graph.microsoft.com/{version}/$metadata#deviceManagement/managedDevices(deviceActionResults)/$entity"),
-        "id": device,
-        "userId": d.user_id,
-        "operatingSystem": d.platform,
-        "deviceActionResults": results,
-    });
-    graph(200, ctx, &[], Some(body.to_string()))
 }
 
 #[cfg(test)]

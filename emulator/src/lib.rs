@@ -10,6 +10,7 @@
 pub mod config;
 pub mod control;
 pub mod graph;
+pub mod read;
 pub mod responses;
 pub mod serve;
 pub mod state;
@@ -20,7 +21,7 @@ pub mod vectors;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-pub use config::{EmulatorConfig, FaultConfig, ThrottleConfig};
+pub use config::{ActionConfig, EmulatorConfig, FaultConfig, ThrottleConfig};
 pub use state::{LoggedRequest, ScriptedResponse};
 pub use tenant::Tenant;
 
@@ -46,6 +47,10 @@ pub struct EmulatorHandle {
     pub unprivileged_client_id: String,
     /// Its secret.
     pub unprivileged_client_secret: String,
+    /// An app with `DeviceManagementManagedDevices.Read.All` only (it may read devices, not reset them).
+    pub reader_client_id: String,
+    /// Its secret.
+    pub reader_client_secret: String,
     /// A long-lived token of the privileged app, for demos.
     pub token: String,
     /// Sample IDs: `device_id`, `user_id`, `detected_app_id`, `detected_app_device_id`, `ios_device_id`,
@@ -73,11 +78,21 @@ impl Emulator {
             .unwrap_or_else(|| Tenant::generate(config.seed, config.devices));
         let samples = tenant.samples();
         let privileged = tenant.apps.iter().find(|a| a.privileged).cloned();
-        let unprivileged = tenant.apps.iter().find(|a| !a.privileged).cloned();
+        let unprivileged = tenant
+            .apps
+            .iter()
+            .find(|a| !a.privileged && !a.can_read())
+            .cloned();
+        let reader = tenant
+            .apps
+            .iter()
+            .find(|a| !a.privileged && a.can_read())
+            .cloned();
         let (Some(privileged), tenant_id) = (privileged, tenant.tenant_id.clone()) else {
             return Err("the tenant has no privileged app".into());
         };
         let unprivileged = unprivileged.unwrap_or_else(|| privileged.clone());
+        let reader = reader.unwrap_or_else(|| privileged.clone());
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", config.port))
             .await
             .map_err(|e| format!("could not listen on 127.0.0.1:{}: {e}", config.port))?;
@@ -105,6 +120,8 @@ impl Emulator {
             client_secret: privileged.client_secret,
             unprivileged_client_id: unprivileged.client_id,
             unprivileged_client_secret: unprivileged.client_secret,
+            reader_client_id: reader.client_id,
+            reader_client_secret: reader.client_secret,
             token: state.demo_token.clone(),
             samples,
             state,
@@ -126,6 +143,8 @@ impl EmulatorHandle {
             "client_secret": self.client_secret,
             "unprivileged_client_id": self.unprivileged_client_id,
             "unprivileged_client_secret": self.unprivileged_client_secret,
+            "reader_client_id": self.reader_client_id,
+            "reader_client_secret": self.reader_client_secret,
             "token": self.token,
             "samples": self.samples,
         })

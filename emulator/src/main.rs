@@ -8,16 +8,21 @@ use graph_emulator::{Emulator, EmulatorConfig, FaultConfig, Tenant, ThrottleConf
 
 const USAGE: &str = "usage: graph-emulator [--port N] [--tls] [--tenant FILE] [--throttle on|off|N/SECONDS]
                       [--faults SPEC] [--seed N] [--devices N] [--token-lifetime SECONDS]
+                      [--action-lag MS|random:MS] [--action-done-after MS]
 
   --port N              TCP port on 127.0.0.1 (default 0: any free port)
   --tls                 serve HTTPS with a generated CA (its PEM path is in the ready line's ca_cert)
   --tenant FILE         load the tenant from a JSON file instead of generating it
   --throttle SPEC       on (Intune's 200 writes/20 s per app, 400 per tenant; the default), off, or N/SECONDS
   --faults SPEC         e.g. 429=0.05,503=0.05,500=0.02,504=0.02,reset_before=0.01,reset_after=0.01,
-                        latency=0.01,latency_ms=5000,retry_after=1 (default none)
+                        latency=0.01,latency_ms=5000,retry_after=1, and for reads read_429=0.05,
+                        read_503=0.05 (default none); 503_after answers 503 after running the reset
   --seed N              seed of the generated tenant and of the faults (default 1)
   --devices N           managed devices in the generated tenant (default 3000)
-  --token-lifetime S    lifetime of issued tokens in seconds (default 3599)";
+  --token-lifetime S    lifetime of issued tokens in seconds (default 3599)
+  --action-lag SPEC     how long an executed reset takes to show in deviceActionResults: MS, or random:MS
+                        (each device its own lag up to MS); default 0
+  --action-done-after MS  how long an online device takes to finish a reset (pending, then done); default 1000";
 
 fn parse_args(args: &[String]) -> Result<EmulatorConfig, String> {
     let mut c = EmulatorConfig {
@@ -66,6 +71,14 @@ fn parse_args(args: &[String]) -> Result<EmulatorConfig, String> {
                     .filter(|s: &f64| s.is_finite() && *s > 0.0 && *s < 1e9)
                     .ok_or("--token-lifetime takes a number of seconds above 0")?;
                 c.token_lifetime = Duration::from_secs_f64(secs);
+            }
+            "--action-lag" => c.action.parse_lag(&value("--action-lag")?)?,
+            "--action-done-after" => {
+                c.action.done_after = Duration::from_millis(
+                    value("--action-done-after")?
+                        .parse()
+                        .map_err(|_| "--action-done-after takes a number of milliseconds")?,
+                )
             }
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument '{other}'")),

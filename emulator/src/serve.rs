@@ -111,7 +111,7 @@ async fn dispatch(state: Arc<State>, ctl: Arc<ConnCtl>, req: Request<Incoming>) 
         path_and_query,
         path,
         headers: parts.headers,
-        body_len: body.len(),
+        body: body.to_vec(),
     };
     // Detached: if the client hangs up, this future is dropped but the handler (and the reset) runs to its end.
     match tokio::spawn(graph::handle(state, req)).await {

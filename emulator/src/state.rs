@@ -8,18 +8,22 @@ use std::time::{Duration, Instant, SystemTime};
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{EmulatorConfig, FaultConfig, ThrottleConfig};
+use crate::config::{ActionConfig, EmulatorConfig, FaultConfig, ThrottleConfig};
 use crate::tenant::{App, Tenant};
 
 /// Requests kept in the log for `/_emulator/requests`.
 const LOG_CAPACITY: usize = 20_000;
 
 /// One executed reset, as Intune records it.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct ResetRecord {
     /// When it ran (RFC 3339).
     pub at: String,
-    /// The new passcode.
+    /// When it ran, on the wall clock.
+    pub at_time: SystemTime,
+    /// When it ran, on the monotonic clock (lag and completion are measured from here).
+    pub at_instant: Instant,
+    /// The new passcode (made for every reset; shown only where the platform has one).
     pub passcode: String,
 }
 
@@ -37,6 +41,10 @@ pub struct DeviceState {
     /// Executed resets whose answer said they were not executed (the `503_after` fault): the only resets a correct
     /// client may repeat, since Graph told it to.
     pub answered_not_executed: u32,
+    /// Never checks in (its actions stay pending).
+    pub offline: bool,
+    /// A work-profile device whose resets end `notSupported`.
+    pub no_reset_token: bool,
 }
 
 /// A canned answer served instead of normal behaviour to the next request for a device (test vectors).
@@ -139,6 +147,10 @@ pub struct State {
     pub windows: Mutex<Windows>,
     /// Fault settings.
     pub faults: FaultConfig,
+    /// Timing of the action records.
+    pub action: ActionConfig,
+    /// The seed (per-device lags are drawn from it).
+    pub seed: u64,
     /// Seeded generator for faults and passcodes.
     pub rng: Mutex<fastrand::Rng>,
     /// Issued token lifetime.
@@ -201,6 +213,8 @@ impl State {
                         detected_app_ids: d.detected_app_ids.clone(),
                         resets: Vec::new(),
                         answered_not_executed: 0,
+                        offline: d.offline,
+                        no_reset_token: d.no_reset_token,
                     },
                 )
             })
@@ -225,6 +239,8 @@ impl State {
             throttle: config.throttle.clone(),
             windows: Mutex::new(Windows::default()),
             faults: config.faults.clone(),
+            action: config.action.clone(),
+            seed: config.seed,
             rng: Mutex::new(fastrand::Rng::with_seed(config.seed ^ 0x5eed_fa17)),
             token_lifetime: config.token_lifetime,
             scripts: Mutex::new(HashMap::new()),
@@ -275,8 +291,11 @@ impl State {
         let Some(d) = devices.get_mut(device_id) else {
             return false;
         };
+        let now = SystemTime::now();
         d.resets.push(ResetRecord {
-            at: humantime::format_rfc3339_millis(SystemTime::now()).to_string(),
+            at: humantime::format_rfc3339_millis(now).to_string(),
+            at_time: now,
+            at_instant: Instant::now(),
             passcode,
         });
         self.stats.executed.fetch_add(1, Ordering::Relaxed);
@@ -340,6 +359,51 @@ impl State {
         app_q.push_back(now);
         tenant.push_back(now);
         Ok(())
+    }
+
+    /// The device's latest `resetPasscode` record as Graph shows it in `deviceActionResults` at `now`, or `None`
+    /// when there is none or it is not visible yet.
+    pub fn action_result(
+        &self,
+        device_id: &str,
+        d: &DeviceState,
+        now: Instant,
+    ) -> Option<serde_json::Value> {
+        let r = d.resets.last()?;
+        let lag = if self.action.lag_random {
+            // Each device its own lag, stable across reads: drawn from the seed and the device ID.
+            let mut h = self.seed ^ 0x1a6_1a6;
+            for b in device_id.bytes() {
+                h = h.wrapping_mul(0x100_0000_01b3) ^ u64::from(b);
+            }
+            self.action.lag.mul_f64(fastrand::Rng::with_seed(h).f64())
+        } else {
+            self.action.lag
+        };
+        if now < r.at_instant + lag {
+            return None;
+        }
+        let finished = !d.offline && now >= r.at_instant + self.action.done_after;
+        let (state, passcode) = match (finished, d.platform.as_str()) {
+            (false, _) => ("pending", None),
+            (true, "androidWorkProfile") if d.no_reset_token => ("notSupported", None),
+            (true, "iOS" | "iPadOS") => ("done", None),
+            (true, _) => ("done", Some(r.passcode.clone())),
+        };
+        let updated = if finished {
+            r.at_time + self.action.done_after
+        } else {
+            r.at_time
+        };
+        Some(serde_json::json!({
+            "@odata.type": "#microsoft.graph.resetPasscodeActionResult",
+            "actionName": "resetPasscode",
+            "actionState": state,
+            "startDateTime": r.at,
+            "lastUpdatedDateTime": humantime::format_rfc3339_millis(updated).to_string(),
+            "passcode": passcode,
+            "errorCode": 0,
+        }))
     }
 
     /// Draw a number in [0, 1) from the seeded generator.

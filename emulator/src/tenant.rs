@@ -29,8 +29,19 @@ pub struct App {
     pub client_id: String,
     /// Its client secret.
     pub client_secret: String,
-    /// Whether it holds `DeviceManagementManagedDevices.PrivilegedOperations.All`.
+    /// Whether it holds `DeviceManagementManagedDevices.PrivilegedOperations.All` (and, unless `read` says
+    /// otherwise, `DeviceManagementManagedDevices.Read.All`).
     pub privileged: bool,
+    /// Whether it holds `DeviceManagementManagedDevices.Read.All` (absent: as `privileged`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read: Option<bool>,
+}
+
+impl App {
+    /// Whether it may read managed devices (and their `deviceActionResults`).
+    pub fn can_read(&self) -> bool {
+        self.read.unwrap_or(self.privileged)
+    }
 }
 
 /// A managed device.
@@ -46,6 +57,16 @@ pub struct Device {
     /// Detected apps that list this device.
     #[serde(rename = "detectedAppIds", default)]
     pub detected_app_ids: Vec<String>,
+    /// Never checks in: its actions stay `pending`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub offline: bool,
+    /// An `androidWorkProfile` device whose reset token was never activated: its resets end `notSupported`.
+    #[serde(
+        rename = "noResetToken",
+        default,
+        skip_serializing_if = "std::ops::Not::not"
+    )]
+    pub no_reset_token: bool,
 }
 
 /// A whole tenant.
@@ -82,21 +103,26 @@ fn secret(rng: &mut fastrand::Rng) -> String {
 
 impl Tenant {
     /// A tenant generated from `seed`: `devices` managed devices across the platforms (weighted like a real fleet),
-    /// one user per three devices, 20 detected apps each listing about 5% of devices, one privileged and one
-    /// unprivileged app.
+    /// one user per three devices, 20 detected apps each listing about 5% of devices, one privileged app (both
+    /// permissions), one unprivileged app (neither) and one reader (`Read.All` only); about 3% of devices offline
+    /// and a quarter of work-profile devices without a reset token.
     pub fn generate(seed: u64, devices: usize) -> Tenant {
         let mut rng = fastrand::Rng::with_seed(seed);
+        // Drawn apart, so that a seed gives the same IDs and platforms as before these properties existed.
+        let mut extra = fastrand::Rng::with_seed(seed ^ 0x0ff1_13e5);
         let tenant_id = guid(&mut rng);
         let apps = vec![
             App {
                 client_id: guid(&mut rng),
                 client_secret: secret(&mut rng),
                 privileged: true,
+                read: None,
             },
             App {
                 client_id: guid(&mut rng),
                 client_secret: secret(&mut rng),
                 privileged: false,
+                read: None,
             },
         ];
         let users: Vec<String> = (0..devices.div_ceil(3).max(1))
@@ -126,9 +152,18 @@ impl Tenant {
                     user_id: users[i % users.len()].clone(),
                     platform: platform.to_string(),
                     detected_app_ids,
+                    offline: extra.u8(..100) < 3,
+                    no_reset_token: platform == "androidWorkProfile" && extra.u8(..100) < 25,
                 }
             })
             .collect();
+        let mut apps = apps;
+        apps.push(App {
+            client_id: guid(&mut extra),
+            client_secret: secret(&mut extra),
+            privileged: false,
+            read: Some(true),
+        });
         Tenant {
             tenant_id,
             apps,
@@ -171,14 +206,15 @@ impl Tenant {
         Ok(())
     }
 
-    /// Sample IDs printed on start, for demos and tests: a resettable device, its user, an app listing a device,
-    /// an iOS device and a Windows device (each when the tenant has one).
+    /// Sample IDs printed on start, for demos and tests: a resettable Android device that is online and whose resets
+    /// complete, its user, an app listing a device, an online iOS device, a Windows device, an offline device and a
+    /// work-profile device without a reset token (each when the tenant has one).
     pub fn samples(&self) -> HashMap<&'static str, String> {
         let mut out = HashMap::new();
         if let Some(d) = self
             .devices
             .iter()
-            .find(|d| d.platform.starts_with("android"))
+            .find(|d| d.platform.starts_with("android") && !d.offline && !d.no_reset_token)
         {
             out.insert("device_id", d.id.clone());
             out.insert("user_id", d.user_id.clone());
@@ -192,9 +228,23 @@ impl Tenant {
             out.insert("detected_app_id", d.detected_app_ids[0].clone());
         }
         for (key, platform) in [("ios_device_id", "iOS"), ("windows_device_id", "windows")] {
-            if let Some(d) = self.devices.iter().find(|d| d.platform == platform) {
+            if let Some(d) = self
+                .devices
+                .iter()
+                .find(|d| d.platform == platform && !d.offline)
+            {
                 out.insert(key, d.id.clone());
             }
+        }
+        let offline = self
+            .devices
+            .iter()
+            .find(|d| d.offline && supports_reset(&d.platform));
+        if let Some(d) = offline {
+            out.insert("offline_device_id", d.id.clone());
+        }
+        if let Some(d) = self.devices.iter().find(|d| d.no_reset_token) {
+            out.insert("no_reset_token_device_id", d.id.clone());
         }
         out
     }

@@ -34,6 +34,21 @@ impl Vector {
             .as_str()
             .map(str::to_string)
     }
+    /// `call`: `reset_passcode` (the default), `reset_status` or `confirm_reset`.
+    pub fn call(&self) -> String {
+        self.json["call"]
+            .as_str()
+            .unwrap_or("reset_passcode")
+            .to_string()
+    }
+    /// `options.sent_at` (RFC 3339), for `confirm_reset`.
+    pub fn sent_at(&self) -> Option<String> {
+        self.json["options"]["sent_at"].as_str().map(str::to_string)
+    }
+    /// `options.within_ms`, for `confirm_reset` (default 10000).
+    pub fn within_ms(&self) -> u64 {
+        self.json["options"]["within_ms"].as_u64().unwrap_or(10_000)
+    }
     /// `options.max_retries` (default 3).
     pub fn max_retries(&self) -> u32 {
         self.json["options"]["max_retries"].as_u64().unwrap_or(3) as u32
@@ -73,8 +88,9 @@ impl Vector {
     }
 }
 
-/// Keys a runner reports from the outcome: `ok`, then `status`/`attempts`/`request_id` on success, or
-/// `code`/`status`/`graph_code`/`request_id`/`attempts`/`retry_after_ms`/`intune_activity_id` on failure.
+/// Keys a runner reports from the outcome: `ok`, then on success `status`/`attempts`/`request_id` (a reset),
+/// `found`/`state`/`passcode` (`reset_status`) or `confirmation`/`state`/`latest_state` (`confirm_reset`), and on
+/// failure `code`/`status`/`graph_code`/`request_id`/`attempts`/`retry_after_ms`/`intune_activity_id`.
 pub const OBSERVED_KEYS: &[&str] = &[
     "ok",
     "status",
@@ -84,6 +100,11 @@ pub const OBSERVED_KEYS: &[&str] = &[
     "graph_code",
     "retry_after_ms",
     "intune_activity_id",
+    "found",
+    "state",
+    "passcode",
+    "confirmation",
+    "latest_state",
 ];
 
 /// Check one vector's `expect` against an observation, the requests the emulator logged for its device, and the

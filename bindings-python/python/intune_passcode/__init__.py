@@ -9,7 +9,18 @@ The work is done by a Rust core (``intune_passcode._native``); this package adds
 
 import atexit as _atexit
 
-from ._native import AsyncBulkIterator, AsyncClient, BulkItem, BulkIterator, Client, Receipt, __version__
+from ._native import (
+    AsyncBulkIterator,
+    AsyncClient,
+    BulkItem,
+    BulkIterator,
+    Client,
+    Confirmation,
+    Passcode,
+    Receipt,
+    ResetAction,
+    __version__,
+)
 from ._native import _quiesce
 from .errors import (
     AuthenticationError,
@@ -36,14 +47,17 @@ __all__ = [
     "BulkItem",
     "BulkIterator",
     "Client",
+    "Confirmation",
     "CredentialError",
     "IntunePasscodeError",
     "InvalidArgumentError",
     "NetworkError",
     "NotFoundError",
     "OutcomeUnknownError",
+    "Passcode",
     "PermissionDeniedError",
     "Receipt",
+    "ResetAction",
     "ServiceUnavailableError",
     "ThrottledError",
     "TimeoutError",

@@ -1,8 +1,22 @@
 """Type stubs of the native module (checked against it by mypy's stubtest in `make test`)."""
 
+from datetime import datetime
 from typing import Any, AsyncIterator, Iterable, Iterator, Optional, Protocol, Tuple, Union, final
 
-__all__ = ["__version__", "AsyncBulkIterator", "AsyncClient", "BulkItem", "BulkIterator", "Client", "Receipt", "reset_logging", "_quiesce"]
+__all__ = [
+    "__version__",
+    "AsyncBulkIterator",
+    "AsyncClient",
+    "BulkItem",
+    "BulkIterator",
+    "Client",
+    "Confirmation",
+    "Passcode",
+    "Receipt",
+    "ResetAction",
+    "reset_logging",
+    "_quiesce",
+]
 
 __version__: str
 
@@ -16,6 +30,42 @@ class _Credential(Protocol):
     def get_token(self, *scopes: str) -> Any: ...
 
 _Pace = Union[str, Tuple[int, float], None]
+_When = Union[datetime, float]
+
+@final
+class Passcode:
+    """A new passcode: `str()` and `repr()` print `***`; `reveal()` returns it."""
+
+    def reveal(self) -> str: ...
+
+@final
+class ResetAction:
+    """The device's record of one resetPasscode action (deviceActionResults)."""
+
+    @property
+    def state(self) -> str: ...
+    @property
+    def is_final(self) -> bool: ...
+    @property
+    def started_at(self) -> datetime: ...
+    @property
+    def updated_at(self) -> Optional[datetime]: ...
+    @property
+    def error_code(self) -> Optional[int]: ...
+    @property
+    def passcode(self) -> Optional[Passcode]: ...
+
+@final
+class Confirmation:
+    """What confirm_reset found: accepted (with `action`), or not seen (`latest`: an older record); truthy when accepted."""
+
+    @property
+    def accepted(self) -> bool: ...
+    @property
+    def action(self) -> Optional[ResetAction]: ...
+    @property
+    def latest(self) -> Optional[ResetAction]: ...
+    def __bool__(self) -> bool: ...
 
 @final
 class Receipt:
@@ -35,6 +85,12 @@ class Receipt:
     def attempts(self) -> int: ...
     @property
     def waited(self) -> float: ...
+    @property
+    def sent_at(self) -> datetime: ...
+    @property
+    def confirmed_by(self) -> str: ...
+    @property
+    def action(self) -> Optional[ResetAction]: ...
 
 @final
 class BulkItem:
@@ -91,7 +147,29 @@ class Client:
         detected_app_id: Optional[str] = None,
         concurrency: int = 16,
         pace: _Pace = ...,
+        verify_unknown: Optional[float] = ...,
     ) -> BulkIterator: ...
+    def reset_status(
+        self, device_id: str, *, user_id: Optional[str] = None, detected_app_id: Optional[str] = None
+    ) -> Optional[ResetAction]: ...
+    def confirm_reset(
+        self,
+        device_id: str,
+        sent_at: _When,
+        *,
+        within: float = 60.0,
+        user_id: Optional[str] = None,
+        detected_app_id: Optional[str] = None,
+    ) -> Confirmation: ...
+    def wait_for_reset(
+        self,
+        device_id: str,
+        sent_at: _When,
+        *,
+        timeout: float = 300.0,
+        user_id: Optional[str] = None,
+        detected_app_id: Optional[str] = None,
+    ) -> ResetAction: ...
 
 @final
 class AsyncClient:
@@ -125,7 +203,29 @@ class AsyncClient:
         detected_app_id: Optional[str] = None,
         concurrency: int = 16,
         pace: _Pace = ...,
+        verify_unknown: Optional[float] = ...,
     ) -> AsyncBulkIterator: ...
+    async def reset_status(
+        self, device_id: str, *, user_id: Optional[str] = None, detected_app_id: Optional[str] = None
+    ) -> Optional[ResetAction]: ...
+    async def confirm_reset(
+        self,
+        device_id: str,
+        sent_at: _When,
+        *,
+        within: float = 60.0,
+        user_id: Optional[str] = None,
+        detected_app_id: Optional[str] = None,
+    ) -> Confirmation: ...
+    async def wait_for_reset(
+        self,
+        device_id: str,
+        sent_at: _When,
+        *,
+        timeout: float = 300.0,
+        user_id: Optional[str] = None,
+        detected_app_id: Optional[str] = None,
+    ) -> ResetAction: ...
     async def __aenter__(self) -> AsyncClient: ...
     async def __aexit__(self, *_args: Any) -> bool: ...
 

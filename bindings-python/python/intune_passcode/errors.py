@@ -11,6 +11,7 @@ import builtins
 # `typing` only for the checkers: importing it at run time costs ~4 ms of `import intune_passcode`.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from datetime import datetime
     from typing import Optional
 
 __all__ = [
@@ -36,7 +37,8 @@ class IntunePasscodeError(Exception):
 
     Attributes: ``code`` (stable, e.g. ``"NOT_FOUND"``), ``status`` (HTTP status or None), ``graph_code``
     (Graph's ``error.code``), ``graph_message``, ``request_id``, ``client_request_id``, ``date``, ``retry_after``
-    (seconds Graph asked to wait, for throttling), ``attempts`` (HTTP attempts made), ``intune_activity_id``.
+    (seconds Graph asked to wait, for throttling), ``attempts`` (HTTP attempts made), ``intune_activity_id``,
+    ``sent_at`` (a UTC ``datetime``: when the request left, where one was sent; give it to ``confirm_reset``).
     """
 
     code: str = "UNKNOWN"
@@ -55,6 +57,7 @@ class IntunePasscodeError(Exception):
         retry_after: Optional[float] = None,
         attempts: int = 0,
         intune_activity_id: Optional[str] = None,
+        sent_at: Optional[datetime] = None,
     ) -> None:
         super().__init__(message)
         if code is not None:
@@ -69,6 +72,7 @@ class IntunePasscodeError(Exception):
         self.retry_after = retry_after
         self.attempts = attempts
         self.intune_activity_id = intune_activity_id
+        self.sent_at = sent_at
 
     def __str__(self) -> str:
         return self.message

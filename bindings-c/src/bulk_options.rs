@@ -1,0 +1,88 @@
+//! `ipc_bulk_options`: how a bulk run behaves, set one by one, for ipc_reset_passcodes_with (so that new options
+//! do not grow the argument list again).
+
+#![allow(non_camel_case_types)]
+
+use ipc_core::{BulkOptions, Pace};
+
+use crate::boundary::{fail, guard};
+use crate::code::ipc_code;
+
+/// Bulk settings. Make with ipc_bulk_options_new, free with ipc_bulk_options_free.
+pub struct ipc_bulk_options {
+    pub(crate) inner: BulkOptions,
+}
+
+fn set(
+    options: *mut ipc_bulk_options,
+    f: impl FnOnce(&mut BulkOptions) -> Result<(), crate::error::ipc_error>,
+) -> ipc_code {
+    guard(std::ptr::null_mut(), || {
+        // SAFETY: a non-NULL pointer is a live ipc_bulk_options of ours, not shared across threads while set.
+        let o = unsafe { options.as_mut() }
+            .ok_or_else(|| fail(ipc_code::IPC_NULL_PARAMETER, "bulk_options is NULL"))?;
+        f(&mut o.inner)
+    })
+}
+
+/// New default bulk settings: concurrency 16, Intune's pace (200 writes per 20 s), unknown outcomes verified for
+/// 60 s. NULL only if memory ran out.
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_bulk_options_new() -> *mut ipc_bulk_options {
+    std::panic::catch_unwind(|| {
+        Box::into_raw(Box::new(ipc_bulk_options {
+            inner: BulkOptions::default(),
+        }))
+    })
+    .unwrap_or(std::ptr::null_mut())
+}
+
+/// Calls in flight at once: 1 to 1024 (checked when the run starts).
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_bulk_options_set_concurrency(
+    options: *mut ipc_bulk_options,
+    concurrency: u32,
+) -> ipc_code {
+    set(options, |o| {
+        o.concurrency = concurrency as usize;
+        Ok(())
+    })
+}
+
+/// At most `writes` requests in any `window_ms`; 0 writes turns pacing off (a 429 still pauses every worker).
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_bulk_options_set_pace(
+    options: *mut ipc_bulk_options,
+    writes: u32,
+    window_ms: u64,
+) -> ipc_code {
+    set(options, |o| {
+        o.pace = if writes == 0 {
+            Pace::Off
+        } else {
+            Pace::limit(writes, window_ms as f64 / 1000.0)
+                .map_err(|e| crate::error::ipc_error::from(&e))?
+        };
+        Ok(())
+    })
+}
+
+/// Look for the device's record of a reset whose answer was lost for up to `ms` before reporting it (a confirmed one
+/// is reported as IPC_OK with ipc_receipt_confirmed_by "action_result"); 0 reports IPC_OUTCOME_UNKNOWN as it is.
+/// Never resends anything.
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_bulk_options_set_verify_unknown_ms(
+    options: *mut ipc_bulk_options,
+    ms: u64,
+) -> ipc_code {
+    set(options, |o| {
+        o.verify_unknown = (ms > 0).then(|| crate::read::millis(ms));
+        Ok(())
+    })
+}
+
+/// Free bulk settings; NULL is fine.
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_bulk_options_free(options: *mut ipc_bulk_options) {
+    crate::boundary::free(options);
+}

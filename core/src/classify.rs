@@ -97,6 +97,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_explanation_says_what_happened() {
+        let cases = [
+            (ErrorKind::Authentication, 401, "token"),
+            (ErrorKind::PermissionDenied, 403, PERMISSION),
+            (ErrorKind::NotFound, 404, "no such device"),
+            (ErrorKind::UnsupportedDevice, 400, "does not support"),
+            (ErrorKind::BadRequest, 409, "HTTP 409"),
+            (ErrorKind::Throttled, 429, "not executed"),
+            (ErrorKind::ServiceUnavailable, 503, "HTTP 503"),
+            (ErrorKind::OutcomeUnknown, 504, "gateway timed out"),
+            (ErrorKind::OutcomeUnknown, 500, "HTTP 500"),
+            (ErrorKind::UnexpectedResponse, 302, "redirect"),
+            (ErrorKind::UnexpectedResponse, 101, "HTTP 101"),
+        ];
+        for (kind, status, words) in cases {
+            let text = explain(kind, status);
+            assert!(text.contains(words), "{kind:?} {status}: {text}");
+        }
+    }
+
+    #[test]
     fn statuses() {
         assert_eq!(kind_for_status(400, true), ErrorKind::UnsupportedDevice);
         assert_eq!(kind_for_status(400, false), ErrorKind::BadRequest);

@@ -268,6 +268,43 @@ async fn dropping_the_stream_stops_the_run() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_the_stream_aborts_calls_still_waiting_to_send() {
+    // 5 writes per second: the first five go at once, the next calls wait about a second for pacing. Dropping the
+    // stream must abort them there, so nothing more is ever sent.
+    let emu = common::emulator().await;
+    let client = common::client(&emu);
+    let targets: Vec<Target> = common::resettable_devices(&emu)
+        .iter()
+        .take(100)
+        .map(|d| Target::device(d).unwrap())
+        .collect();
+    let mut stream = client
+        .reset_passcodes(
+            targets,
+            BulkOptions {
+                concurrency: 4,
+                pace: Pace::Limit {
+                    writes: 5,
+                    per: Duration::from_secs(1),
+                },
+                ..BulkOptions::default()
+            },
+        )
+        .unwrap();
+    for _ in 0..5 {
+        let (_, outcome) = stream.next().await.unwrap();
+        outcome.unwrap();
+    }
+    drop(stream);
+    tokio::time::sleep(Duration::from_millis(1800)).await;
+    assert_eq!(
+        emu.stats()["requests"],
+        5,
+        "calls waiting for pacing went on after the stream was dropped"
+    );
+}
+
 #[tokio::test]
 async fn keyed_inputs_pass_bad_targets_through_as_outcomes() {
     let emu = common::emulator().await;

@@ -118,11 +118,21 @@ async fn bulk_options_are_checked_before_anything_runs() {
             },
             ..BulkOptions::default()
         },
+        BulkOptions::default().verify_unknown(Some(Duration::from_secs(86_401))),
     ] {
         let e = client.reset_passcodes(t(), opts).err().expect("refused");
         assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{opts:?}");
     }
     assert_eq!(emu.stats()["requests"], 0);
+    // The bounds themselves are allowed.
+    for opts in [
+        BulkOptions::default().concurrency(1),
+        BulkOptions::default().concurrency(1024),
+        BulkOptions::default().verify_unknown(Some(Duration::from_secs(86_400))),
+        BulkOptions::default().verify_unknown(None),
+    ] {
+        assert!(client.reset_passcodes(t(), opts).is_ok(), "{opts:?}");
+    }
 }
 
 #[tokio::test]

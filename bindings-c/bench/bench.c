@@ -1,7 +1,8 @@
 /* Bench worker for the C binding (protocol: bench/README.md). Not a test: it asserts nothing about speed.
  *   bench MODE GRAPH_URL TOKEN IDS_FILE N CONCURRENCY [PACE_WRITES PACE_SECONDS]
  * The fault soak (tests/soak/run.py) reuses it: with BENCH_OUTCOMES=FILE each bulk outcome is also written to FILE
- * as `DEVICE_ID CODE` lines, and BENCH_TIMEOUT_SECS sets the client's per-call deadline. */
+ * as `DEVICE_ID CODE` lines (CONFIRMED for a success confirmed from the device's action record), BENCH_TIMEOUT_SECS
+ * sets the client's per-call deadline and BENCH_VERIFY_SECS the bulk run's verify window (seconds, or `off`). */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,11 +31,12 @@ struct tally {
 };
 
 static void count_cb(void *user, size_t index, const ipc_receipt *r, const ipc_error *e) {
-  (void)r;
   struct tally *t = user;
   int code = e ? (int)ipc_error_code(e) : 0;
   t->counts[code >= 0 && code < CODES ? code : CODES - 1]++;
-  if (t->log) fprintf(t->log, "%s %s\n", t->ids[index], code ? ipc_code_name(code) : "OK");
+  /* How a success is known: Graph's 2xx (OK) or the device's record (CONFIRMED). */
+  const char *ok = r && strcmp(ipc_receipt_confirmed_by(r), "action_result") == 0 ? "CONFIRMED" : "OK";
+  if (t->log) fprintf(t->log, "%s %s\n", t->ids[index], code ? ipc_code_name(code) : ok);
 }
 
 int main(int argc, char **argv) {
@@ -66,10 +68,12 @@ int main(int argc, char **argv) {
   fclose(f);
 
   ipc_options *o = ipc_options_new();
-  ipc_options_set_base_url(o, argv[2]);
-  ipc_options_set_token(o, argv[3]);
   const char *timeout = getenv("BENCH_TIMEOUT_SECS");
-  ipc_options_set_timeout_ms(o, (uint64_t)((timeout ? atof(timeout) : 100.0) * 1000));
+  if (!o || ipc_options_set_base_url(o, argv[2]) != IPC_OK || ipc_options_set_token(o, argv[3]) != IPC_OK ||
+      ipc_options_set_timeout_ms(o, (uint64_t)((timeout ? atof(timeout) : 100.0) * 1000)) != IPC_OK) {
+    fprintf(stderr, "bench: bad client options\n");
+    return 1;
+  }
   ipc_client *c = NULL;
   if (ipc_client_new(o, &c, NULL) != IPC_OK) return 1;
   ipc_options_free(o);
@@ -93,7 +97,20 @@ int main(int argc, char **argv) {
   } else {
     const char *log_path = getenv("BENCH_OUTCOMES");
     if (log_path && !(tally.log = fopen(log_path, "w"))) return 1;
-    ipc_reset_passcodes_paced(c, (const char *const *)ids, n, conc, writes, window_ms, count_cb, &tally, NULL);
+    ipc_bulk_options *bo = ipc_bulk_options_new();
+    const char *verify = getenv("BENCH_VERIFY_SECS");
+    if (!bo || ipc_bulk_options_set_concurrency(bo, conc) != IPC_OK ||
+        ipc_bulk_options_set_pace(bo, writes, window_ms) != IPC_OK ||
+        (verify && ipc_bulk_options_set_verify_unknown_ms(bo, strcmp(verify, "off") ? (uint64_t)(atof(verify) * 1000) : 0) != IPC_OK)) {
+      fprintf(stderr, "bench: bad bulk options\n");
+      return 1;
+    }
+    ipc_error *err = NULL;
+    if (ipc_reset_passcodes_with(c, (const char *const *)ids, n, bo, count_cb, &tally, &err) != IPC_OK) {
+      fprintf(stderr, "bench: %s\n", ipc_error_message(err));
+      return 1;
+    }
+    ipc_bulk_options_free(bo);
     if (tally.log) fclose(tally.log);
   }
   double secs = now() - start;

@@ -1,7 +1,8 @@
 // Bench worker for the Node binding (protocol: bench/README.md). Not a test: it asserts nothing about speed.
 //   node bench.mjs MODE GRAPH_URL TOKEN IDS_FILE N CONCURRENCY [PACE_WRITES PACE_SECONDS]
 // The fault soak (tests/soak/run.py) reuses it: with BENCH_OUTCOMES=FILE each bulk outcome is also written to FILE
-// as `DEVICE_ID CODE` lines, and BENCH_TIMEOUT_SECS sets the client's per-call deadline.
+// as `DEVICE_ID CODE` lines (CONFIRMED for a success confirmed from the device's action record), BENCH_TIMEOUT_SECS
+// sets the client's per-call deadline and BENCH_VERIFY_SECS the bulk run's verifyUnknownMs (seconds, or `off`).
 import { readFileSync, writeFileSync } from 'node:fs'
 import { Client } from '../intune-passcode.mjs'
 
@@ -21,10 +22,14 @@ if (mode === 'seq') {
     times.push(performance.now() - t)
   }
 } else {
-  for await (const item of client.resetPasscodes(ids, { concurrency: Number(conc), pace })) {
+  const v = process.env.BENCH_VERIFY_SECS
+  const verifyUnknownMs = v === undefined ? 60000 : v === 'off' ? null : Number(v) * 1000
+  for await (const item of client.resetPasscodes(ids, { concurrency: Number(conc), pace, verifyUnknownMs })) {
     const code = item.error ? item.error.code : 'OK'
     count(code)
-    if (process.env.BENCH_OUTCOMES) log.push(`${item.deviceId} ${code}\n`)
+    // How a success is known: Graph's 2xx (OK) or the device's record (CONFIRMED).
+    const logged = item.receipt && item.receipt.confirmedBy === 'action_result' ? 'CONFIRMED' : code
+    if (process.env.BENCH_OUTCOMES) log.push(`${item.deviceId} ${logged}\n`)
   }
 }
 if (process.env.BENCH_OUTCOMES) writeFileSync(process.env.BENCH_OUTCOMES, log.join(''))

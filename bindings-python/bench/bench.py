@@ -3,7 +3,8 @@
     python bench.py sync|async MODE GRAPH_URL TOKEN IDS_FILE N CONCURRENCY [PACE_WRITES PACE_SECONDS]
 
 The fault soak (tests/soak/run.py) reuses it: with BENCH_OUTCOMES=FILE each bulk outcome is also written to FILE as
-`DEVICE_ID CODE` lines, and BENCH_TIMEOUT_SECS sets the client's per-call deadline.
+`DEVICE_ID CODE` lines (CONFIRMED for a success confirmed from the device's action record), BENCH_TIMEOUT_SECS sets
+the client's per-call deadline and BENCH_VERIFY_SECS the bulk run's verify_unknown (seconds, or `off`).
 """
 
 from __future__ import annotations
@@ -31,11 +32,16 @@ def main() -> None:
     timeout = float(os.environ.get("BENCH_TIMEOUT_SECS", "100"))
     log = open(os.environ["BENCH_OUTCOMES"], "w") if os.environ.get("BENCH_OUTCOMES") else None
 
+    verify_env = os.environ.get("BENCH_VERIFY_SECS")
+    verify: Optional[float] = 60.0 if verify_env is None else None if verify_env == "off" else float(verify_env)
+
     def record(item: BulkItem) -> None:
         code = "OK" if item.ok else str(getattr(item.error, "code", "?"))
         outcomes[code] += 1
         if log:
-            log.write(f"{item.device_id} {code}\n")
+            # How a success is known: Graph's 2xx (OK) or the device's record (CONFIRMED).
+            confirmed = item.receipt is not None and item.receipt.confirmed_by == "action_result"
+            log.write(f"{item.device_id} {'CONFIRMED' if confirmed else code}\n")
 
     start = time.perf_counter()
     if flavour == "sync":
@@ -50,7 +56,7 @@ def main() -> None:
                     outcomes[getattr(e, "code", type(e).__name__)] += 1
                 times.append((time.perf_counter() - t) * 1e3)
         else:
-            for item in client.reset_passcodes(ids, concurrency=int(conc), pace=pace):
+            for item in client.reset_passcodes(ids, concurrency=int(conc), pace=pace, verify_unknown=verify):
                 record(item)
     else:
 
@@ -66,7 +72,7 @@ def main() -> None:
                         outcomes[getattr(e, "code", type(e).__name__)] += 1
                     times.append((time.perf_counter() - t) * 1e3)
             else:
-                async for item in client.reset_passcodes(ids, concurrency=int(conc), pace=pace):
+                async for item in client.reset_passcodes(ids, concurrency=int(conc), pace=pace, verify_unknown=verify):
                     record(item)
 
         asyncio.run(run())

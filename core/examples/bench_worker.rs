@@ -8,14 +8,16 @@
 //! code. Not a test: it asserts nothing about speed.
 //!
 //! The fault soak (`tests/soak/run.py`) reuses it: with `BENCH_OUTCOMES=FILE` each bulk outcome is also written to
-//! FILE as `DEVICE_ID CODE` lines, and `BENCH_TIMEOUT_SECS` sets the client's per-call deadline (default 100).
+//! FILE as `DEVICE_ID CODE` lines (`CONFIRMED` for a success confirmed from the device's action record),
+//! `BENCH_TIMEOUT_SECS` sets the client's per-call deadline (default 100) and `BENCH_VERIFY_SECS` the bulk run's
+//! `verify_unknown` (seconds, or `off`; default the library's).
 
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use intune_passcode::{BulkOptions, Client, Pace, Target};
+use intune_passcode::{BulkOptions, Client, ConfirmedBy, Pace, Target};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -77,9 +79,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             None => None,
         };
         while let Some((t, r)) = stream.next().await {
+            // The log says how a success is known: Graph's 2xx (OK) or the device's record (CONFIRMED).
+            let logged = match &r {
+                Ok(receipt) if receipt.confirmed_by == ConfirmedBy::ActionResult => "CONFIRMED",
+                Ok(_) => "OK",
+                Err(e) => e.code(),
+            };
             let code = r.map_or_else(|e| e.code(), |_| "OK");
             if let Some(log) = log.as_mut() {
-                writeln!(log, "{} {code}", t.device_id())?;
+                writeln!(log, "{} {logged}", t.device_id())?;
             }
             *outcomes.entry(code).or_default() += 1;
         }

@@ -23,6 +23,8 @@ bulk-resets every device through its public bulk API. Once the emulator has no r
   Graph lied);
 - every success was executed; UNSUPPORTED_DEVICE only for Windows and macOS devices, no other definite failure
   except THROTTLED and SERVICE_UNAVAILABLE;
+- no device confirmed from its action record that the emulator did not execute, and no executed device left
+  `OUTCOME_UNKNOWN` (the record shows within 1 s, with read faults; the workers look for 6 s);
 - the emulator saw no early retry, and in `paced` no window 429 (in `over`, some);
 - the worker exited 0 within the timeout.
 
@@ -43,7 +45,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 FAULTS = "429=0.05,503=0.05,503_after=0.01,500=0.02,504=0.02,reset_before=0.01,reset_after=0.01,latency=0.01," \
-         "latency_ms=6000,retry_after=0.2"
+         "latency_ms=6000,retry_after=0.2,read_429=0.03,read_503=0.03"
+# Each executed reset shows in the device's record after its own lag, up to 1 s; the workers look for the record of
+# an unknown outcome for VERIFY_SECS, well above that (and above the late answers' 1 s past the deadline).
+ACTION_LAG = "random:1000"
+VERIFY_SECS = "6"
 FAULT_NAMES = ("429", "503", "503_after", "500", "504", "reset_before", "reset_after", "latency")
 # The client's per-call deadline: above the 3-3.75 s first backoff (so a wrongly retried 504 or 500 would be re-sent
 # and counted) and below latency_ms (so 1% of answers come too late).
@@ -53,6 +59,7 @@ PACE = ["200", "1"]  # Intune's 200 writes per 20 s per app, the window scaled t
 CONFIGS = {"paced": "200/1", "over": "100/1"}
 PLATFORMS_REFUSED = ("windows", "macOS")
 DEFINITE_OK = ("THROTTLED", "SERVICE_UNAVAILABLE")  # definite failures a bad day may leave
+SUCCESS = ("OK", "CONFIRMED")  # Graph's 2xx, or an unknown outcome confirmed from the device's action record
 
 
 def workers(profile: str) -> dict[str, list[str]]:
@@ -83,7 +90,8 @@ def soak_one(name: str, config: str, worker: list[str], profile: str, devices: i
     """One language's soak under one throttle setting, on its own emulator; returns its row and the violations."""
     emulator = ROOT / "target" / profile / "graph-emulator"
     emu = subprocess.Popen([str(emulator), "--devices", str(devices), "--seed", "7", "--throttle", CONFIGS[config],
-                            "--faults", FAULTS], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                            "--faults", FAULTS, "--action-lag", ACTION_LAG], stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL, text=True)
     name = f"{name} ({config})"
     problems: list[str] = []
     try:
@@ -102,7 +110,8 @@ def soak_one(name: str, config: str, worker: list[str], profile: str, devices: i
         out_file = ROOT / "target" / f"soak-outcomes-{os.getpid()}.txt"
         ids_file.write_text("\n".join(ids) + "\n")
         out_file.unlink(missing_ok=True)
-        env = dict(os.environ, BENCH_OUTCOMES=str(out_file), BENCH_TIMEOUT_SECS=DEADLINE_SECS)
+        env = dict(os.environ, BENCH_OUTCOMES=str(out_file), BENCH_TIMEOUT_SECS=DEADLINE_SECS,
+                   BENCH_VERIFY_SECS=VERIFY_SECS)
         started = time.perf_counter()
         try:
             run = subprocess.run(worker + ["throttled", ready["graph_url"], ready["token"], str(ids_file),
@@ -136,11 +145,16 @@ def soak_one(name: str, config: str, worker: list[str], profile: str, devices: i
         twice = [d for d, n in ledger.items() if n > 1 + lied.get(d, 0)]
         repeated_after_lie = [d for d, n in ledger.items() if n > 1 and d not in twice]
         executed_but_failed = [d for d, codes in reported.items()
-                               if ledger.get(d, 0) >= 1 and codes[0] not in ("OK", "OUTCOME_UNKNOWN")
+                               if ledger.get(d, 0) >= 1 and codes[0] not in (*SUCCESS, "OUTCOME_UNKNOWN")
                                and not (lied.get(d, 0) and codes[0] in DEFINITE_OK)]
         ok_not_executed = [d for d, codes in reported.items() if codes[0] == "OK" and ledger.get(d, 0) == 0]
+        confirmed_not_executed = [d for d, codes in reported.items()
+                                  if codes[0] == "CONFIRMED" and ledger.get(d, 0) == 0]
+        # The record shows within 1 s and the workers look for 6 s: an executed device must never stay unknown.
+        executed_left_unknown = [d for d, codes in reported.items()
+                                 if codes[0] == "OUTCOME_UNKNOWN" and ledger.get(d, 0) >= 1]
         wrong_failure = [d for d, codes in reported.items()
-                         if codes[0] not in ("OK", "OUTCOME_UNKNOWN", *DEFINITE_OK)
+                         if codes[0] not in (*SUCCESS, "OUTCOME_UNKNOWN", *DEFINITE_OK)
                          and not (codes[0] == "UNSUPPORTED_DEVICE" and platform.get(d) in PLATFORMS_REFUSED)]
         kinds = Counter(codes[0] for codes in reported.values())
         for what, found in [("lost (no outcome)", lost), ("reported more than once", doubled),
@@ -148,6 +162,9 @@ def soak_one(name: str, config: str, worker: list[str], profile: str, devices: i
                             ("executed twice (more often than Graph said 'not executed')", twice),
                             ("executed but reported as a definite failure", executed_but_failed),
                             ("reported OK but never executed", ok_not_executed),
+                            ("confirmed from the action record but never executed", confirmed_not_executed),
+                            ("executed but left unknown (the record's lag is below the verify window)",
+                             executed_left_unknown),
                             ("with a failure their device cannot explain", wrong_failure)]:
             if found:
                 problems.append(f"{name}: {len(found)} devices {what}, e.g. {found[:3]}")
@@ -162,8 +179,9 @@ def soak_one(name: str, config: str, worker: list[str], profile: str, devices: i
         if missing and len(ids) >= 1000:
             problems.append(f"{name}: the emulator injected no {missing} (the soak did not soak)")
         row = {
-            "language": name, "devices": len(ids), "succeeded": kinds.get("OK", 0),
-            "failed": {k: v for k, v in sorted(kinds.items()) if k not in ("OK", "OUTCOME_UNKNOWN")},
+            "language": name, "devices": len(ids), "succeeded": kinds.get("OK", 0) + kinds.get("CONFIRMED", 0),
+            "confirmed": kinds.get("CONFIRMED", 0),
+            "failed": {k: v for k, v in sorted(kinds.items()) if k not in (*SUCCESS, "OUTCOME_UNKNOWN")},
             "unknown": kinds.get("OUTCOME_UNKNOWN", 0), "executed_twice": len(twice),
             "repeated_after_lie": len(repeated_after_lie),
             "early_retries": stats["early_retries"], "lost": len(lost), "wall": wall,
@@ -200,20 +218,23 @@ def main() -> int:
             row, found = soak_one(name, config, worker, a.profile, a.devices, a.timeout)
             rows.append(row)
             problems += found
-            print(f"  {row['succeeded']} ok, {row['unknown']} unknown, failed {row['failed']}, lost {row['lost']}, "
+            print(f"  {row['succeeded']} ok ({row['confirmed']} confirmed from the record), {row['unknown']} unknown, failed {row['failed']}, lost {row['lost']}, "
                   f"executed twice {row['executed_twice']} (+{row['repeated_after_lie']} after a lying 503), "
                   f"early retries {row['early_retries']}, window 429s {row['window_429']}, {row['wall']:.1f} s",
                   flush=True)
     faults = rows[0]["faults"] if rows else {}
     table = [f"Faults injected per run (first row): {json.dumps(faults, sort_keys=True)}; throttle "
              f"{', '.join(f'{k} {v}' for k, v in CONFIGS.items())} s; client deadline {DEADLINE_SECS} s; pace "
-             f"{'/'.join(PACE)} s; concurrency 64.", "",
-             "| language (throttle) | devices | succeeded | failed, by kind | unknown | executed twice | repeated after a "
-             "lying 503 | early retries | lost | 429s sent (window) | wall (s) |",
+             f"{'/'.join(PACE)} s; concurrency 64; action record lag {ACTION_LAG} ms; verify_unknown {VERIFY_SECS} s.",
+             "",
+             "| language (throttle) | devices | succeeded (of which confirmed from the record) | failed, by kind | "
+             "unknown | executed twice | repeated after a lying 503 | early retries | lost | 429s sent (window) | "
+             "wall (s) |",
              "|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         failed = ", ".join(f"{k} {v}" for k, v in r["failed"].items()) or "0"
-        table.append(f"| {r['language']} | {r['devices']:,} | {r['succeeded']:,} | {failed} | {r['unknown']:,} | "
+        table.append(f"| {r['language']} | {r['devices']:,} | {r['succeeded']:,} ({r['confirmed']:,}) | {failed} | "
+                     f"{r['unknown']:,} | "
                      f"{r['executed_twice']} | {r['repeated_after_lie']} | {r['early_retries']} | {r['lost']} | "
                      f"{r['throttled_429']:,} ({r['window_429']:,}) | {r['wall']:.1f} |")
     text = "\n".join(table)

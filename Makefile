@@ -33,9 +33,13 @@ demo: build python-dev node-dev c-example
 	  --device $$(get samples.detected_app_device_id) --detected-app $$(get samples.detected_app_id); \
 	echo "== a Windows device (Intune does not support the action there): the error and its code"; \
 	$(EXAMPLE) --base-url $$url --token $$tok --device $$(get samples.windows_device_id) || echo "(exit $$?, as expected)"; \
+	echo "== After a reset: read it back from the device's record (Rust), an Android device and an iOS device"; \
+	target/debug/examples/read_back $$url $$tok $$(get samples.device_id) $$(get samples.ios_device_id); \
 	echo "== Python: one reset, then a bulk run with progress"; \
 	$(PY) bindings-python/examples/reset.py $$url $$tok $$(get samples.device_id) \
 	  $$(get samples.ios_device_id) $$(get samples.windows_device_id) $$(get samples.detected_app_device_id); \
+	echo "== Python: read resets back (Android: the new passcode; iOS: removed)"; \
+	$(PY) bindings-python/examples/read_back.py $$url $$tok $$(get samples.detected_app_device_id) $$(get samples.ios_device_id); \
 	echo "== Node: one reset, then a bulk run with progress"; \
 	node bindings-node/examples/reset.mjs $$url $$tok $$(get samples.device_id) \
 	  $$(get samples.ios_device_id) $$(get samples.windows_device_id); \

@@ -21,7 +21,9 @@ def main(argv: list[str]) -> int:
         r = client.reset_passcode(device)
         print(f"reset {device}: HTTP {r.status}, request-id {r.request_id}, attempts {r.attempts}")
     except OutcomeUnknownError as e:
-        print(f"{device}: sent but unconfirmed; check the device before retrying ({e.client_request_id})")
+        # Sent, but the answer was lost: read the device's record instead of sending again.
+        found = e.sent_at is not None and client.confirm_reset(device, e.sent_at, within=30)
+        print(f"{device}: answer lost; {'confirmed from the device record' if found else 'not confirmed yet'}")
     except IntunePasscodeError as e:
         print(f"{device}: {e.code} {e.status} request-id={e.request_id}")
 

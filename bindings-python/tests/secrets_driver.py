@@ -1,7 +1,7 @@
 """Driven by test_secrets.py in a child process: every error path with logging at DEBUG and RUST_LOG=trace, every
 error and client printed (str, repr, attributes, cause). The parent reads all of it and looks for the secrets.
 
-    python secrets_driver.py INFO_JSON FAKE_TOKEN FAKE_SECRET
+    python secrets_driver.py INFO_JSON FAKE_TOKEN FAKE_SECRET ANDROID_DEVICE_ID
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import intune_passcode as ip
 from intune_passcode import _native
 
 info = json.loads(sys.argv[1])
-fake_token, fake_secret = sys.argv[2], sys.argv[3]
+fake_token, fake_secret, android = sys.argv[2], sys.argv[3], sys.argv[4]
 url, samples = info["graph_url"], info["samples"]
 logging.basicConfig(level=logging.DEBUG, stream=sys.stderr, format="%(name)s %(levelname)s %(message)s")
 _native.reset_logging()
@@ -57,6 +57,11 @@ class Garbage:
         return type("AccessToken", (), {"token": fake_token + "\n", "expires_on": "soon"})()
 
 
+# The new passcode (read back last, so the parent can reveal it and look for it): every object that holds it printed.
+receipt = good.reset_passcode(android)
+action = good.wait_for_reset(android, receipt.sent_at, timeout=15)
+show("passcode", lambda: (action, action.passcode, str(action.passcode), good.reset_status(android)))
+show("confirm", lambda: good.confirm_reset(android, receipt.sent_at, within=2))
 show("credential raises", lambda: ip.Client(credential=Raising(), base_url=url).reset_passcode("d"))
 show("credential garbage", lambda: ip.Client(credential=Garbage(), base_url=url).reset_passcode("d"))
 show("invalid id", lambda: good.reset_passcode("a\x00b"))

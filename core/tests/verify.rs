@@ -45,7 +45,7 @@ async fn each_platform_ends_as_intune_says_and_only_android_has_a_passcode() {
         .unwrap();
     assert_eq!(done.state, ActionState::Done);
     let passcode = done.passcode.clone().expect("Android gets a new passcode");
-    assert_eq!(passcode.expose().len(), 6);
+    assert_eq!(passcode.expose().len(), 8);
     assert!(!format!("{done:?}").contains(passcode.expose()));
     assert!(done.started_at + Duration::from_millis(1) > r.sent_at);
 

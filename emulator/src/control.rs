@@ -80,7 +80,8 @@ fn check_vector(state: &State, body: &[u8]) -> serde_json::Value {
     }
 }
 
-/// `[{"id", "userId", "platform", "detectedAppIds", "resetCount", "answeredNotExecuted", "lastResetAt"}]`.
+/// `[{"id", "userId", "platform", "detectedAppIds", "resetCount", "answeredNotExecuted", "offline", "noResetToken",
+/// "lastResetAt"}]`.
 pub fn devices_json(state: &State) -> serde_json::Value {
     let devices = lock(&state.devices);
     let mut list: Vec<_> = devices
@@ -93,6 +94,8 @@ pub fn devices_json(state: &State) -> serde_json::Value {
                 "detectedAppIds": d.detected_app_ids,
                 "resetCount": d.resets.len(),
                 "answeredNotExecuted": d.answered_not_executed,
+                "offline": d.offline,
+                "noResetToken": d.no_reset_token,
                 "lastResetAt": d.resets.last().map(|r| r.at.clone()),
             })
         })

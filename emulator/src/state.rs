@@ -285,7 +285,7 @@ impl State {
     pub fn execute(&self, device_id: &str) -> bool {
         let passcode = {
             let mut rng = lock(&self.rng);
-            format!("{:06}", rng.u32(..1_000_000))
+            format!("{:08}", rng.u32(..100_000_000))
         };
         let mut devices = lock(&self.devices);
         let Some(d) = devices.get_mut(device_id) else {

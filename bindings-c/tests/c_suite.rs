@@ -349,6 +349,69 @@ async fn the_c_and_cpp_programs_pass_against_the_emulator() {
     assert!(busiest <= 10, "{busiest} writes in one 1 s window");
     assert!(times[29] - times[0] >= 1900, "{times:?}");
 
+    // Reading resets back: Android with its passcode, iOS without; bad arguments refused.
+    let (ok, out, err) = run(
+        &shared,
+        vec![
+            "readback".into(),
+            url.clone(),
+            token.clone(),
+            emu.samples["device_id"].clone(),
+            emu.samples["ios_device_id"].clone(),
+        ],
+        None,
+    )
+    .await;
+    assert!(ok, "readback failed: {out} {err}");
+
+    // A bulk run with ipc_bulk_options settles lost answers from the record, against the ledger, never resending.
+    let gw = Emulator::start(EmulatorConfig {
+        devices: 300,
+        faults: graph_emulator::FaultConfig::parse("504=1").unwrap(),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let gw_ids: Vec<String> = resettable(&gw).into_iter().take(40).collect();
+    let file = ids_file(&dir, "verify.txt", &gw_ids);
+    let (ok, out, err) = run(
+        &statik,
+        vec![
+            "verify".into(),
+            gw.graph_url.clone(),
+            gw.token.clone(),
+            file,
+        ],
+        None,
+    )
+    .await;
+    assert!(ok, "verify failed: {err}");
+    let (mut confirmed, mut unknown) = (0, 0);
+    for line in out.lines() {
+        let (id, code) = line.rsplit_once(' ').unwrap();
+        match code {
+            "CONFIRMED" => {
+                assert_eq!(gw.reset_count(id), 1, "{id}: confirmed but not executed");
+                confirmed += 1;
+            }
+            "OUTCOME_UNKNOWN" => {
+                assert_eq!(gw.reset_count(id), 0, "{id}: executed but left unknown");
+                unknown += 1;
+            }
+            other => panic!("{id}: {other}"),
+        }
+    }
+    assert!(
+        confirmed > 0 && unknown > 0 && confirmed + unknown == 40,
+        "{out}"
+    );
+    let posts = gw_ids
+        .iter()
+        .flat_map(|d| gw.requests(d))
+        .filter(|r| r.method == "POST")
+        .count();
+    assert_eq!(posts, 40, "verification never resends");
+
     // 8 threads x 100 calls on one client (devices not reset above).
     let fresh: Vec<String> = resettable(&emu)
         .into_iter()
@@ -408,6 +471,13 @@ async fn the_c_and_cpp_programs_pass_against_the_emulator() {
             "16".into(),
         ],
         vec!["threads".into(), url.clone(), token.clone(), threads_file],
+        vec![
+            "readback".into(),
+            url.clone(),
+            token.clone(),
+            emu.samples["device_id"].clone(),
+            emu.samples["ios_device_id"].clone(),
+        ],
     ] {
         let (ok, _, err) = run_with_env(&asan, args.clone(), None, sanitizer_env.clone()).await;
         assert!(ok, "sanitizers ({}): {err}", args[0]);

@@ -4,6 +4,8 @@
  *   test_c hostile                                                             NULL, invalid UTF-8, huge inputs
  *   test_c bulk GRAPH_URL TOKEN IDS_FILE CONCURRENCY [PACE_WRITES PACE_MS]     one callback per ID
  *   test_c threads GRAPH_URL TOKEN IDS_FILE                                    8 threads x 100 calls on one client
+ *   test_c readback GRAPH_URL TOKEN ANDROID_ID IOS_ID      reset, wait for the record, the passcode only on request
+ *   test_c verify GRAPH_URL TOKEN IDS_FILE    bulk with ipc_bulk_options (verify 3 s): prints `ID OK|CONFIRMED|CODE`
  *   test_c errors GRAPH_URL TOKEN AUTHORITY TENANT CLIENT_ID                   real error cases and their fields
  *   test_c secrets GRAPH_URL TOKEN AUTHORITY TENANT CLIENT_ID CLIENT_SECRET UNPRIV_ID UNPRIV_SECRET FAKE_TOKEN
  *          FAKE_SECRET DEVICE                   every error path, every field printed (the suite looks for secrets)
@@ -236,6 +238,84 @@ static int bulk(char **argv) {
   return failures ? 1 : 0;
 }
 
+static int readback(char **argv) {
+  ipc_client *c = make_client(argv[2], argv[3], 3, 100000);
+  if (!c) return 1;
+  for (int k = 4; k <= 5; k++) {
+    ipc_receipt *r = NULL;
+    ipc_action *a = NULL;
+    ipc_error *e = NULL;
+    CHECK(ipc_reset_passcode(c, argv[k], NULL, NULL, &r, &e) == IPC_OK);
+    if (!r) { fprintf(stderr, "reset: %s\n", ipc_error_message(e)); ipc_error_free(e); return 1; }
+    CHECK(strcmp(ipc_receipt_confirmed_by(r), "response") == 0 && ipc_receipt_action(r) == NULL);
+    int64_t sent = ipc_receipt_sent_at_ms(r);
+    CHECK(sent > 1700000000000LL);
+    CHECK(ipc_wait_for_reset(c, argv[k], NULL, NULL, sent, 15000, &a, &e) == IPC_OK);
+    if (!a) { fprintf(stderr, "wait: %s\n", ipc_error_message(e)); ipc_error_free(e); return 1; }
+    CHECK(strcmp(ipc_action_state(a), "done") == 0 && ipc_action_is_final(a) == 1);
+    CHECK(ipc_action_started_at_ms(a) + 1 >= sent && ipc_action_updated_at_ms(a) >= ipc_action_started_at_ms(a));
+    CHECK(ipc_action_error_code(a) == 0);
+    const char *p = ipc_action_passcode_reveal(a);
+    if (k == 4) CHECK(p != NULL && strlen(p) == 8); else CHECK(p == NULL);
+    ipc_action *again = NULL;
+    CHECK(ipc_reset_status(c, argv[k], NULL, NULL, &again, &e) == IPC_OK && again != NULL);
+    int accepted = -1;
+    ipc_action *found = NULL;
+    CHECK(ipc_confirm_reset(c, argv[k], NULL, NULL, sent, 2000, &accepted, &found, &e) == IPC_OK && accepted == 1);
+    ipc_action_free(found);
+    ipc_action_free(again);
+    ipc_action_free(a);
+    ipc_receipt_free(r);
+  }
+  /* Bad arguments, nothing sent: NULL out pointers, a time before 1970, a zero window. */
+  ipc_action *a = NULL;
+  ipc_error *e = NULL;
+  int accepted = 0;
+  CHECK(ipc_reset_status(c, argv[4], NULL, NULL, NULL, NULL) == IPC_NULL_PARAMETER);
+  CHECK(ipc_confirm_reset(c, argv[4], NULL, NULL, 0, 1000, NULL, &a, NULL) == IPC_NULL_PARAMETER);
+  CHECK(ipc_confirm_reset(c, argv[4], NULL, NULL, -1, 1000, &accepted, &a, &e) == IPC_INVALID_ARGUMENT && a == NULL);
+  ipc_error_free(e);
+  e = NULL;
+  CHECK(ipc_wait_for_reset(c, argv[4], NULL, NULL, 0, 0, &a, &e) == IPC_INVALID_ARGUMENT);
+  ipc_error_free(e);
+  CHECK(ipc_action_state(NULL)[0] == 0 && ipc_action_passcode_reveal(NULL) == NULL);
+  ipc_action_free(NULL);
+  ipc_client_free(c);
+  return failures ? 1 : 0;
+}
+
+static void print_verified(void *user_data, size_t index, const ipc_receipt *r, const ipc_error *e) {
+  char **ids = user_data;
+  if (r) {
+    int confirmed = strcmp(ipc_receipt_confirmed_by(r), "action_result") == 0;
+    if (confirmed) CHECK(ipc_receipt_status(r) == 504 && ipc_receipt_action(r) != NULL);
+    printf("%s %s\n", ids[index], confirmed ? "CONFIRMED" : "OK");
+  } else {
+    if (ipc_error_code(e) == IPC_OUTCOME_UNKNOWN) CHECK(ipc_error_sent_at_ms(e) > 0);
+    printf("%s %s\n", ids[index], ipc_code_name(ipc_error_code(e)));
+  }
+}
+
+static int verify(char **argv) {
+  ipc_client *c = make_client(argv[2], argv[3], 3, 100000);
+  size_t n = 0;
+  char **ids = read_ids(argv[4], &n);
+  ipc_bulk_options *o = ipc_bulk_options_new();
+  CHECK(o != NULL);
+  CHECK(ipc_bulk_options_set_concurrency(o, 8) == IPC_OK);
+  CHECK(ipc_bulk_options_set_pace(o, 0, 0) == IPC_OK);
+  CHECK(ipc_bulk_options_set_verify_unknown_ms(o, 3000) == IPC_OK);
+  CHECK(ipc_bulk_options_set_pace(NULL, 1, 1) == IPC_NULL_PARAMETER);
+  ipc_error *e = NULL;
+  CHECK(ipc_reset_passcodes_with(c, (const char *const *)ids, n, o, print_verified, ids, &e) == IPC_OK);
+  ipc_bulk_options_free(o);
+  ipc_bulk_options_free(NULL);
+  for (size_t i = 0; i < n; i++) free(ids[i]);
+  free(ids);
+  ipc_client_free(c);
+  return failures ? 1 : 0;
+}
+
 struct worker { ipc_client *client; char **ids; size_t from; size_t ok; };
 
 static void *work(void *arg) {
@@ -360,6 +440,8 @@ int main(int argc, char **argv) {
   if (argc >= 2 && strcmp(argv[1], "hostile") == 0) return hostile();
   if (argc >= 6 && strcmp(argv[1], "bulk") == 0) return bulk(argv);
   if (argc >= 5 && strcmp(argv[1], "threads") == 0) return threads(argv);
+  if (argc >= 6 && strcmp(argv[1], "readback") == 0) return readback(argv);
+  if (argc >= 5 && strcmp(argv[1], "verify") == 0) return verify(argv);
   if (argc >= 7 && strcmp(argv[1], "errors") == 0) return errors(argv);
   fprintf(stderr, "usage: see the comment at the top of test_c.c\n");
   return 2;

@@ -230,7 +230,7 @@ pub extern "C" fn ipc_reset_passcodes_with(
     guard(error_out, || {
         // SAFETY: a non-NULL pointer is a live ipc_bulk_options of ours (the header's ownership rules).
         let options =
-            unsafe { bulk_options.as_ref() }.map_or_else(BulkOptions::default, |o| o.inner);
+            unsafe { bulk_options.as_ref() }.map_or_else(BulkOptions::default, |o| o.inner.clone());
         run_bulk(client, device_ids, count, options, on_result, user_data)
     })
 }

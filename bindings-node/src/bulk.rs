@@ -109,6 +109,7 @@ pub fn start(
                 concurrency: concurrency as usize,
                 pace,
                 verify_unknown,
+                ..BulkOptions::default()
             },
             user,
             app,
@@ -121,11 +122,12 @@ pub fn start(
             in_rx,
             |mut rx| async move { rx.recv().await.map(|x| (x, rx)) },
         );
+    let buffer = options.concurrency.max(16) * 2;
     let mut stream = napi::bindgen_prelude::within_runtime_if_available(|| {
         client.reset_passcodes_keyed(input, options)
     })
     .map_err(|e| to_napi(&e))?;
-    let (out_tx, out_rx) = mpsc::channel(options.concurrency.max(16) * 2);
+    let (out_tx, out_rx) = mpsc::channel(buffer);
     let cancel = cancel.unwrap_or_default();
     let stop = cancel.clone();
     let task = napi::bindgen_prelude::spawn(async move {

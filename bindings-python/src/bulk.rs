@@ -120,10 +120,11 @@ pub fn start(
     let failure = Arc::new(Mutex::new(None));
     let input = input_stream(iter, user, app, failure.clone());
     let _guard = runtime().enter();
+    let buffer = options.concurrency.max(16) * 2;
     let mut outcomes = client
         .reset_passcodes_keyed(input, options)
         .map_err(|e| to_py(py, &e))?;
-    let (tx, rx) = mpsc::channel(options.concurrency.max(16) * 2);
+    let (tx, rx) = mpsc::channel(buffer);
     let task = runtime().spawn(async move {
         while let Some((key, outcome)) = outcomes.next().await {
             if tx.send(Msg::Item(key, outcome)).await.is_err() {

@@ -176,5 +176,6 @@ pub fn bulk_options(
         verify_unknown: verify_unknown
             .map(|s| args::seconds(py, "verify_unknown", s))
             .transpose()?,
+        ..BulkOptions::default()
     })
 }

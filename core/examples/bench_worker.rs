@@ -72,6 +72,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             concurrency,
             pace,
             verify_unknown,
+            ..BulkOptions::default()
         };
         let mut stream = client.reset_passcodes(targets, options)?;
         let mut log = match std::env::var_os("BENCH_OUTCOMES") {

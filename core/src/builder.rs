@@ -358,6 +358,10 @@ impl ClientBuilder {
             .build()
             .map_err(|e| Error::invalid(format!("the HTTP client could not be built: {e}")))?;
 
+        let tenant_id = match &credential {
+            CredentialChoice::ClientSecret { tenant_id, .. } => Some(tenant_id.clone()),
+            _ => None,
+        };
         let credential: Arc<dyn TokenCredential> = match credential {
             CredentialChoice::Custom(c) => c,
             CredentialChoice::Static(t) => {
@@ -393,6 +397,7 @@ impl ClientBuilder {
             tokens: TokenCache::new(credential, vec![self.cloud.scope()]),
             retry: self.retry,
             timeout: self.timeout,
+            tenant_id,
         }))
     }
 }

@@ -3,6 +3,7 @@
 use futures_util::stream::{BoxStream, Stream, StreamExt};
 use tokio::task::JoinHandle;
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::action::{Confirmation, ConfirmedBy, format_time};
@@ -29,7 +30,7 @@ pub const MAX_VERIFY_UNKNOWN: Duration = Duration::from_secs(86_400);
 
 /// How a bulk run behaves. Build it from `BulkOptions::default()` (struct update syntax or the setters): fields may
 /// be added.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BulkOptions {
     /// Calls in flight at once (1 to 1024; default 16).
     pub concurrency: usize,
@@ -40,6 +41,15 @@ pub struct BulkOptions {
     /// reports it as it is. Default 60 s. Never resends anything. The device read needs
     /// `DeviceManagementManagedDevices.Read.All`.
     pub verify_unknown: Option<Duration>,
+    /// Keep the run in this journal file (one job per file): an intent is on disk before each request leaves, and
+    /// running again with the same file resumes the job, never resetting a device twice. See [`crate::Journal`].
+    pub journal: Option<PathBuf>,
+    /// On resume, send again the devices whose recorded failure was permanent (`NOT_FOUND`, `UNSUPPORTED_DEVICE`,
+    /// `PERMISSION_DENIED`, `BAD_REQUEST`, ...); by default they are reported from the journal.
+    pub retry_failed: bool,
+    /// On resume, send again the devices still `OUTCOME_UNKNOWN` after looking for their record. Off by default: it
+    /// may reset them twice.
+    pub resend_unconfirmed: bool,
 }
 
 impl Default for BulkOptions {
@@ -48,6 +58,9 @@ impl Default for BulkOptions {
             concurrency: 16,
             pace: Pace::INTUNE,
             verify_unknown: Some(DEFAULT_VERIFY_UNKNOWN),
+            journal: None,
+            retry_failed: false,
+            resend_unconfirmed: false,
         }
     }
 }
@@ -71,6 +84,24 @@ impl BulkOptions {
         self
     }
 
+    /// Keep the run in this journal (a new file starts a job; an existing one resumes it).
+    pub fn journal(mut self, path: impl Into<PathBuf>) -> Self {
+        self.journal = Some(path.into());
+        self
+    }
+
+    /// On resume, send again devices whose recorded failure was permanent.
+    pub fn retry_failed(mut self, yes: bool) -> Self {
+        self.retry_failed = yes;
+        self
+    }
+
+    /// On resume, send again devices still unconfirmed (they may be reset twice).
+    pub fn resend_unconfirmed(mut self, yes: bool) -> Self {
+        self.resend_unconfirmed = yes;
+        self
+    }
+
     fn validate(&self) -> Result<(), Error> {
         if self.concurrency == 0 || self.concurrency > MAX_CONCURRENCY {
             return Err(Error::invalid(format!(
@@ -91,7 +122,7 @@ impl BulkOptions {
 
 /// Settle an `OutcomeUnknown` from the device's action record: a success confirmed by the record, or the same error
 /// saying what was checked. Never sends a reset.
-async fn settle(
+pub(crate) async fn settle(
     client: &Client,
     target: &Target,
     e: Error,
@@ -114,6 +145,7 @@ async fn settle(
                 sent_at,
                 confirmed_by: ConfirmedBy::ActionResult,
                 action: Some(action),
+                from_journal: false,
             })
         }
         Ok(Confirmation::NotSeen { latest }) => {
@@ -137,7 +169,7 @@ async fn settle(
 }
 
 /// Aborts the spawned call when its outcome is no longer wanted (the stream was dropped).
-struct AbortOnDrop<T>(JoinHandle<T>);
+pub(crate) struct AbortOnDrop<T>(pub(crate) JoinHandle<T>);
 
 impl<T> Drop for AbortOnDrop<T> {
     fn drop(&mut self) {
@@ -175,6 +207,9 @@ impl Client {
         S: Stream<Item = (K, Result<Target, Error>)> + Send + 'static,
     {
         options.validate()?;
+        if let Some(path) = options.journal.clone() {
+            return crate::journal::journaled(self.clone(), inputs, options, path);
+        }
         let client = self.clone();
         let pacer = Pacer::new(options.pace);
         let verify = options.verify_unknown;

@@ -33,6 +33,8 @@ pub(crate) struct ClientInner {
     pub(crate) tokens: TokenCache,
     pub(crate) retry: RetryPolicy,
     pub(crate) timeout: Duration,
+    /// The directory the credential belongs to, where the client knows it (journals record it).
+    pub(crate) tenant_id: Option<String>,
 }
 
 impl std::fmt::Debug for Client {
@@ -44,6 +46,11 @@ impl std::fmt::Debug for Client {
             .finish_non_exhaustive()
     }
 }
+
+/// Awaited once per call, just before its first attempt leaves, with its `client-request-id` and `sent_at`.
+pub(crate) type Gate = dyn Fn(String, SystemTime) -> futures_util::future::BoxFuture<'static, Result<(), Error>>
+    + Send
+    + Sync;
 
 /// Where a call stands between attempts.
 struct Progress {
@@ -104,6 +111,17 @@ impl Client {
         target: &Target,
         pacer: Option<&Arc<Pacer>>,
     ) -> Result<Receipt, Error> {
+        self.run_gated(target, pacer, None).await
+    }
+
+    /// `run`, with a gate awaited just before the first attempt leaves (the journal's intent): when it fails,
+    /// nothing is sent.
+    pub(crate) async fn run_gated(
+        &self,
+        target: &Target,
+        pacer: Option<&Arc<Pacer>>,
+        gate: Option<&Gate>,
+    ) -> Result<Receipt, Error> {
         let first_permit = match pacer {
             Some(p) => Some(p.acquire().await),
             None => None,
@@ -118,7 +136,7 @@ impl Client {
             waited: Duration::ZERO,
             sent_at: None,
         };
-        self.attempts(target, pacer, first_permit, progress)
+        self.attempts(target, pacer, first_permit, progress, gate)
             .instrument(span)
             .await
     }
@@ -129,6 +147,7 @@ impl Client {
         pacer: Option<&Arc<Pacer>>,
         mut permit: Option<Permit>,
         mut p: Progress,
+        gate: Option<&Gate>,
     ) -> Result<Receipt, Error> {
         let inner = &*self.inner;
         let url = format!("{}{}", inner.graph_base, target.path());
@@ -172,7 +191,18 @@ impl Client {
             }
             tracing::debug!(attempt = p.attempts, "sending");
             // Taken before the first attempt leaves: a record of this reset on the device cannot start earlier.
-            p.sent_at.get_or_insert_with(SystemTime::now);
+            if p.sent_at.is_none() {
+                let now = SystemTime::now();
+                if let Some(gate) = gate {
+                    if let Err(e) = gate(p.client_request_id.clone(), now).await {
+                        if let Some(permit) = permit.take() {
+                            permit.unsent();
+                        }
+                        return Err(p.stamp(e));
+                    }
+                }
+                p.sent_at = Some(now);
+            }
             let resp = match timeout_at(p.deadline, req.send()).await {
                 Ok(Ok(r)) => r,
                 Ok(Err(e)) if e.is_connect() => {
@@ -298,6 +328,7 @@ impl Client {
             sent_at: p.sent_at.unwrap_or_else(SystemTime::now),
             confirmed_by: ConfirmedBy::Response,
             action: None,
+            from_journal: false,
         };
         tracing::info!(
             status,

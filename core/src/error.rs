@@ -114,6 +114,7 @@ struct Inner {
     intune: Option<IntuneEnvelope>,
     attempts: u32,
     sent_at: Option<SystemTime>,
+    from_journal: bool,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -134,6 +135,7 @@ impl Error {
                 intune: None,
                 attempts: 0,
                 sent_at: None,
+                from_journal: false,
                 source: None,
             }),
         }
@@ -191,6 +193,14 @@ impl Error {
     /// How many HTTP attempts were made (0 when nothing was sent).
     pub fn attempts(&self) -> u32 {
         self.inner.attempts
+    }
+    /// Reported from a journal (an earlier run's outcome); nothing was sent for it this time.
+    pub fn from_journal(&self) -> bool {
+        self.inner.from_journal
+    }
+    pub(crate) fn with_from_journal(mut self) -> Self {
+        self.inner.from_journal = true;
+        self
     }
     /// When the request left, where one was sent (just before its first attempt): give it to
     /// [`Client::confirm_reset`](crate::Client::confirm_reset) to settle an `OutcomeUnknown`.
@@ -305,6 +315,7 @@ impl fmt::Debug for Error {
             .field("intune", &i.intune)
             .field("attempts", &i.attempts)
             .field("sent_at", &i.sent_at)
+            .field("from_journal", &i.from_journal)
             .finish()
     }
 }

@@ -30,6 +30,8 @@ pub struct Receipt {
     pub confirmed_by: ConfirmedBy,
     /// The device's action record, when the reset was confirmed from it.
     pub action: Option<ResetAction>,
+    /// Reported from a journal (an earlier run's outcome); no request was sent for it this time.
+    pub from_journal: bool,
 }
 
 impl Receipt {
@@ -46,6 +48,7 @@ impl Receipt {
             "sent_at": format_time(self.sent_at),
             "confirmed_by": self.confirmed_by.as_str(),
             "action_state": self.action.as_ref().map(|a| a.state.as_str()),
+            "from_journal": self.from_journal,
         })
     }
 }

@@ -51,6 +51,7 @@ async fn every_device_ends_with_exactly_one_known_outcome() {
                 pace,
                 // The action record shows at once here: every executed unknown must be settled within this.
                 verify_unknown: Some(Duration::from_secs(3)),
+                ..BulkOptions::default()
             },
         )
         .unwrap();

@@ -260,6 +260,7 @@ async fn a_bulk_run_settles_unknowns_from_the_record_despite_lag_and_read_faults
         concurrency: 32,
         pace: Pace::Off,
         verify_unknown: Some(Duration::from_secs(4)),
+        ..BulkOptions::default()
     };
     let mut stream = client.reset_passcodes(targets, options).unwrap();
     let (mut confirmed, mut unknown, mut ok) = (0, 0, 0);

@@ -1,0 +1,223 @@
+//! The durable journal of a bulk run: an append-only JSON Lines file, one job per file, so that no run, however it
+//! dies, resets a device twice. Every request's intent is on disk before it leaves; a resumed run settles what was
+//! in flight from the device's own record before it could send anything. The format is in `docs/journal.md`.
+
+mod event;
+mod run;
+mod state;
+mod writer;
+
+use std::fs::{File, TryLockError};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+
+pub use event::{Event, FORMAT};
+pub(crate) use run::journaled;
+pub use state::{DeviceRecord, DeviceState};
+
+use crate::action::format_time;
+use crate::client::Client;
+use crate::error::{Error, ErrorKind};
+use crate::target::Target;
+use state::{Replay, replay};
+use writer::JournalWriter;
+
+/// Devices of a job by state.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct JournalSummary {
+    /// Every device in the job.
+    pub total: usize,
+    /// Nothing sent yet.
+    pub planned: usize,
+    /// In flight when the writer stopped (settled at resume).
+    pub sending: usize,
+    /// Accepted.
+    pub ok: usize,
+    /// Definitely not run.
+    pub failed: usize,
+    /// Sent, not confirmed.
+    pub unknown: usize,
+}
+
+/// A journal opened for reading (reports, `jobs show`): no lock is taken, nothing is written.
+#[derive(Clone, Debug)]
+pub struct Journal {
+    path: PathBuf,
+    replay: Replay,
+}
+
+fn invalid(path: &Path, why: impl std::fmt::Display) -> Error {
+    Error::new(
+        ErrorKind::InvalidArgument,
+        format!("journal {}: {why}", path.display()),
+    )
+}
+
+impl Journal {
+    /// Read a journal.
+    pub fn open(path: impl AsRef<Path>) -> Result<Journal, Error> {
+        let path = path.as_ref();
+        let text = std::fs::read(path).map_err(|e| invalid(path, e))?;
+        let replay = replay(&path.display().to_string(), &text)?;
+        Ok(Journal {
+            path: path.to_path_buf(),
+            replay,
+        })
+    }
+
+    /// Where it is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The job's ID.
+    pub fn job_id(&self) -> &str {
+        match &self.replay.header {
+            Event::Header { job_id, .. } => job_id,
+            _ => "",
+        }
+    }
+
+    /// The Graph URL it was made for.
+    pub fn graph_base(&self) -> &str {
+        match &self.replay.header {
+            Event::Header { graph_base, .. } => graph_base,
+            _ => "",
+        }
+    }
+
+    /// When the job was made (RFC 3339).
+    pub fn created_at(&self) -> &str {
+        match &self.replay.header {
+            Event::Header { created_at, .. } => created_at,
+            _ => "",
+        }
+    }
+
+    /// Devices by state.
+    pub fn summary(&self) -> JournalSummary {
+        let mut s = JournalSummary {
+            total: self.replay.order.len(),
+            ..JournalSummary::default()
+        };
+        for d in self.replay.devices.values() {
+            match d.state {
+                DeviceState::Planned => s.planned += 1,
+                DeviceState::Sending => s.sending += 1,
+                DeviceState::Ok => s.ok += 1,
+                DeviceState::Failed => s.failed += 1,
+                DeviceState::Unknown => s.unknown += 1,
+            }
+        }
+        s
+    }
+
+    /// Every device, in the order it joined the job.
+    pub fn records(&self) -> impl Iterator<Item = &DeviceRecord> {
+        self.replay
+            .order
+            .iter()
+            .filter_map(|id| self.replay.devices.get(id))
+    }
+
+    /// The job's targets, in order: what a resume driven by the journal alone runs again.
+    pub fn targets(&self) -> Vec<Target> {
+        self.records()
+            .filter_map(|d| {
+                Target::new(
+                    d.device_id.clone(),
+                    d.user_id.clone(),
+                    d.detected_app_id.clone(),
+                )
+                .ok()
+            })
+            .collect()
+    }
+}
+
+/// Open (or make) a job's journal for writing: locked for this process alone, checked against the client, its torn
+/// last line (if a crash left one) cut off. Nothing is written when it is refused.
+pub(crate) fn open_for_job(path: &Path, client: &Client) -> Result<(JournalWriter, Replay), Error> {
+    let mut file = File::options()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .map_err(|e| invalid(path, format!("cannot open it for writing: {e}")))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(TryLockError::WouldBlock) => {
+            return Err(invalid(
+                path,
+                "in use by another run (it is locked); wait for that run to end",
+            ));
+        }
+        Err(TryLockError::Error(e)) => return Err(invalid(path, format!("cannot lock it: {e}"))),
+    }
+    let mut text = Vec::new();
+    file.read_to_end(&mut text)
+        .map_err(|e| invalid(path, format!("cannot read it: {e}")))?;
+    let shown = path.display().to_string();
+    let inner = client.inner();
+    let replay = if text.is_empty() {
+        let header = Event::Header {
+            format: FORMAT,
+            job_id: uuid::Uuid::new_v4().to_string(),
+            graph_base: inner.graph_base.clone(),
+            tenant_id: inner.tenant_id.clone(),
+            api_version: api_version(&inner.graph_base),
+            created_at: format_time(std::time::SystemTime::now()),
+            library: crate::VERSION.to_string(),
+        };
+        let mut line = serde_json::to_vec(&header).map_err(|e| invalid(path, e))?;
+        line.push(b'\n');
+        file.write_all(&line)
+            .and_then(|_| file.sync_all())
+            .map_err(|e| invalid(path, format!("cannot write it: {e}")))?;
+        replay(&shown, &line)?
+    } else {
+        let r = replay(&shown, &text)?;
+        if let Event::Header {
+            graph_base,
+            tenant_id,
+            ..
+        } = &r.header
+        {
+            if *graph_base != inner.graph_base {
+                return Err(invalid(
+                    path,
+                    format!(
+                        "it was made for {graph_base}, not {}; use a new journal for another Graph",
+                        inner.graph_base
+                    ),
+                ));
+            }
+            if let (Some(theirs), Some(ours)) = (tenant_id, &inner.tenant_id) {
+                if theirs != ours {
+                    return Err(invalid(
+                        path,
+                        format!("it was made for tenant {theirs}, not {ours}"),
+                    ));
+                }
+            }
+        }
+        if (r.good_len as usize) < text.len() {
+            // A crash cut the last line short: drop it before appending (it was never acted on).
+            file.set_len(r.good_len)
+                .map_err(|e| invalid(path, format!("cannot cut its torn last line: {e}")))?;
+        }
+        r
+    };
+    file.seek(SeekFrom::End(0))
+        .map_err(|e| invalid(path, format!("cannot append to it: {e}")))?;
+    Ok((JournalWriter::start(file, shown), replay))
+}
+
+fn api_version(graph_base: &str) -> String {
+    if graph_base.trim_end_matches('/').ends_with("/beta") {
+        "beta".into()
+    } else {
+        "v1.0".into()
+    }
+}

@@ -1,0 +1,381 @@
+//! A bulk run kept in a journal: before anything is sent, every device the journal shows in flight or unknown is
+//! settled from its own record; then each input is reported from the journal (done, or failed for good) or sent,
+//! with its intent on disk first and its outcome after.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use futures_util::stream::{Stream, StreamExt};
+
+use crate::action::{ConfirmedBy, Confirmation, format_time, parse_time};
+use crate::bulk::{AbortOnDrop, BulkOptions, DEFAULT_VERIFY_UNKNOWN, KeyedStream, settle};
+use crate::client::{Client, Gate};
+use crate::error::{Error, ErrorKind};
+use crate::pacer::Pacer;
+use crate::receipt::Receipt;
+use crate::target::Target;
+
+use super::event::Event;
+use super::state::{DeviceRecord, DeviceState};
+use super::writer::JournalWriter;
+
+/// Failures that say nothing lasting about the device: sent again on resume.
+const TRANSIENT: &[ErrorKind] = &[
+    ErrorKind::Throttled,
+    ErrorKind::ServiceUnavailable,
+    ErrorKind::Network,
+    ErrorKind::Timeout,
+    ErrorKind::Credential,
+    ErrorKind::Authentication,
+];
+
+/// One job in progress: its writer and what it knows of each device.
+struct Job {
+    writer: JournalWriter,
+    devices: Mutex<HashMap<String, DeviceRecord>>,
+    /// Devices given in this run (a second listing is run once).
+    seen: Mutex<HashSet<String>>,
+    path: String,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The journaled form of `reset_passcodes_keyed`.
+pub(crate) fn journaled<K, S>(
+    client: Client,
+    inputs: S,
+    options: BulkOptions,
+    path: PathBuf,
+) -> Result<KeyedStream<K>, Error>
+where
+    K: Send + 'static,
+    S: Stream<Item = (K, Result<Target, Error>)> + Send + 'static,
+{
+    let (writer, replay) = super::open_for_job(&path, &client)?;
+    let job = Arc::new(Job {
+        writer,
+        devices: Mutex::new(replay.devices),
+        seen: Mutex::new(HashSet::new()),
+        path: path.display().to_string(),
+    });
+    let concurrency = options.concurrency;
+    let settle_first = settle_in_flight(client.clone(), job.clone(), options.clone());
+    let pacer = Pacer::new(options.pace);
+    let options = Arc::new(options);
+    let mut inputs = Some(inputs);
+    let stream = futures_util::stream::once(settle_first)
+        .map(move |()| {
+            let job = job.clone();
+            let client = client.clone();
+            let pacer = pacer.clone();
+            let options = options.clone();
+            inputs
+                .take()
+                .expect("the settle step runs once")
+                .map(move |(key, target)| {
+                    one(
+                        client.clone(),
+                        job.clone(),
+                        pacer.clone(),
+                        options.clone(),
+                        key,
+                        target,
+                    )
+                })
+                .buffer_unordered(concurrency)
+        })
+        .flatten();
+    Ok(stream.boxed())
+}
+
+/// Resume's first step: every device in flight (`sending`) or `unknown` is looked for on the device, concurrently;
+/// confirmed ones become `ok` and are never sent again.
+async fn settle_in_flight(client: Client, job: Arc<Job>, options: BulkOptions) {
+    let open: Vec<DeviceRecord> = lock(&job.devices)
+        .values()
+        .filter(|d| matches!(d.state, DeviceState::Sending | DeviceState::Unknown))
+        .cloned()
+        .collect();
+    if open.is_empty() {
+        return;
+    }
+    tracing::info!(
+        devices = open.len(),
+        "resuming: settling what was in flight"
+    );
+    let within = options.verify_unknown.unwrap_or(DEFAULT_VERIFY_UNKNOWN);
+    futures_util::stream::iter(open)
+        .for_each_concurrent(options.concurrency, |d| {
+            let client = client.clone();
+            let job = job.clone();
+            async move { settle_one(&client, &job, d, within).await }
+        })
+        .await;
+}
+
+async fn settle_one(client: &Client, job: &Job, d: DeviceRecord, within: Duration) {
+    let sent_at = d.sent_at.as_deref().and_then(parse_time);
+    let target = Target::new(d.device_id.clone(), d.user_id.clone(), d.detected_app_id.clone());
+    let (Ok(target), Some(sent_at)) = (target, sent_at) else {
+        return mark_unknown(job, &d.device_id);
+    };
+    match client.confirm_reset(&target, sent_at, within).await {
+        Ok(Confirmation::Accepted(a)) => {
+            job.writer.append(&Event::Verify {
+                device_id: d.device_id.clone(),
+                found: true,
+                state: Some(a.state.as_str().to_string()),
+                at: now(),
+            });
+            if let Some(rec) = lock(&job.devices).get_mut(&d.device_id) {
+                rec.state = DeviceState::Ok;
+                rec.code = None;
+                rec.confirmed_by = Some(ConfirmedBy::ActionResult.as_str().into());
+            }
+        }
+        Ok(Confirmation::NotSeen { .. }) => {
+            job.writer.append(&Event::Verify {
+                device_id: d.device_id.clone(),
+                found: false,
+                state: None,
+                at: now(),
+            });
+            mark_unknown(job, &d.device_id);
+        }
+        Err(e) => {
+            // Not a verdict: the journal keeps what it had, and the next resume looks again.
+            tracing::warn!(device = %d.device_id, code = e.code(), "could not look for the reset's record");
+            mark_unknown(job, &d.device_id);
+        }
+    }
+}
+
+fn mark_unknown(job: &Job, device_id: &str) {
+    if let Some(rec) = lock(&job.devices).get_mut(device_id) {
+        rec.state = DeviceState::Unknown;
+        rec.code.get_or_insert_with(|| ErrorKind::OutcomeUnknown.code().into());
+    }
+}
+
+fn now() -> String {
+    format_time(SystemTime::now())
+}
+
+/// One input: reported from the journal, or sent with its intent on disk first.
+async fn one<K>(
+    client: Client,
+    job: Arc<Job>,
+    pacer: Arc<Pacer>,
+    options: Arc<BulkOptions>,
+    key: K,
+    target: Result<Target, Error>,
+) -> (K, Result<Receipt, Error>) {
+    let target = match target {
+        Ok(t) => t,
+        Err(e) => return (key, Err(e)),
+    };
+    let id = target.device_id().to_string();
+    if !lock(&job.seen).insert(id.clone()) {
+        return (
+            key,
+            Err(Error::invalid(format!(
+                "device {id} is listed more than once in this job; it runs once"
+            ))),
+        );
+    }
+    let known = lock(&job.devices).get(&id).cloned();
+    match &known {
+        Some(d) => {
+            if let Some(reported) = from_journal(d, &options, &job.path) {
+                return (key, reported);
+            }
+        }
+        None => {
+            let planned = DeviceRecord {
+                device_id: id.clone(),
+                user_id: target.user_id().map(str::to_string),
+                detected_app_id: target.detected_app_id().map(str::to_string),
+                state: DeviceState::Planned,
+                code: None,
+                status: None,
+                request_id: None,
+                client_request_id: None,
+                sent_at: None,
+                confirmed_by: None,
+            };
+            job.writer.append(&Event::Planned {
+                device_id: id.clone(),
+                user_id: planned.user_id.clone(),
+                detected_app_id: planned.detected_app_id.clone(),
+            });
+            lock(&job.devices).insert(id.clone(), planned);
+        }
+    }
+    let verify = options.verify_unknown;
+    let task_job = job.clone();
+    let mut call = AbortOnDrop(tokio::spawn(async move {
+        let gate_job = task_job.clone();
+        let gate_id = target.device_id().to_string();
+        let gate: Box<Gate> = Box::new(move |client_request_id: String, sent_at: SystemTime| {
+            let job = gate_job.clone();
+            let device_id = gate_id.clone();
+            Box::pin(async move {
+                job.writer
+                    .append_synced(&Event::Intent {
+                        device_id,
+                        client_request_id,
+                        sent_at: format_time(sent_at),
+                    })
+                    .await
+            })
+        });
+        let outcome = client.run_gated(&target, Some(&pacer), Some(&*gate)).await;
+        match (outcome, verify) {
+            (Err(e), Some(within)) if e.kind() == ErrorKind::OutcomeUnknown => {
+                settle(&client, &target, e, within).await
+            }
+            (outcome, _) => outcome,
+        }
+    }));
+    let outcome = match (&mut call.0).await {
+        Ok(r) => r,
+        Err(e) => Err(Error::new(
+            ErrorKind::OutcomeUnknown,
+            format!("the call's task ended without an answer ({e}); the passcode may or may not have been reset"),
+        )),
+    };
+    record(&job, &id, &outcome);
+    (key, outcome)
+}
+
+/// The outcome a device's journal record gives without sending, when it gives one.
+fn from_journal(
+    d: &DeviceRecord,
+    options: &BulkOptions,
+    path: &str,
+) -> Option<Result<Receipt, Error>> {
+    match d.state {
+        DeviceState::Ok => Some(Ok(Receipt {
+            status: d.status.unwrap_or(0),
+            request_id: d.request_id.clone(),
+            client_request_id: d.client_request_id.clone().unwrap_or_default(),
+            date: None,
+            ags_diagnostic: None,
+            attempts: 0,
+            waited: Duration::ZERO,
+            sent_at: d
+                .sent_at
+                .as_deref()
+                .and_then(parse_time)
+                .unwrap_or(SystemTime::UNIX_EPOCH),
+            confirmed_by: match d.confirmed_by.as_deref() {
+                Some("action_result") => ConfirmedBy::ActionResult,
+                _ => ConfirmedBy::Response,
+            },
+            action: None,
+            from_journal: true,
+        })),
+        DeviceState::Failed => {
+            let kind = d
+                .code
+                .as_deref()
+                .and_then(ErrorKind::from_code)
+                .unwrap_or(ErrorKind::UnexpectedResponse);
+            if TRANSIENT.contains(&kind) || options.retry_failed {
+                return None;
+            }
+            Some(Err(journal_error(
+                d,
+                kind,
+                format!(
+                    "an earlier run of this job ended with {} (journal {path}); not sent again (retry_failed sends it)",
+                    kind.code()
+                ),
+            )))
+        }
+        DeviceState::Unknown | DeviceState::Sending if !options.resend_unconfirmed => {
+            Some(Err(journal_error(
+                d,
+                ErrorKind::OutcomeUnknown,
+                format!(
+                    "an earlier run sent this reset and its outcome is still unconfirmed (journal {path}); not sent \
+                     again, since it may have run (resend_unconfirmed sends it anyway)"
+                ),
+            )))
+        }
+        DeviceState::Planned | DeviceState::Unknown | DeviceState::Sending => None,
+    }
+}
+
+fn journal_error(d: &DeviceRecord, kind: ErrorKind, message: String) -> Error {
+    let mut e = Error::new(kind, message)
+        .with_ids(d.request_id.clone(), d.client_request_id.clone(), None)
+        .with_sent_at(d.sent_at.as_deref().and_then(parse_time))
+        .with_from_journal();
+    if let Some(s) = d.status {
+        e = e.with_status(s);
+    }
+    e
+}
+
+/// Write an outcome to the journal and to the job's memory.
+fn record(job: &Job, id: &str, outcome: &Result<Receipt, Error>) {
+    let event = match outcome {
+        Ok(r) => Event::Result {
+            device_id: id.to_string(),
+            ok: true,
+            code: None,
+            status: Some(r.status),
+            request_id: r.request_id.clone(),
+            client_request_id: Some(r.client_request_id.clone()),
+            confirmed_by: Some(r.confirmed_by.as_str().into()),
+            sent_at: Some(format_time(r.sent_at)),
+            at: now(),
+        },
+        Err(e) if e.kind() == ErrorKind::InvalidArgument && e.sent_at().is_none() => {
+            // Refused before sending (a bad ID, a journal write that failed): nothing to record about the device.
+            return;
+        }
+        Err(e) => Event::Result {
+            device_id: id.to_string(),
+            ok: false,
+            code: Some(e.code().to_string()),
+            status: e.status(),
+            request_id: e.request_id().map(str::to_string),
+            client_request_id: e.client_request_id().map(str::to_string),
+            confirmed_by: None,
+            sent_at: e.sent_at().map(format_time),
+            at: now(),
+        },
+    };
+    job.writer.append(&event);
+    if let Some(d) = lock(&job.devices).get_mut(id) {
+        if let Event::Result {
+            ok,
+            code,
+            status,
+            request_id,
+            client_request_id,
+            confirmed_by,
+            sent_at,
+            ..
+        } = event
+        {
+            d.state = match (ok, code.as_deref()) {
+                (true, _) => DeviceState::Ok,
+                (false, Some("OUTCOME_UNKNOWN")) => DeviceState::Unknown,
+                (false, _) => DeviceState::Failed,
+            };
+            d.code = code;
+            d.status = status;
+            d.request_id = request_id;
+            d.client_request_id = client_request_id;
+            d.confirmed_by = confirmed_by;
+            d.sent_at = sent_at;
+        }
+    }
+}

@@ -1,0 +1,225 @@
+//! A journal read back: every line replayed into the last known state of each device.
+
+use std::collections::HashMap;
+
+use crate::error::{Error, ErrorKind};
+
+use super::event::{Event, FORMAT};
+
+/// Where a device stands in a job.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DeviceState {
+    /// In the job; nothing sent yet.
+    Planned,
+    /// Its request was about to leave (an intent on disk) and no outcome was recorded: a crash in flight.
+    Sending,
+    /// Accepted: a 2xx, or confirmed from the device's record. Never sent again.
+    Ok,
+    /// A definite answer that Graph did not run it (`code` says which).
+    Failed,
+    /// Sent, no verdict, not confirmed.
+    Unknown,
+}
+
+impl DeviceState {
+    /// `planned`, `sending`, `ok`, `failed` or `unknown`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeviceState::Planned => "planned",
+            DeviceState::Sending => "sending",
+            DeviceState::Ok => "ok",
+            DeviceState::Failed => "failed",
+            DeviceState::Unknown => "unknown",
+        }
+    }
+}
+
+/// One device of a job, as its journal tells it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceRecord {
+    /// Managed device.
+    pub device_id: String,
+    /// The route's user, if any.
+    pub user_id: Option<String>,
+    /// The route's detected app, if any.
+    pub detected_app_id: Option<String>,
+    /// Where it stands.
+    pub state: DeviceState,
+    /// The error's code, for `Failed` and `Unknown`.
+    pub code: Option<String>,
+    /// The last HTTP status recorded.
+    pub status: Option<u16>,
+    /// Graph's `request-id`, when recorded.
+    pub request_id: Option<String>,
+    /// The last `client-request-id` sent.
+    pub client_request_id: Option<String>,
+    /// When the last request left (RFC 3339).
+    pub sent_at: Option<String>,
+    /// `response` or `action_result`, for `Ok`.
+    pub confirmed_by: Option<String>,
+}
+
+/// A job's header and its devices in the order they joined.
+#[derive(Clone, Debug)]
+pub struct Replay {
+    /// The header's fields.
+    pub header: Event,
+    /// Devices by ID.
+    pub devices: HashMap<String, DeviceRecord>,
+    /// Device IDs in the order they joined.
+    pub order: Vec<String>,
+    /// Bytes of whole lines (a torn last line past this is ignored, and cut off before appending).
+    pub good_len: u64,
+}
+
+fn bad(path: &str, line: usize, why: impl std::fmt::Display) -> Error {
+    Error::new(
+        ErrorKind::InvalidArgument,
+        format!("journal {path}: line {line} is not a journal event ({why}); the file was not changed"),
+    )
+}
+
+/// Replay a journal's text. A last line without its newline is a write a crash cut short, and is ignored (nothing is
+/// sent before its intent is on disk, so a torn intent never left); any other line that is not an event is an error.
+pub fn replay(path: &str, text: &[u8]) -> Result<Replay, Error> {
+    let mut header = None;
+    let mut devices: HashMap<String, DeviceRecord> = HashMap::new();
+    let mut order = Vec::new();
+    let mut good_len = 0u64;
+    let mut rest = text;
+    let mut n = 0;
+    while !rest.is_empty() {
+        n += 1;
+        let Some(end) = rest.iter().position(|b| *b == b'\n') else {
+            break; // torn last line
+        };
+        let line = &rest[..end];
+        rest = &rest[end + 1..];
+        let event: Event = serde_json::from_slice(line).map_err(|e| bad(path, n, e))?;
+        good_len += end as u64 + 1;
+        match (&header, event) {
+            (None, h @ Event::Header { .. }) => {
+                if let Event::Header { format, .. } = &h {
+                    if *format > FORMAT {
+                        return Err(Error::new(
+                            ErrorKind::InvalidArgument,
+                            format!(
+                                "journal {path} has format {format}, newer than this library's {FORMAT}; upgrade \
+                                 intune-passcode to resume it"
+                            ),
+                        ));
+                    }
+                }
+                header = Some(h);
+            }
+            (None, _) => return Err(bad(path, n, "the first line is not a header")),
+            (Some(_), Event::Header { .. }) => return Err(bad(path, n, "a second header")),
+            (Some(_), e) => apply(&mut devices, &mut order, e, path, n)?,
+        }
+    }
+    let header = header.ok_or_else(|| {
+        Error::new(
+            ErrorKind::InvalidArgument,
+            format!("journal {path} is empty or has no header; the file was not changed"),
+        )
+    })?;
+    Ok(Replay {
+        header,
+        devices,
+        order,
+        good_len,
+    })
+}
+
+fn apply(
+    devices: &mut HashMap<String, DeviceRecord>,
+    order: &mut Vec<String>,
+    e: Event,
+    path: &str,
+    n: usize,
+) -> Result<(), Error> {
+    match e {
+        Event::Header { .. } => unreachable!("handled by the caller"),
+        Event::Planned {
+            device_id,
+            user_id,
+            detected_app_id,
+        } => {
+            if !devices.contains_key(&device_id) {
+                order.push(device_id.clone());
+                devices.insert(
+                    device_id.clone(),
+                    DeviceRecord {
+                        device_id,
+                        user_id,
+                        detected_app_id,
+                        state: DeviceState::Planned,
+                        code: None,
+                        status: None,
+                        request_id: None,
+                        client_request_id: None,
+                        sent_at: None,
+                        confirmed_by: None,
+                    },
+                );
+            }
+        }
+        Event::Intent {
+            device_id,
+            client_request_id,
+            sent_at,
+        } => {
+            let d = devices
+                .get_mut(&device_id)
+                .ok_or_else(|| bad(path, n, format!("device {device_id} was never planned")))?;
+            d.state = DeviceState::Sending;
+            d.client_request_id = Some(client_request_id);
+            d.sent_at = Some(sent_at);
+            d.code = None;
+            d.status = None;
+            d.request_id = None;
+        }
+        Event::Result {
+            device_id,
+            ok,
+            code,
+            status,
+            request_id,
+            client_request_id,
+            confirmed_by,
+            sent_at,
+            ..
+        } => {
+            let d = devices
+                .get_mut(&device_id)
+                .ok_or_else(|| bad(path, n, format!("device {device_id} was never planned")))?;
+            d.state = match (ok, code.as_deref()) {
+                (true, _) => DeviceState::Ok,
+                (false, Some("OUTCOME_UNKNOWN")) => DeviceState::Unknown,
+                (false, _) => DeviceState::Failed,
+            };
+            d.code = code;
+            d.status = status;
+            d.request_id = request_id.or(d.request_id.take());
+            d.client_request_id = client_request_id.or(d.client_request_id.take());
+            d.sent_at = sent_at.or(d.sent_at.take());
+            d.confirmed_by = confirmed_by;
+        }
+        Event::Verify {
+            device_id, found, ..
+        } => {
+            let d = devices
+                .get_mut(&device_id)
+                .ok_or_else(|| bad(path, n, format!("device {device_id} was never planned")))?;
+            if found {
+                d.state = DeviceState::Ok;
+                d.code = None;
+                d.confirmed_by = Some("action_result".into());
+            } else if d.state == DeviceState::Sending {
+                d.state = DeviceState::Unknown;
+                d.code = Some("OUTCOME_UNKNOWN".into());
+            }
+        }
+    }
+    Ok(())
+}

@@ -4,7 +4,8 @@
 
 The fault soak (tests/soak/run.py) reuses it: with BENCH_OUTCOMES=FILE each bulk outcome is also written to FILE as
 `DEVICE_ID CODE` lines (CONFIRMED for a success confirmed from the device's action record), BENCH_TIMEOUT_SECS sets
-the client's per-call deadline and BENCH_VERIFY_SECS the bulk run's verify_unknown (seconds, or `off`).
+the client's per-call deadline, BENCH_VERIFY_SECS the bulk run's verify_unknown (seconds, or `off`) and BENCH_JOURNAL
+its journal file.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ def main() -> None:
     timeout = float(os.environ.get("BENCH_TIMEOUT_SECS", "100"))
     log = open(os.environ["BENCH_OUTCOMES"], "w") if os.environ.get("BENCH_OUTCOMES") else None
 
+    journal = os.environ.get("BENCH_JOURNAL") or None
     verify_env = os.environ.get("BENCH_VERIFY_SECS")
     verify: Optional[float] = 60.0 if verify_env is None else None if verify_env == "off" else float(verify_env)
 
@@ -56,7 +58,7 @@ def main() -> None:
                     outcomes[getattr(e, "code", type(e).__name__)] += 1
                 times.append((time.perf_counter() - t) * 1e3)
         else:
-            for item in client.reset_passcodes(ids, concurrency=int(conc), pace=pace, verify_unknown=verify):
+            for item in client.reset_passcodes(ids, concurrency=int(conc), pace=pace, verify_unknown=verify, journal=journal):
                 record(item)
     else:
 
@@ -72,7 +74,7 @@ def main() -> None:
                         outcomes[getattr(e, "code", type(e).__name__)] += 1
                     times.append((time.perf_counter() - t) * 1e3)
             else:
-                async for item in client.reset_passcodes(ids, concurrency=int(conc), pace=pace, verify_unknown=verify):
+                async for item in client.reset_passcodes(ids, concurrency=int(conc), pace=pace, verify_unknown=verify, journal=journal):
                     record(item)
 
         asyncio.run(run())

@@ -149,3 +149,25 @@ pub fn concurrency(py: Python<'_>, value: i64) -> PyResult<usize> {
 pub fn seconds(py: Python<'_>, name: &str, secs: f64) -> PyResult<std::time::Duration> {
     intune_passcode::duration_from_secs(name, secs).map_err(|e| to_py(py, &e))
 }
+
+/// A path from Python: `str` or any `os.PathLike` (`pathlib.Path`), as text.
+pub fn path(py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<std::path::PathBuf> {
+    let fspath = py.import("os")?.getattr("fspath")?;
+    let p = fspath.call1((value,)).map_err(|_| {
+        PyTypeError::new_err(format!(
+            "{name} must be a path (str or os.PathLike), not {}",
+            value
+                .get_type()
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_default()
+        ))
+    })?;
+    let s: String = p
+        .extract()
+        .map_err(|_| PyTypeError::new_err(format!("{name} must be a text path, not bytes")))?;
+    if s.is_empty() {
+        return Err(invalid(py, format!("{name} is empty")));
+    }
+    Ok(std::path::PathBuf::from(s))
+}

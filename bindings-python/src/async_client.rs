@@ -9,7 +9,7 @@ use pyo3_async_runtimes::TaskLocals;
 use crate::action::{PyConfirmation, PyResetAction, sent_at_arg};
 use crate::args::{self, ClientArgs};
 use crate::bulk::{self, AsyncBulkIterator};
-use crate::client::bulk_options;
+use crate::client::{BulkArgs, bulk_options};
 use crate::credential::PyCredential;
 use crate::errors::to_py;
 use crate::foreign;
@@ -103,7 +103,7 @@ impl PyAsyncClient {
 
     /// Reset many devices; `async for` yields a `BulkItem` per device as each finishes.
     #[pyo3(signature = (device_ids, *, user_id=None, detected_app_id=None, concurrency=16, pace=args::PaceArg::intune(),
-        verify_unknown=Some(60.0)))]
+        verify_unknown=Some(60.0), journal=None, retry_failed=false, resend_unconfirmed=false))]
     #[allow(clippy::too_many_arguments)]
     fn reset_passcodes(
         &self,
@@ -114,8 +114,21 @@ impl PyAsyncClient {
         concurrency: i64,
         pace: Option<args::PaceArg>,
         verify_unknown: Option<f64>,
+        journal: Option<&Bound<'_, PyAny>>,
+        retry_failed: bool,
+        resend_unconfirmed: bool,
     ) -> PyResult<AsyncBulkIterator> {
-        let options = bulk_options(py, concurrency, pace, verify_unknown)?;
+        let options = bulk_options(
+            py,
+            BulkArgs {
+                concurrency,
+                pace,
+                verify_unknown,
+                journal,
+                retry_failed,
+                resend_unconfirmed,
+            },
+        )?;
         let user = args::opt_text(py, "user_id", user_id)?;
         let app = args::opt_text(py, "detected_app_id", detected_app_id)?;
         self.note_loop(py);

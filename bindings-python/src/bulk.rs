@@ -144,12 +144,14 @@ fn deliver(py: Python<'_>, msg: Msg) -> PyResult<PyBulkItem> {
     match msg {
         Msg::Item(key, Ok(r)) => Ok(PyBulkItem {
             device_id: key,
+            from_journal: r.from_journal,
             receipt: Some(Py::new(py, PyReceipt::from(r))?),
             error: None,
         }),
         Msg::Item(key, Err(e)) => Ok(PyBulkItem {
             device_id: key,
             receipt: None,
+            from_journal: e.from_journal(),
             error: Some(to_py(py, &e).into_value(py).into_any()),
         }),
         Msg::InputFailed(e) => Err(e),

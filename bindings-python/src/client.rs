@@ -80,7 +80,7 @@ impl PyClient {
 
     /// Reset many devices; yields a `BulkItem` per device as each finishes. `device_ids` is read lazily.
     #[pyo3(signature = (device_ids, *, user_id=None, detected_app_id=None, concurrency=16, pace=args::PaceArg::intune(),
-        verify_unknown=Some(60.0)))]
+        verify_unknown=Some(60.0), journal=None, retry_failed=false, resend_unconfirmed=false))]
     #[allow(clippy::too_many_arguments)]
     fn reset_passcodes(
         &self,
@@ -91,8 +91,21 @@ impl PyClient {
         concurrency: i64,
         pace: Option<args::PaceArg>,
         verify_unknown: Option<f64>,
+        journal: Option<&Bound<'_, PyAny>>,
+        retry_failed: bool,
+        resend_unconfirmed: bool,
     ) -> PyResult<BulkIterator> {
-        let options = bulk_options(py, concurrency, pace, verify_unknown)?;
+        let options = bulk_options(
+            py,
+            BulkArgs {
+                concurrency,
+                pace,
+                verify_unknown,
+                journal,
+                retry_failed,
+                resend_unconfirmed,
+            },
+        )?;
         let user = args::opt_text(py, "user_id", user_id)?;
         let app = args::opt_text(py, "detected_app_id", detected_app_id)?;
         let (rx, task) = bulk::start(py, &self.inner, device_ids, user, app, options)?;
@@ -164,18 +177,30 @@ impl PyClient {
 }
 
 /// Bulk options from Python arguments; `pace` left out means Intune's limit.
-pub fn bulk_options(
-    py: Python<'_>,
-    concurrency: i64,
-    pace: Option<args::PaceArg>,
-    verify_unknown: Option<f64>,
-) -> PyResult<BulkOptions> {
+pub fn bulk_options(py: Python<'_>, a: BulkArgs<'_, '_>) -> PyResult<BulkOptions> {
     Ok(BulkOptions {
-        concurrency: args::concurrency(py, concurrency)?,
-        pace: args::pace(py, pace)?,
-        verify_unknown: verify_unknown
+        concurrency: args::concurrency(py, a.concurrency)?,
+        pace: args::pace(py, a.pace)?,
+        verify_unknown: a
+            .verify_unknown
             .map(|s| args::seconds(py, "verify_unknown", s))
             .transpose()?,
-        ..BulkOptions::default()
+        journal: a
+            .journal
+            .filter(|j| !j.is_none())
+            .map(|j| args::path(py, "journal", j))
+            .transpose()?,
+        retry_failed: a.retry_failed,
+        resend_unconfirmed: a.resend_unconfirmed,
     })
+}
+
+/// A bulk run's keyword arguments, as Python gave them.
+pub struct BulkArgs<'a, 'py> {
+    pub concurrency: i64,
+    pub pace: Option<args::PaceArg>,
+    pub verify_unknown: Option<f64>,
+    pub journal: Option<&'a Bound<'py, PyAny>>,
+    pub retry_failed: bool,
+    pub resend_unconfirmed: bool,
 }

@@ -9,6 +9,7 @@ mod client;
 mod credential;
 mod errors;
 mod foreign;
+mod journal;
 mod logger;
 mod receipt;
 mod runtime;
@@ -29,6 +30,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<action::PyResetAction>()?;
     m.add_class::<action::PyConfirmation>()?;
     m.add_class::<action::PyPasscode>()?;
+    m.add_class::<journal::PyJournal>()?;
     m.add_class::<bulk::BulkIterator>()?;
     m.add_class::<bulk::AsyncBulkIterator>()?;
     m.add_function(wrap_pyfunction!(reset_logging, m)?)?;

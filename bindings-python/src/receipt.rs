@@ -96,6 +96,9 @@ pub struct PyBulkItem {
     /// The exception (an `IntunePasscodeError`), on failure.
     #[pyo3(get)]
     pub error: Option<Py<PyAny>>,
+    /// Reported from the journal (an earlier run's outcome); nothing was sent for it this time.
+    #[pyo3(get)]
+    pub from_journal: bool,
 }
 
 #[pymethods]
@@ -114,7 +117,11 @@ impl PyBulkItem {
             .map(|r| r.to_string())
             .unwrap_or_default();
         match (&self.receipt, &self.error) {
-            (Some(r), _) => format!("BulkItem(device_id={id}, receipt={})", r.get().__repr__()),
+            (Some(r), _) => format!(
+                "BulkItem(device_id={id}, receipt={}, from_journal={})",
+                r.get().__repr__(),
+                if self.from_journal { "True" } else { "False" }
+            ),
             (None, Some(e)) => {
                 let e = e.bind(py).repr().map(|r| r.to_string()).unwrap_or_default();
                 format!("BulkItem(device_id={id}, error={e})")

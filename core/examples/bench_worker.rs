@@ -10,7 +10,7 @@
 //! The fault soak (`tests/soak/run.py`) reuses it: with `BENCH_OUTCOMES=FILE` each bulk outcome is also written to
 //! FILE as `DEVICE_ID CODE` lines (`CONFIRMED` for a success confirmed from the device's action record),
 //! `BENCH_TIMEOUT_SECS` sets the client's per-call deadline (default 100) and `BENCH_VERIFY_SECS` the bulk run's
-//! `verify_unknown` (seconds, or `off`; default the library's).
+//! `verify_unknown` (seconds, or `off`; default the library's) and `BENCH_JOURNAL` its journal file.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -72,6 +72,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             concurrency,
             pace,
             verify_unknown,
+            journal: std::env::var_os("BENCH_JOURNAL").map(Into::into),
             ..BulkOptions::default()
         };
         let mut stream = client.reset_passcodes(targets, options)?;

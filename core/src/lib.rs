@@ -43,8 +43,11 @@ pub use client::Client;
 pub use cloud::{ApiVersion, Cloud};
 pub use credential::{AccessToken, ClientSecretCredential, StaticToken, TokenCredential};
 pub use error::{Error, ErrorKind};
-pub use journal::{DeviceRecord, DeviceState, Event as JournalEvent, FORMAT as JOURNAL_FORMAT, Journal, JournalSummary};
 pub use intune::{GraphError, IntuneEnvelope, parse_graph_error, parse_intune_envelope};
+pub use journal::{
+    DeviceRecord, DeviceState, Event as JournalEvent, FORMAT as JOURNAL_FORMAT, Journal,
+    JournalSummary,
+};
 pub use pacer::Pace;
 pub use receipt::Receipt;
 pub use retry::{MAX_RETRIES_CAP, RetryPolicy, parse_retry_after};

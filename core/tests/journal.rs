@@ -66,7 +66,11 @@ async fn a_run_is_journaled_and_running_it_again_sends_nothing() {
         .collect();
     let first = run(&client, &ids, options(&path)).await;
     assert_eq!(first.len(), 50);
-    assert!(first.values().all(|r| r == &Ok((false, ConfirmedBy::Response))));
+    assert!(
+        first
+            .values()
+            .all(|r| r == &Ok((false, ConfirmedBy::Response)))
+    );
 
     let text = std::fs::read_to_string(&path).unwrap();
     let kinds: Vec<String> = text
@@ -85,7 +89,10 @@ async fn a_run_is_journaled_and_running_it_again_sends_nothing() {
 
     let requests = emu.stats()["requests"].as_u64().unwrap();
     let again = run(&client, &ids, options(&path)).await;
-    assert!(again.values().all(|r| matches!(r, Ok((true, _)))), "{again:?}");
+    assert!(
+        again.values().all(|r| matches!(r, Ok((true, _)))),
+        "{again:?}"
+    );
     assert_eq!(
         emu.stats()["requests"].as_u64().unwrap(),
         requests,
@@ -121,14 +128,20 @@ async fn resume_settles_what_was_in_flight_and_sends_only_what_may_be_sent() {
         "tenant_id": null, "api_version": "v1.0", "created_at": sent_at, "library": "0.1.0", "future_field": 1});
     let mut text = line(header);
     for d in [ran, lost, throttled, missing, planned] {
-        text += &line(serde_json::json!({"event": "planned", "device_id": d, "user_id": null, "detected_app_id": null}));
+        text += &line(
+            serde_json::json!({"event": "planned", "device_id": d, "user_id": null, "detected_app_id": null}),
+        );
     }
     for d in [ran, lost, throttled, missing] {
-        text += &line(serde_json::json!({"event": "intent", "device_id": d, "client_request_id": "c", "sent_at": sent_at}));
+        text += &line(
+            serde_json::json!({"event": "intent", "device_id": d, "client_request_id": "c", "sent_at": sent_at}),
+        );
     }
     for (d, code) in [(throttled, "THROTTLED"), (missing, "NOT_FOUND")] {
-        text += &line(serde_json::json!({"event": "result", "device_id": d, "ok": false, "code": code, "status": 429,
-            "request_id": null, "client_request_id": "c", "confirmed_by": null, "sent_at": sent_at, "at": sent_at}));
+        text += &line(
+            serde_json::json!({"event": "result", "device_id": d, "ok": false, "code": code, "status": 429,
+            "request_id": null, "client_request_id": "c", "confirmed_by": null, "sent_at": sent_at, "at": sent_at}),
+        );
     }
     // A crash in the middle of writing a line.
     text += r#"{"event":"intent","device_id":"#;
@@ -184,7 +197,11 @@ async fn bad_journals_are_refused_with_nothing_sent_and_the_file_untouched() {
         .into_iter()
         .take(3)
         .collect();
-    let targets = || ids.iter().map(|d| Target::device(d).unwrap()).collect::<Vec<_>>();
+    let targets = || {
+        ids.iter()
+            .map(|d| Target::device(d).unwrap())
+            .collect::<Vec<_>>()
+    };
     let header = |format: u32, base: &str| {
         serde_json::json!({"event": "header", "format": format, "job_id": "j", "graph_base": base,
             "tenant_id": null, "api_version": "v1.0", "created_at": "2026-11-30T00:00:00Z", "library": "0.1.0"})
@@ -208,11 +225,18 @@ async fn bad_journals_are_refused_with_nothing_sent_and_the_file_untouched() {
             .unwrap_or_else(|| panic!("{name}: accepted"));
         assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{name}: {e}");
         assert!(e.message().contains(says), "{name}: {e}");
-        assert_eq!(std::fs::read_to_string(&path).unwrap(), text, "{name}: the file changed");
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            text,
+            "{name}: the file changed"
+        );
     }
     // A path that cannot be opened for writing (its folder does not exist), and a folder. (A file without write
     // permission is no test here: the suite runs as root, which writes anyway.)
-    for path in [Path::new("/no-such-folder/job.jsonl"), &std::env::temp_dir()] {
+    for path in [
+        Path::new("/no-such-folder/job.jsonl"),
+        &std::env::temp_dir(),
+    ] {
         let e = client
             .reset_passcodes(targets(), options(path))
             .err()

@@ -120,7 +120,10 @@ async fn bulk_options_are_checked_before_anything_runs() {
         },
         BulkOptions::default().verify_unknown(Some(Duration::from_secs(86_401))),
     ] {
-        let e = client.reset_passcodes(t(), opts.clone()).err().expect("refused");
+        let e = client
+            .reset_passcodes(t(), opts.clone())
+            .err()
+            .expect("refused");
         assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{opts:?}");
     }
     assert_eq!(emu.stats()["requests"], 0);
@@ -131,7 +134,10 @@ async fn bulk_options_are_checked_before_anything_runs() {
         BulkOptions::default().verify_unknown(Some(Duration::from_secs(86_400))),
         BulkOptions::default().verify_unknown(None),
     ] {
-        assert!(client.reset_passcodes(t(), opts.clone()).is_ok(), "{opts:?}");
+        assert!(
+            client.reset_passcodes(t(), opts.clone()).is_ok(),
+            "{opts:?}"
+        );
     }
 }
 

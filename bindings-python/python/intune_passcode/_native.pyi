@@ -1,7 +1,8 @@
 """Type stubs of the native module (checked against it by mypy's stubtest in `make test`)."""
 
 from datetime import datetime
-from typing import Any, AsyncIterator, Iterable, Iterator, Optional, Protocol, Tuple, Union, final
+from os import PathLike
+from typing import Any, AsyncIterator, Dict, Iterable, Iterator, Optional, Protocol, Tuple, Union, final
 
 __all__ = [
     "__version__",
@@ -11,6 +12,7 @@ __all__ = [
     "BulkIterator",
     "Client",
     "Confirmation",
+    "Journal",
     "Passcode",
     "Receipt",
     "ResetAction",
@@ -104,6 +106,23 @@ class BulkItem:
     def error(self) -> Optional[Exception]: ...
     @property
     def ok(self) -> bool: ...
+    @property
+    def from_journal(self) -> bool: ...
+
+@final
+class Journal:
+    """A job's journal read back: summary() and one dict per device (no lock taken, nothing written)."""
+
+    def __new__(cls, path: Union[str, PathLike[str]]) -> Journal: ...
+    @property
+    def job_id(self) -> str: ...
+    @property
+    def graph_base(self) -> str: ...
+    @property
+    def created_at(self) -> str: ...
+    def summary(self) -> Dict[str, int]: ...
+    def __len__(self) -> int: ...
+    def __iter__(self) -> Iterator[Dict[str, Any]]: ...
 
 @final
 class BulkIterator(Iterator[BulkItem]):
@@ -148,6 +167,9 @@ class Client:
         concurrency: int = 16,
         pace: _Pace = ...,
         verify_unknown: Optional[float] = ...,
+        journal: Union[str, PathLike[str], None] = None,
+        retry_failed: bool = False,
+        resend_unconfirmed: bool = False,
     ) -> BulkIterator: ...
     def reset_status(
         self, device_id: str, *, user_id: Optional[str] = None, detected_app_id: Optional[str] = None
@@ -204,6 +226,9 @@ class AsyncClient:
         concurrency: int = 16,
         pace: _Pace = ...,
         verify_unknown: Optional[float] = ...,
+        journal: Union[str, PathLike[str], None] = None,
+        retry_failed: bool = False,
+        resend_unconfirmed: bool = False,
     ) -> AsyncBulkIterator: ...
     async def reset_status(
         self, device_id: str, *, user_id: Optional[str] = None, detected_app_id: Optional[str] = None

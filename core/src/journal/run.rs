@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use futures_util::stream::{Stream, StreamExt};
 
-use crate::action::{ConfirmedBy, Confirmation, format_time, parse_time};
+use crate::action::{Confirmation, ConfirmedBy, format_time, parse_time};
 use crate::bulk::{AbortOnDrop, BulkOptions, DEFAULT_VERIFY_UNKNOWN, KeyedStream, settle};
 use crate::client::{Client, Gate};
 use crate::error::{Error, ErrorKind};
@@ -119,7 +119,11 @@ async fn settle_in_flight(client: Client, job: Arc<Job>, options: BulkOptions) {
 
 async fn settle_one(client: &Client, job: &Job, d: DeviceRecord, within: Duration) {
     let sent_at = d.sent_at.as_deref().and_then(parse_time);
-    let target = Target::new(d.device_id.clone(), d.user_id.clone(), d.detected_app_id.clone());
+    let target = Target::new(
+        d.device_id.clone(),
+        d.user_id.clone(),
+        d.detected_app_id.clone(),
+    );
     let (Ok(target), Some(sent_at)) = (target, sent_at) else {
         return mark_unknown(job, &d.device_id);
     };
@@ -157,7 +161,8 @@ async fn settle_one(client: &Client, job: &Job, d: DeviceRecord, within: Duratio
 fn mark_unknown(job: &Job, device_id: &str) {
     if let Some(rec) = lock(&job.devices).get_mut(device_id) {
         rec.state = DeviceState::Unknown;
-        rec.code.get_or_insert_with(|| ErrorKind::OutcomeUnknown.code().into());
+        rec.code
+            .get_or_insert_with(|| ErrorKind::OutcomeUnknown.code().into());
     }
 }
 
@@ -245,7 +250,9 @@ async fn one<K>(
         Ok(r) => r,
         Err(e) => Err(Error::new(
             ErrorKind::OutcomeUnknown,
-            format!("the call's task ended without an answer ({e}); the passcode may or may not have been reset"),
+            format!(
+                "the call's task ended without an answer ({e}); the passcode may or may not have been reset"
+            ),
         )),
     };
     record(&job, &id, &outcome);

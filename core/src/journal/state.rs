@@ -75,7 +75,9 @@ pub struct Replay {
 fn bad(path: &str, line: usize, why: impl std::fmt::Display) -> Error {
     Error::new(
         ErrorKind::InvalidArgument,
-        format!("journal {path}: line {line} is not a journal event ({why}); the file was not changed"),
+        format!(
+            "journal {path}: line {line} is not a journal event ({why}); the file was not changed"
+        ),
     )
 }
 

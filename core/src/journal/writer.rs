@@ -62,7 +62,10 @@ impl JournalWriter {
         };
         let line = line(e).map_err(|e| failed(e.to_string()))?;
         let (ack, done) = oneshot::channel();
-        let tx = self.tx.as_ref().ok_or_else(|| failed("it is closed".into()))?;
+        let tx = self
+            .tx
+            .as_ref()
+            .ok_or_else(|| failed("it is closed".into()))?;
         tx.send((line, Some(ack)))
             .map_err(|_| failed("its writer stopped".into()))?;
         match done.await {
@@ -95,11 +98,7 @@ fn line(e: &Event) -> Result<Vec<u8>, serde_json::Error> {
     Ok(v)
 }
 
-fn write_loop(
-    mut file: File,
-    rx: mpsc::Receiver<(Vec<u8>, Option<Ack>)>,
-    syncs: Arc<AtomicU64>,
-) {
+fn write_loop(mut file: File, rx: mpsc::Receiver<(Vec<u8>, Option<Ack>)>, syncs: Arc<AtomicU64>) {
     let mut broken: Option<String> = None;
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];

@@ -160,22 +160,22 @@ impl Client {
                 Ok(Err(e)) => return Err(p.stamp(e)),
                 Err(_) => return Err(p.stamp(deadline_error(last_error, "fetching a token"))),
             };
-            if rejected_token.as_ref() == Some(&token) {
-                if let Some(e) = last_error {
-                    return Err(e);
-                }
+            if rejected_token.as_ref() == Some(&token)
+                && let Some(e) = last_error
+            {
+                return Err(e);
             }
-            if permit.is_none() {
-                if let Some(pacer) = pacer {
-                    let t0 = Instant::now();
-                    match timeout_at(p.deadline, pacer.acquire()).await {
-                        Ok(granted) => permit = Some(granted),
-                        Err(_) => {
-                            return Err(p.stamp(deadline_error(last_error, "waiting for pacing")));
-                        }
+            if permit.is_none()
+                && let Some(pacer) = pacer
+            {
+                let t0 = Instant::now();
+                match timeout_at(p.deadline, pacer.acquire()).await {
+                    Ok(granted) => permit = Some(granted),
+                    Err(_) => {
+                        return Err(p.stamp(deadline_error(last_error, "waiting for pacing")));
                     }
-                    p.waited += t0.elapsed();
                 }
+                p.waited += t0.elapsed();
             }
 
             p.attempts += 1;
@@ -193,13 +193,13 @@ impl Client {
             // Taken before the first attempt leaves: a record of this reset on the device cannot start earlier.
             if p.sent_at.is_none() {
                 let now = SystemTime::now();
-                if let Some(gate) = gate {
-                    if let Err(e) = gate(p.client_request_id.clone(), now).await {
-                        if let Some(permit) = permit.take() {
-                            permit.unsent();
-                        }
-                        return Err(p.stamp(e));
+                if let Some(gate) = gate
+                    && let Err(e) = gate(p.client_request_id.clone(), now).await
+                {
+                    if let Some(permit) = permit.take() {
+                        permit.unsent();
                     }
+                    return Err(p.stamp(e));
                 }
                 p.sent_at = Some(now);
             }
@@ -274,10 +274,10 @@ impl Client {
             match status {
                 429 | 503 => {
                     let wait = retry_after.unwrap_or_else(|| inner.retry.backoff(p.retries + 1));
-                    if status == 429 {
-                        if let Some(pacer) = pacer {
-                            pacer.pause_for(wait);
-                        }
+                    if status == 429
+                        && let Some(pacer) = pacer
+                    {
+                        pacer.pause_for(wait);
                     }
                     if !self.may_wait(&p, wait) {
                         return Err(err);

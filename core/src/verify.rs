@@ -142,10 +142,10 @@ impl Client {
                 Ok(Err(e)) => return Err(e),
                 Err(_) => return Err(deadline_error(last_error, "fetching a token")),
             };
-            if rejected_token.as_ref() == Some(&token) {
-                if let Some(e) = last_error {
-                    return Err(e);
-                }
+            if rejected_token.as_ref() == Some(&token)
+                && let Some(e) = last_error
+            {
+                return Err(e);
             }
             let req = inner
                 .http

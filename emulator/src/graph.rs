@@ -584,10 +584,9 @@ async fn scripted(state: &State, ctx: &Ctx, device: &str, s: ScriptedResponse) -
         .headers
         .iter()
         .find(|(k, _)| k.eq_ignore_ascii_case("retry-after"))
+        && let Some(wait) = crate::retry_after_seconds(ra.1)
     {
-        if let Some(wait) = crate::retry_after_seconds(ra.1) {
-            state.expect_retry_after(&ctx.client_request_id, wait);
-        }
+        state.expect_retry_after(&ctx.client_request_id, wait);
     }
     let extra: Vec<(&str, String)> = s
         .headers

@@ -95,11 +95,11 @@ async fn dispatch(state: Arc<State>, ctl: Arc<ConnCtl>, req: Request<Incoming>) 
         return control::handle(&state, &parts.method, what, &query, &body);
     }
     let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    if let [tenant, "oauth2", "v2.0", "token"] = segs.as_slice() {
-        if parts.method == hyper::Method::POST {
-            let tenant = percent_encoding::percent_decode_str(tenant).decode_utf8_lossy();
-            return token::handle(&state, &tenant, &body);
-        }
+    if let [tenant, "oauth2", "v2.0", "token"] = segs.as_slice()
+        && parts.method == hyper::Method::POST
+    {
+        let tenant = percent_encoding::percent_decode_str(tenant).decode_utf8_lossy();
+        return token::handle(&state, &tenant, &body);
     }
     let path_and_query = parts
         .uri

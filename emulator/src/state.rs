@@ -317,14 +317,14 @@ impl State {
     /// Count an early retry when this client-request-id was told to wait and came back sooner.
     pub fn check_early_retry(&self, client_request_id: &str) {
         let due = lock(&self.not_before).remove(client_request_id);
-        if let Some(due) = due {
-            if Instant::now() < due {
-                self.stats.early_retries.fetch_add(1, Ordering::Relaxed);
-                tracing::warn!(
-                    client_request_id,
-                    "early retry: came back before its Retry-After"
-                );
-            }
+        if let Some(due) = due
+            && Instant::now() < due
+        {
+            self.stats.early_retries.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(
+                client_request_id,
+                "early retry: came back before its Retry-After"
+            );
         }
     }
 

@@ -193,13 +193,13 @@ pub(crate) fn open_for_job(path: &Path, client: &Client) -> Result<(JournalWrite
                     ),
                 ));
             }
-            if let (Some(theirs), Some(ours)) = (tenant_id, &inner.tenant_id) {
-                if theirs != ours {
-                    return Err(invalid(
-                        path,
-                        format!("it was made for tenant {theirs}, not {ours}"),
-                    ));
-                }
+            if let (Some(theirs), Some(ours)) = (tenant_id, &inner.tenant_id)
+                && theirs != ours
+            {
+                return Err(invalid(
+                    path,
+                    format!("it was made for tenant {theirs}, not {ours}"),
+                ));
             }
         }
         if (r.good_len as usize) < text.len() {

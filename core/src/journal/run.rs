@@ -360,8 +360,8 @@ fn record(job: &Job, id: &str, outcome: &Result<Receipt, Error>) {
         },
     };
     job.writer.append(&event);
-    if let Some(d) = lock(&job.devices).get_mut(id) {
-        if let Event::Result {
+    if let Some(d) = lock(&job.devices).get_mut(id)
+        && let Event::Result {
             ok,
             code,
             status,
@@ -371,18 +371,17 @@ fn record(job: &Job, id: &str, outcome: &Result<Receipt, Error>) {
             sent_at,
             ..
         } = event
-        {
-            d.state = match (ok, code.as_deref()) {
-                (true, _) => DeviceState::Ok,
-                (false, Some("OUTCOME_UNKNOWN")) => DeviceState::Unknown,
-                (false, _) => DeviceState::Failed,
-            };
-            d.code = code;
-            d.status = status;
-            d.request_id = request_id;
-            d.client_request_id = client_request_id;
-            d.confirmed_by = confirmed_by;
-            d.sent_at = sent_at;
-        }
+    {
+        d.state = match (ok, code.as_deref()) {
+            (true, _) => DeviceState::Ok,
+            (false, Some("OUTCOME_UNKNOWN")) => DeviceState::Unknown,
+            (false, _) => DeviceState::Failed,
+        };
+        d.code = code;
+        d.status = status;
+        d.request_id = request_id;
+        d.client_request_id = client_request_id;
+        d.confirmed_by = confirmed_by;
+        d.sent_at = sent_at;
     }
 }

@@ -101,16 +101,16 @@ pub fn replay(path: &str, text: &[u8]) -> Result<Replay, Error> {
         good_len += end as u64 + 1;
         match (&header, event) {
             (None, h @ Event::Header { .. }) => {
-                if let Event::Header { format, .. } = &h {
-                    if *format > FORMAT {
-                        return Err(Error::new(
-                            ErrorKind::InvalidArgument,
-                            format!(
-                                "journal {path} has format {format}, newer than this library's {FORMAT}; upgrade \
+                if let Event::Header { format, .. } = &h
+                    && *format > FORMAT
+                {
+                    return Err(Error::new(
+                        ErrorKind::InvalidArgument,
+                        format!(
+                            "journal {path} has format {format}, newer than this library's {FORMAT}; upgrade \
                                  intune-passcode to resume it"
-                            ),
-                        ));
-                    }
+                        ),
+                    ));
                 }
                 header = Some(h);
             }

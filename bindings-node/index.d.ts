@@ -53,9 +53,22 @@ export declare class NativeClient {
    * Start a bulk run (validates the options); feed it with `push` and read it with `next`.
    * `verify_unknown_ms`: how long to look for the record of a reset whose answer was lost (null: do not).
    */
-  startBulk(concurrency: number, pace: PaceJs, verifyUnknownMs?: number | undefined | null, userId?: string | undefined | null, detectedAppId?: string | undefined | null, cancel?: CancelToken | undefined | null): NativeBulk
+  startBulk(concurrency: number, pace: PaceJs, verifyUnknownMs: number | undefined | null, journal: JournalJs, userId?: string | undefined | null, detectedAppId?: string | undefined | null, cancel?: CancelToken | undefined | null): NativeBulk
   /** The Graph URL this client sends to. */
   get graphBase(): string
+}
+
+/** A journal opened for reading. */
+export declare class NativeJournal {
+  /** Read the journal at `path`; throws the error record (`INVALID_ARGUMENT`) when it is not one. */
+  constructor(path: string)
+  get jobId(): string
+  get graphBase(): string
+  get createdAt(): string
+  /** Devices by state. */
+  summary(): JournalSummaryJs
+  /** Every device, in the order it joined the job. */
+  records(): Array<JournalRecordJs>
 }
 
 /** One outcome: the input's index and its receipt or error record. */
@@ -94,6 +107,38 @@ export interface ConfirmationJs {
 /** `[code, className]` for every core error kind (the wrapper checks it has a class for each). */
 export declare function errorCodes(): Array<Array<string>>
 
+/** The journal options: `path` (none: no journal), `retry_failed`, `resend_unconfirmed`. */
+export interface JournalJs {
+  path?: string
+  retryFailed: boolean
+  resendUnconfirmed: boolean
+}
+
+/** One device of a job. */
+export interface JournalRecordJs {
+  deviceId: string
+  userId?: string
+  detectedAppId?: string
+  /** `planned`, `sending`, `ok`, `failed` or `unknown`. */
+  state: string
+  code?: string
+  status?: number
+  requestId?: string
+  clientRequestId?: string
+  sentAt?: string
+  confirmedBy?: string
+}
+
+/** Devices of a job by state. */
+export interface JournalSummaryJs {
+  total: number
+  planned: number
+  sending: number
+  ok: number
+  failed: number
+  unknown: number
+}
+
 /** One log record as JavaScript receives it. */
 export interface LogRecord {
   /** `error`, `warn`, `info`, `debug` or `trace`. */
@@ -124,6 +169,8 @@ export interface ReceiptJs {
   /** `response` or `action_result`. */
   confirmedBy: string
   action?: ResetActionJs
+  /** Reported from the journal; nothing sent this time. */
+  fromJournal: boolean
 }
 
 /** The device's record of one `resetPasscode` action. */

@@ -838,6 +838,7 @@ module.exports = nativeBinding
 module.exports.CancelToken = nativeBinding.CancelToken
 module.exports.NativeBulk = nativeBinding.NativeBulk
 module.exports.NativeClient = nativeBinding.NativeClient
+module.exports.NativeJournal = nativeBinding.NativeJournal
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.setLogHook = nativeBinding.setLogHook
 module.exports.version = nativeBinding.version

@@ -46,6 +46,8 @@ export interface Receipt {
   confirmedBy: 'response' | 'action_result'
   /** The device's record, when the reset was confirmed from it. */
   action: ResetAction | null
+  /** Reported from a journal (an earlier run's outcome); nothing was sent for it this time. */
+  fromJournal: boolean
 }
 
 /** A new passcode: `String(p)`, `JSON.stringify` and `util.inspect` show `***`. */
@@ -91,6 +93,12 @@ export interface BulkOptions {
   pace?: Pace
   /** How long to look for the record of a reset whose answer was lost before reporting it (default 60000; null: not). */
   verifyUnknownMs?: number | null
+  /** Keep the run in this journal file: a new file starts a job, an existing one resumes it, never resetting twice. */
+  journal?: string
+  /** On resume, send again devices whose recorded failure was permanent (default false). */
+  retryFailed?: boolean
+  /** On resume, send again devices still unconfirmed: they may be reset twice (default false). */
+  resendUnconfirmed?: boolean
   userId?: string
   detectedAppId?: string
   signal?: AbortSignal
@@ -101,6 +109,34 @@ export interface BulkItem {
   deviceId: unknown
   receipt: Receipt | null
   error: IntunePasscodeError | null
+  /** Reported from the journal; nothing was sent for it this time. */
+  fromJournal: boolean
+}
+
+export interface JournalSummary { total: number; planned: number; sending: number; ok: number; failed: number; unknown: number }
+
+export interface JournalRecord {
+  deviceId: string
+  userId: string | null
+  detectedAppId: string | null
+  state: 'planned' | 'sending' | 'ok' | 'failed' | 'unknown'
+  code: ErrorCode | null
+  status: number | null
+  requestId: string | null
+  clientRequestId: string | null
+  sentAt: string | null
+  confirmedBy: 'response' | 'action_result' | null
+}
+
+/** A job's journal read back for reports (no lock taken, nothing written). */
+export class Journal implements Iterable<JournalRecord> {
+  constructor(path: string)
+  readonly jobId: string
+  readonly graphBase: string
+  readonly createdAt: string
+  summary(): JournalSummary
+  records(): JournalRecord[]
+  [Symbol.iterator](): Iterator<JournalRecord>
 }
 
 export type ErrorCode =
@@ -121,6 +157,8 @@ export class IntunePasscodeError extends Error {
   readonly intuneActivityId: string | null
   /** When the request left, where one was sent: give it to `confirmReset`. */
   readonly sentAt: Date | null
+  /** Reported from a journal; nothing was sent for it this time. */
+  readonly fromJournal: boolean
 }
 export class InvalidArgumentError extends IntunePasscodeError {}
 export class AuthenticationError extends IntunePasscodeError {}

@@ -22,6 +22,8 @@ class IntunePasscodeError extends Error {
     this.intuneActivityId = record.intuneActivityId ?? null
     /** When the request left (where one was sent): give it to `confirmReset`. */
     this.sentAt = record.sentAtMs != null ? new Date(record.sentAtMs) : null
+    /** Reported from a journal (an earlier run's outcome); nothing was sent for it this time. */
+    this.fromJournal = record.fromJournal ?? false
   }
 }
 
@@ -81,6 +83,12 @@ function optNumber(value, name) {
   return value
 }
 
+function optBool(value, name) {
+  if (value === undefined || value === null) return false
+  if (typeof value !== 'boolean') throw new TypeError(`${name} must be a boolean, not ${typeof value}`)
+  return value
+}
+
 function checkSignal(signal) {
   if (signal === undefined || signal === null) return undefined
   if (typeof signal !== 'object' || typeof signal.addEventListener !== 'function' || !('aborted' in signal)) {
@@ -133,6 +141,7 @@ function receipt(r) {
     sentAt: new Date(r.sentAtMs),
     confirmedBy: r.confirmedBy,
     action: action(r.action),
+    fromJournal: r.fromJournal,
   }
 }
 
@@ -283,13 +292,18 @@ class Client {
     const concurrency = optNumber(options.concurrency, 'concurrency') ?? 16
     const pace = paceOption(options.pace)
     const verifyUnknownMs = options.verifyUnknownMs === undefined ? 60000 : optNumber(options.verifyUnknownMs, 'verifyUnknownMs') ?? null
+    const journal = {
+      path: optString(options.journal, 'journal'),
+      retryFailed: optBool(options.retryFailed, 'retryFailed'),
+      resendUnconfirmed: optBool(options.resendUnconfirmed, 'resendUnconfirmed'),
+    }
     const userId = optString(options.userId, 'userId')
     const detectedAppId = optString(options.detectedAppId, 'detectedAppId')
     const signal = checkSignal(options.signal)
     const { token, release } = linkSignal(signal)
     let run
     try {
-      run = this.#native.startBulk(concurrency, pace, verifyUnknownMs, userId ?? null, detectedAppId ?? null, token)
+      run = this.#native.startBulk(concurrency, pace, verifyUnknownMs, journal, userId ?? null, detectedAppId ?? null, token)
     } catch (e) {
       release()
       throw fromNative(e, this.#causes)
@@ -338,10 +352,12 @@ async function* bulkIterator(run, ids, signal, release, causes) {
         if (signal && signal.aborted) throw abortError(signal)
         const deviceId = pending.get(out.index)
         pending.delete(out.index)
+        const error = out.error ? fromRecord(JSON.parse(out.error), causes) : null
         yield {
           deviceId,
           receipt: out.receipt ? receipt(out.receipt) : null,
-          error: out.error ? fromRecord(JSON.parse(out.error), causes) : null,
+          error,
+          fromJournal: out.receipt ? out.receipt.fromJournal : error ? error.fromJournal : false,
         }
       }
     }
@@ -351,6 +367,33 @@ async function* bulkIterator(run, ids, signal, release, causes) {
     release()
     run.end()
   }
+}
+
+/** A job's journal read back for reports: `summary()` and `records()` (no lock taken, nothing written). */
+class Journal {
+  #native
+  constructor(path) {
+    if (typeof path !== 'string') throw new TypeError(`path must be a string, not ${path === null ? 'null' : typeof path}`)
+    try {
+      this.#native = new native.NativeJournal(path)
+    } catch (e) {
+      throw fromNative(e)
+    }
+  }
+  get jobId() { return this.#native.jobId }
+  get graphBase() { return this.#native.graphBase }
+  get createdAt() { return this.#native.createdAt }
+  /** `{ total, planned, sending, ok, failed, unknown }`. */
+  summary() { return this.#native.summary() }
+  /** One record per device, in the order it joined the job. */
+  records() {
+    return this.#native.records().map((r) => ({
+      deviceId: r.deviceId, userId: r.userId ?? null, detectedAppId: r.detectedAppId ?? null, state: r.state,
+      code: r.code ?? null, status: r.status ?? null, requestId: r.requestId ?? null,
+      clientRequestId: r.clientRequestId ?? null, sentAt: r.sentAt ?? null, confirmedBy: r.confirmedBy ?? null,
+    }))
+  }
+  [Symbol.iterator]() { return this.records()[Symbol.iterator]() }
 }
 
 const LEVELS = ['off', 'error', 'warn', 'info', 'debug', 'trace']
@@ -365,4 +408,4 @@ function setLogger (fn, { level = 'debug' } = {}) {
   native.setLogHook(fn === null ? null : (record) => { fn(record) }, level)
 }
 
-module.exports = { Client, Passcode, ...classes, setLogger, version: native.version() }
+module.exports = { Client, Journal, Passcode, ...classes, setLogger, version: native.version() }

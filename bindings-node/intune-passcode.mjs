@@ -2,7 +2,7 @@
 import cjs from './intune-passcode.js'
 
 export const {
-  Client, Passcode, IntunePasscodeError, InvalidArgumentError, AuthenticationError, PermissionDeniedError, NotFoundError,
+  Client, Journal, Passcode, IntunePasscodeError, InvalidArgumentError, AuthenticationError, PermissionDeniedError, NotFoundError,
   UnsupportedDeviceError, BadRequestError, ThrottledError, ServiceUnavailableError, OutcomeUnknownError, NetworkError,
   TimeoutError, CredentialError, UnexpectedResponseError, setLogger, version,
 } = cjs

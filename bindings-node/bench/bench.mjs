@@ -2,7 +2,8 @@
 //   node bench.mjs MODE GRAPH_URL TOKEN IDS_FILE N CONCURRENCY [PACE_WRITES PACE_SECONDS]
 // The fault soak (tests/soak/run.py) reuses it: with BENCH_OUTCOMES=FILE each bulk outcome is also written to FILE
 // as `DEVICE_ID CODE` lines (CONFIRMED for a success confirmed from the device's action record), BENCH_TIMEOUT_SECS
-// sets the client's per-call deadline and BENCH_VERIFY_SECS the bulk run's verifyUnknownMs (seconds, or `off`).
+// sets the client's per-call deadline, BENCH_VERIFY_SECS the bulk run's verifyUnknownMs (seconds, or `off`) and
+// BENCH_JOURNAL its journal file.
 import { readFileSync, writeFileSync } from 'node:fs'
 import { Client } from '../intune-passcode.mjs'
 
@@ -24,7 +25,8 @@ if (mode === 'seq') {
 } else {
   const v = process.env.BENCH_VERIFY_SECS
   const verifyUnknownMs = v === undefined ? 60000 : v === 'off' ? null : Number(v) * 1000
-  for await (const item of client.resetPasscodes(ids, { concurrency: Number(conc), pace, verifyUnknownMs })) {
+  const journal = process.env.BENCH_JOURNAL || undefined
+  for await (const item of client.resetPasscodes(ids, { concurrency: Number(conc), pace, verifyUnknownMs, journal })) {
     const code = item.error ? item.error.code : 'OK'
     count(code)
     // How a success is known: Graph's 2xx (OK) or the device's record (CONFIRMED).

@@ -59,12 +59,21 @@ impl Drop for NativeBulk {
     }
 }
 
+/// The journal options: `path` (none: no journal), `retry_failed`, `resend_unconfirmed`.
+#[napi(object)]
+pub struct JournalJs {
+    pub path: Option<String>,
+    pub retry_failed: bool,
+    pub resend_unconfirmed: bool,
+}
+
 /// A bulk run's options as JavaScript gave them.
 pub struct Settings {
     pub concurrency: f64,
     pub pace: PaceJs,
     /// Milliseconds to look for the record of a reset whose answer was lost; `None`: do not look.
     pub verify_unknown_ms: Option<f64>,
+    pub journal: JournalJs,
 }
 
 pub fn start(
@@ -78,6 +87,7 @@ pub fn start(
         concurrency,
         pace,
         verify_unknown_ms,
+        journal,
     } = settings;
     let setup = || -> std::result::Result<_, Error> {
         let verify_unknown = verify_unknown_ms
@@ -109,7 +119,9 @@ pub fn start(
                 concurrency: concurrency as usize,
                 pace,
                 verify_unknown,
-                ..BulkOptions::default()
+                journal: journal.path.map(Into::into),
+                retry_failed: journal.retry_failed,
+                resend_unconfirmed: journal.resend_unconfirmed,
             },
             user,
             app,

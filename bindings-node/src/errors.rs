@@ -53,6 +53,7 @@ pub fn record(e: &Error) -> serde_json::Value {
         "attempts": e.attempts(),
         "intuneActivityId": e.intune().and_then(|i| i.activity_id.clone()),
         "sentAtMs": e.sent_at().map(crate::action::epoch_ms),
+        "fromJournal": e.from_journal(),
         "causeId": cause,
     })
 }

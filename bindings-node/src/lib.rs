@@ -6,6 +6,7 @@ mod bulk;
 mod cancel;
 mod credential;
 mod errors;
+mod journal;
 mod logger;
 
 use std::sync::Arc;
@@ -52,6 +53,8 @@ pub struct ReceiptJs {
     /// `response` or `action_result`.
     pub confirmed_by: String,
     pub action: Option<action::ResetActionJs>,
+    /// Reported from the journal; nothing sent this time.
+    pub from_journal: bool,
 }
 
 impl From<Receipt> for ReceiptJs {
@@ -67,6 +70,7 @@ impl From<Receipt> for ReceiptJs {
             sent_at_ms: action::epoch_ms(r.sent_at),
             confirmed_by: r.confirmed_by.as_str().to_string(),
             action: r.action.map(Into::into),
+            from_journal: r.from_journal,
         }
     }
 }
@@ -231,6 +235,7 @@ impl NativeClient {
         concurrency: f64,
         pace: bulk::PaceJs,
         verify_unknown_ms: Option<f64>,
+        journal: bulk::JournalJs,
         user_id: Option<Utf16String>,
         detected_app_id: Option<Utf16String>,
         cancel: Option<&CancelToken>,
@@ -241,6 +246,7 @@ impl NativeClient {
                 concurrency,
                 pace,
                 verify_unknown_ms,
+                journal,
             },
             user_id,
             detected_app_id,

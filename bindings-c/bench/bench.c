@@ -2,7 +2,8 @@
  *   bench MODE GRAPH_URL TOKEN IDS_FILE N CONCURRENCY [PACE_WRITES PACE_SECONDS]
  * The fault soak (tests/soak/run.py) reuses it: with BENCH_OUTCOMES=FILE each bulk outcome is also written to FILE
  * as `DEVICE_ID CODE` lines (CONFIRMED for a success confirmed from the device's action record), BENCH_TIMEOUT_SECS
- * sets the client's per-call deadline and BENCH_VERIFY_SECS the bulk run's verify window (seconds, or `off`). */
+ * sets the client's per-call deadline, BENCH_VERIFY_SECS the bulk run's verify window (seconds, or `off`) and
+ * BENCH_JOURNAL its journal file. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +100,11 @@ int main(int argc, char **argv) {
     if (log_path && !(tally.log = fopen(log_path, "w"))) return 1;
     ipc_bulk_options *bo = ipc_bulk_options_new();
     const char *verify = getenv("BENCH_VERIFY_SECS");
+    const char *journal = getenv("BENCH_JOURNAL");
+    if (journal && *journal && ipc_bulk_options_set_journal(bo, journal) != IPC_OK) {
+      fprintf(stderr, "bench: bad journal option\n");
+      return 1;
+    }
     if (!bo || ipc_bulk_options_set_concurrency(bo, conc) != IPC_OK ||
         ipc_bulk_options_set_pace(bo, writes, window_ms) != IPC_OK ||
         (verify && ipc_bulk_options_set_verify_unknown_ms(bo, strcmp(verify, "off") ? (uint64_t)(atof(verify) * 1000) : 0) != IPC_OK)) {

@@ -121,6 +121,36 @@ typedef struct ipc_options ipc_options;
 typedef struct ipc_receipt ipc_receipt;
 
 /**
+ * Devices of a journaled job by state (ipc_journal_summary).
+ */
+typedef struct ipc_journal_counts {
+  /**
+   * Every device in the job.
+   */
+  size_t total;
+  /**
+   * Nothing sent yet.
+   */
+  size_t planned;
+  /**
+   * In flight when the run stopped (settled at resume).
+   */
+  size_t sending;
+  /**
+   * Accepted.
+   */
+  size_t ok;
+  /**
+   * Definitely not run.
+   */
+  size_t failed;
+  /**
+   * Sent, not confirmed.
+   */
+  size_t unknown;
+} ipc_journal_counts;
+
+/**
  * Called once per device of a bulk run, on the thread that called ipc_reset_passcodes, one call at a time.
  * `index` is the device's position in `device_ids`; exactly one of `receipt` and `error` is non-NULL, both
  * borrowed for the duration of the call.
@@ -202,6 +232,32 @@ enum ipc_code ipc_bulk_options_set_pace(struct ipc_bulk_options *options,
  */
 enum ipc_code ipc_bulk_options_set_verify_unknown_ms(struct ipc_bulk_options *options,
                                                      uint64_t ms);
+
+/**
+ * Keep the run in the journal file at `path` (a new file starts a job; an existing one resumes it, settling what was
+ * in flight from the devices' records and never resetting a device twice). NULL turns the journal off.
+ */
+enum ipc_code ipc_bulk_options_set_journal(struct ipc_bulk_options *options,
+                                           const char *path);
+
+/**
+ * On resume, 1 sends again the devices whose recorded failure was permanent (default 0: reported from the journal).
+ */
+enum ipc_code ipc_bulk_options_set_retry_failed(struct ipc_bulk_options *options,
+                                                int32_t yes);
+
+/**
+ * On resume, 1 sends again the devices still unconfirmed: they may be reset twice (default 0).
+ */
+enum ipc_code ipc_bulk_options_set_resend_unconfirmed(struct ipc_bulk_options *options,
+                                                      int32_t yes);
+
+/**
+ * Read the journal at `path` (no lock taken, nothing written) and count its devices by state into `*counts_out`.
+ */
+enum ipc_code ipc_journal_summary(const char *path,
+                                  struct ipc_journal_counts *counts_out,
+                                  struct ipc_error **error_out);
 
 /**
  * Free bulk settings; NULL is fine.
@@ -323,6 +379,11 @@ uint32_t ipc_error_attempts(const struct ipc_error *error);
  * ipc_confirm_reset to settle an IPC_OUTCOME_UNKNOWN.
  */
 int64_t ipc_error_sent_at_ms(const struct ipc_error *error);
+
+/**
+ * 1 when reported from the journal (an earlier run's outcome; nothing sent this time), else 0.
+ */
+int32_t ipc_error_from_journal(const struct ipc_error *error);
 
 /**
  * The `Activity ID` of Intune's error envelope (Microsoft support asks for it); NULL when none.
@@ -490,6 +551,11 @@ const char *ipc_receipt_confirmed_by(const struct ipc_receipt *receipt);
  * The device's record, when the reset was confirmed from it; NULL otherwise. Borrowed until ipc_receipt_free.
  */
 const struct ipc_action *ipc_receipt_action(const struct ipc_receipt *receipt);
+
+/**
+ * 1 when reported from the journal (an earlier run's outcome; nothing sent this time), else 0.
+ */
+int32_t ipc_receipt_from_journal(const struct ipc_receipt *receipt);
 
 /**
  * Free a receipt; NULL is fine.

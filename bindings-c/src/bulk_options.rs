@@ -5,7 +5,9 @@
 
 use ipc_core::{BulkOptions, Pace};
 
-use crate::boundary::{fail, guard};
+use std::ffi::c_char;
+
+use crate::boundary::{fail, guard, opt_text, text};
 use crate::code::ipc_code;
 
 /// Bulk settings. Make with ipc_bulk_options_new, free with ipc_bulk_options_free.
@@ -77,6 +79,90 @@ pub extern "C" fn ipc_bulk_options_set_verify_unknown_ms(
 ) -> ipc_code {
     set(options, |o| {
         o.verify_unknown = (ms > 0).then(|| crate::read::millis(ms));
+        Ok(())
+    })
+}
+
+/// Keep the run in the journal file at `path` (a new file starts a job; an existing one resumes it, settling what was
+/// in flight from the devices' records and never resetting a device twice). NULL turns the journal off.
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_bulk_options_set_journal(
+    options: *mut ipc_bulk_options,
+    path: *const c_char,
+) -> ipc_code {
+    set(options, |o| {
+        o.journal = opt_text(path, "path")?.map(Into::into);
+        Ok(())
+    })
+}
+
+/// On resume, 1 sends again the devices whose recorded failure was permanent (default 0: reported from the journal).
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_bulk_options_set_retry_failed(
+    options: *mut ipc_bulk_options,
+    yes: i32,
+) -> ipc_code {
+    set(options, |o| {
+        o.retry_failed = yes != 0;
+        Ok(())
+    })
+}
+
+/// On resume, 1 sends again the devices still unconfirmed: they may be reset twice (default 0).
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_bulk_options_set_resend_unconfirmed(
+    options: *mut ipc_bulk_options,
+    yes: i32,
+) -> ipc_code {
+    set(options, |o| {
+        o.resend_unconfirmed = yes != 0;
+        Ok(())
+    })
+}
+
+/// Devices of a journaled job by state (ipc_journal_summary).
+#[repr(C)]
+#[derive(Default)]
+pub struct ipc_journal_counts {
+    /// Every device in the job.
+    pub total: usize,
+    /// Nothing sent yet.
+    pub planned: usize,
+    /// In flight when the run stopped (settled at resume).
+    pub sending: usize,
+    /// Accepted.
+    pub ok: usize,
+    /// Definitely not run.
+    pub failed: usize,
+    /// Sent, not confirmed.
+    pub unknown: usize,
+}
+
+/// Read the journal at `path` (no lock taken, nothing written) and count its devices by state into `*counts_out`.
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_journal_summary(
+    path: *const c_char,
+    counts_out: *mut ipc_journal_counts,
+    error_out: *mut *mut crate::error::ipc_error,
+) -> ipc_code {
+    guard(error_out, || {
+        if counts_out.is_null() {
+            return Err(fail(ipc_code::IPC_NULL_PARAMETER, "counts_out is NULL"));
+        }
+        let s = ipc_core::Journal::open(text(path, "path")?)
+            .map_err(|e| crate::error::ipc_error::from(&e))?
+            .summary();
+        // SAFETY: checked non-NULL; the caller passed a writable ipc_journal_counts.
+        unsafe {
+            *counts_out = ipc_journal_counts {
+                total: s.total,
+                planned: s.planned,
+                sending: s.sending,
+                ok: s.ok,
+                failed: s.failed,
+                unknown: s.unknown,
+            };
+        }
         Ok(())
     })
 }

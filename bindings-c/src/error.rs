@@ -20,6 +20,7 @@ pub struct ipc_error {
     retry_after_ms: u64,
     attempts: u32,
     sent_at_ms: i64,
+    from_journal: bool,
     intune: Option<Box<IntuneIds>>,
 }
 
@@ -59,6 +60,7 @@ impl ipc_error {
             retry_after_ms: 0,
             attempts: 0,
             sent_at_ms: 0,
+            from_journal: false,
             intune: None,
         }
     }
@@ -88,6 +90,7 @@ impl From<&ipc_core::Error> for ipc_error {
                 .map_or(0, |d| d.as_millis().min(u64::MAX as u128) as u64),
             attempts: e.attempts(),
             sent_at_ms: e.sent_at().map_or(0, crate::action::epoch_ms),
+            from_journal: e.from_journal(),
             intune: e.intune().map(|i| {
                 Box::new(IntuneIds {
                     activity_id: opt(i.activity_id.as_deref()),
@@ -157,6 +160,12 @@ pub extern "C" fn ipc_error_attempts(error: *const ipc_error) -> u32 {
 #[unsafe(no_mangle)]
 pub extern "C" fn ipc_error_sent_at_ms(error: *const ipc_error) -> i64 {
     required(error, "error").map_or(0, |e| e.sent_at_ms)
+}
+
+/// 1 when reported from the journal (an earlier run's outcome; nothing sent this time), else 0.
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_error_from_journal(error: *const ipc_error) -> i32 {
+    required(error, "error").map_or(0, |e| i32::from(e.from_journal))
 }
 
 /// The `Activity ID` of Intune's error envelope (Microsoft support asks for it); NULL when none.

@@ -13,7 +13,7 @@ mod read;
 mod receipt;
 
 pub use action::ipc_action;
-pub use bulk_options::ipc_bulk_options;
+pub use bulk_options::{ipc_bulk_options, ipc_journal_counts};
 pub use client::{ipc_client, ipc_result_fn};
 pub use code::ipc_code;
 pub use error::ipc_error;

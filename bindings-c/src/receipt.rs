@@ -19,6 +19,7 @@ pub struct ipc_receipt {
     sent_at_ms: i64,
     confirmed_by: &'static std::ffi::CStr,
     action: Option<Box<crate::action::ipc_action>>,
+    from_journal: bool,
 }
 
 impl From<ipc_core::Receipt> for ipc_receipt {
@@ -36,6 +37,7 @@ impl From<ipc_core::Receipt> for ipc_receipt {
                 ipc_core::ConfirmedBy::ActionResult => c"action_result",
             },
             action: r.action.map(|a| Box::new(a.into())),
+            from_journal: r.from_journal,
         }
     }
 }
@@ -101,6 +103,12 @@ pub extern "C" fn ipc_receipt_action(
     required(receipt, "receipt").map_or(ptr::null(), |r| {
         r.action.as_deref().map_or(ptr::null(), |a| a as *const _)
     })
+}
+
+/// 1 when reported from the journal (an earlier run's outcome; nothing sent this time), else 0.
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_receipt_from_journal(receipt: *const ipc_receipt) -> i32 {
+    required(receipt, "receipt").map_or(0, |r| i32::from(r.from_journal))
 }
 
 /// Free a receipt; NULL is fine.

@@ -412,6 +412,30 @@ async fn the_c_and_cpp_programs_pass_against_the_emulator() {
         .count();
     assert_eq!(posts, 40, "verification never resends");
 
+    // A journaled run, then the same again: every device from the journal, nothing sent; the summary counts them.
+    let journaled: Vec<String> = resettable(&emu)
+        .into_iter()
+        .filter(|d| emu.reset_count(d) == 0)
+        .take(30)
+        .collect();
+    let file = ids_file(&dir, "journaled.txt", &journaled);
+    let journal = dir.join("job.jsonl");
+    let _ = std::fs::remove_file(&journal);
+    let (ok, out, err) = run(
+        &shared,
+        vec![
+            "journal".into(),
+            url.clone(),
+            token.clone(),
+            file,
+            journal.display().to_string(),
+        ],
+        None,
+    )
+    .await;
+    assert!(ok, "journal failed: {out} {err}");
+    assert!(journaled.iter().all(|d| emu.reset_count(d) == 1));
+
     // 8 threads x 100 calls on one client (devices not reset above).
     let fresh: Vec<String> = resettable(&emu)
         .into_iter()

@@ -6,6 +6,7 @@
  *   test_c threads GRAPH_URL TOKEN IDS_FILE                                    8 threads x 100 calls on one client
  *   test_c readback GRAPH_URL TOKEN ANDROID_ID IOS_ID      reset, wait for the record, the passcode only on request
  *   test_c verify GRAPH_URL TOKEN IDS_FILE    bulk with ipc_bulk_options (verify 3 s): prints `ID OK|CONFIRMED|CODE`
+ *   test_c journal GRAPH_URL TOKEN IDS_FILE PATH   a journaled run, then again: all from the journal, nothing sent
  *   test_c errors GRAPH_URL TOKEN AUTHORITY TENANT CLIENT_ID                   real error cases and their fields
  *   test_c secrets GRAPH_URL TOKEN AUTHORITY TENANT CLIENT_ID CLIENT_SECRET UNPRIV_ID UNPRIV_SECRET FAKE_TOKEN
  *          FAKE_SECRET DEVICE                   every error path, every field printed (the suite looks for secrets)
@@ -316,6 +317,53 @@ static int verify(char **argv) {
   return failures ? 1 : 0;
 }
 
+struct journal_tally { size_t ok, from_journal, failed; };
+
+static void count_journal(void *user_data, size_t index, const ipc_receipt *r, const ipc_error *e) {
+  (void)index;
+  struct journal_tally *t = user_data;
+  if (r) { t->ok++; t->from_journal += (size_t)ipc_receipt_from_journal(r); }
+  else { t->failed++; t->from_journal += (size_t)ipc_error_from_journal(e); }
+}
+
+static int journal(char **argv) {
+  ipc_client *c = make_client(argv[2], argv[3], 3, 100000);
+  size_t n = 0;
+  char **ids = read_ids(argv[4], &n);
+  ipc_bulk_options *o = ipc_bulk_options_new();
+  CHECK(ipc_bulk_options_set_pace(o, 0, 0) == IPC_OK);
+  CHECK(ipc_bulk_options_set_journal(o, argv[5]) == IPC_OK);
+  CHECK(ipc_bulk_options_set_retry_failed(o, 0) == IPC_OK);
+  CHECK(ipc_bulk_options_set_resend_unconfirmed(o, 0) == IPC_OK);
+  for (int round = 0; round < 2; round++) {
+    struct journal_tally t = {0, 0, 0};
+    ipc_error *e = NULL;
+    CHECK(ipc_reset_passcodes_with(c, (const char *const *)ids, n, o, count_journal, &t, &e) == IPC_OK);
+    CHECK(t.ok == n && t.failed == 0);
+    CHECK(t.from_journal == (round == 0 ? 0 : n));
+    ipc_error_free(e);
+  }
+  ipc_journal_counts counts;
+  ipc_error *e = NULL;
+  CHECK(ipc_journal_summary(argv[5], &counts, &e) == IPC_OK);
+  CHECK(counts.total == n && counts.ok == n && counts.unknown == 0 && counts.sending == 0);
+  CHECK(ipc_journal_summary(argv[4], &counts, &e) == IPC_INVALID_ARGUMENT); /* the IDs file is no journal */
+  ipc_error_free(e);
+  CHECK(ipc_journal_summary(argv[5], NULL, NULL) == IPC_NULL_PARAMETER);
+  /* A file that is not a journal is refused: nothing sent, the callback never called. */
+  CHECK(ipc_bulk_options_set_journal(o, argv[4]) == IPC_OK);
+  struct journal_tally t = {0, 0, 0};
+  e = NULL;
+  CHECK(ipc_reset_passcodes_with(c, (const char *const *)ids, n, o, count_journal, &t, &e) == IPC_INVALID_ARGUMENT);
+  CHECK(t.ok == 0 && t.failed == 0);
+  ipc_error_free(e);
+  ipc_bulk_options_free(o);
+  for (size_t i = 0; i < n; i++) free(ids[i]);
+  free(ids);
+  ipc_client_free(c);
+  return failures ? 1 : 0;
+}
+
 struct worker { ipc_client *client; char **ids; size_t from; size_t ok; };
 
 static void *work(void *arg) {
@@ -442,6 +490,7 @@ int main(int argc, char **argv) {
   if (argc >= 5 && strcmp(argv[1], "threads") == 0) return threads(argv);
   if (argc >= 6 && strcmp(argv[1], "readback") == 0) return readback(argv);
   if (argc >= 5 && strcmp(argv[1], "verify") == 0) return verify(argv);
+  if (argc >= 6 && strcmp(argv[1], "journal") == 0) return journal(argv);
   if (argc >= 7 && strcmp(argv[1], "errors") == 0) return errors(argv);
   fprintf(stderr, "usage: see the comment at the top of test_c.c\n");
   return 2;

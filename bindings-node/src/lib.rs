@@ -230,6 +230,7 @@ impl NativeClient {
     /// Start a bulk run (validates the options); feed it with `push` and read it with `next`.
     /// `verify_unknown_ms`: how long to look for the record of a reset whose answer was lost (null: do not).
     #[napi]
+    #[allow(clippy::too_many_arguments)]
     pub fn start_bulk(
         &self,
         concurrency: f64,

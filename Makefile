@@ -143,13 +143,16 @@ debug-workers: build python-dev node-dev
 bench-smoke: debug-workers bench-peers
 	python3 bench/run.py --smoke --profile debug --out target/bench-smoke.md
 
-## soak: issue 7's fault soak, 10,000 devices through each language's bulk API (release); table in target/soak.md
+## soak: the fault soak, 10,000 devices through each language's bulk API, and the crash-resume soak, 3,000 devices
+## killed 10 times each (release); tables in target/soak.md and target/crash-soak.md
 soak: release
 	python3 tests/soak/run.py --devices 10000 --out target/soak.md
+	python3 tests/soak/crash.py --devices 3000 --kills 10 --out target/crash-soak.md
 
-## soak-smoke: the same soak with 1,000 devices on debug builds (part of `make test`)
+## soak-smoke: the same soaks, small, on debug builds (part of `make test`)
 soak-smoke: debug-workers
 	python3 tests/soak/run.py --devices 1000 --profile debug
+	python3 tests/soak/crash.py --devices 600 --kills 3 --profile debug
 
 ## fuzz: each cargo-fuzz target for FUZZ_SECONDS (nightly toolchain; cargo-fuzz installed under .tools/)
 FUZZ_SECONDS ?= 600

@@ -104,6 +104,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "secs": secs,
         "median_ms": times.get(times.len() / 2),
         "outcomes": outcomes,
+        "fsyncs": intune_passcode::journal_syncs(),
     });
     println!("{line}");
     Ok(())

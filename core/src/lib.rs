@@ -46,7 +46,7 @@ pub use error::{Error, ErrorKind};
 pub use intune::{GraphError, IntuneEnvelope, parse_graph_error, parse_intune_envelope};
 pub use journal::{
     DeviceRecord, DeviceState, Event as JournalEvent, FORMAT as JOURNAL_FORMAT, Journal,
-    JournalSummary,
+    JournalSummary, journal_syncs,
 };
 pub use pacer::Pace;
 pub use receipt::Receipt;

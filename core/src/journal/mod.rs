@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 pub use event::{Event, FORMAT};
 pub(crate) use run::journaled;
 pub use state::{DeviceRecord, DeviceState};
+pub use writer::journal_syncs;
 
 use crate::action::format_time;
 use crate::client::Client;

@@ -156,6 +156,7 @@ async fn nothing_listening_is_a_network_error_after_quick_retries() {
         })
         .build()
         .unwrap();
+    let started = std::time::Instant::now();
     let e = client
         .reset_passcode(&Target::device("d").unwrap())
         .await
@@ -165,6 +166,12 @@ async fn nothing_listening_is_a_network_error_after_quick_retries() {
         e.attempts(),
         3,
         "connect failures are retried: nothing was sent"
+    );
+    // The backoff doubles: 20 ms, then 40 ms (each plus up to 25%), never the base twice.
+    assert!(
+        started.elapsed() >= Duration::from_millis(60),
+        "{:?}",
+        started.elapsed()
     );
     assert!(e.client_request_id().is_some());
 }

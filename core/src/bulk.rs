@@ -7,7 +7,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::action::{Confirmation, ConfirmedBy, format_time};
-use crate::client::Client;
+use std::sync::Arc;
+
+use crate::client::{Client, Gate};
 use crate::error::{Error, ErrorKind};
 use crate::pacer::{Pace, Pacer};
 use crate::receipt::Receipt;
@@ -168,8 +170,39 @@ pub(crate) async fn settle(
     }
 }
 
+/// One device of a bulk run, on its own task (aborted when the stream is dropped): the call, with its gate (the
+/// journal's intent) if any, and an `OutcomeUnknown` settled from the device's record when `verify` says so.
+pub(crate) async fn call(
+    client: Client,
+    target: Target,
+    pacer: Arc<Pacer>,
+    verify: Option<Duration>,
+    gate: Option<Box<Gate>>,
+) -> Result<Receipt, Error> {
+    let mut task = AbortOnDrop(tokio::spawn(async move {
+        let outcome = client
+            .run_gated(&target, Some(&pacer), gate.as_deref())
+            .await;
+        match (outcome, verify) {
+            (Err(e), Some(within)) if e.kind() == ErrorKind::OutcomeUnknown => {
+                settle(&client, &target, e, within).await
+            }
+            (outcome, _) => outcome,
+        }
+    }));
+    match (&mut task.0).await {
+        Ok(r) => r,
+        Err(e) => Err(Error::new(
+            ErrorKind::OutcomeUnknown,
+            format!(
+                "the call's task ended without an answer ({e}); the passcode may or may not have been reset"
+            ),
+        )),
+    }
+}
+
 /// Aborts the spawned call when its outcome is no longer wanted (the stream was dropped).
-pub(crate) struct AbortOnDrop<T>(pub(crate) JoinHandle<T>);
+struct AbortOnDrop<T>(JoinHandle<T>);
 
 impl<T> Drop for AbortOnDrop<T> {
     fn drop(&mut self) {
@@ -222,22 +255,7 @@ impl Client {
                         Ok(t) => t,
                         Err(e) => return (key, Err(e)),
                     };
-                    let mut call = AbortOnDrop(tokio::spawn(async move {
-                        let outcome = client.run(&target, Some(&pacer)).await;
-                        match (outcome, verify) {
-                            (Err(e), Some(within)) if e.kind() == ErrorKind::OutcomeUnknown => {
-                                settle(&client, &target, e, within).await
-                            }
-                            (outcome, _) => outcome,
-                        }
-                    }));
-                    let outcome = match (&mut call.0).await {
-                        Ok(r) => r,
-                        Err(e) => Err(Error::new(
-                            ErrorKind::OutcomeUnknown,
-                            format!("the call's task ended without an answer ({e}); the passcode may or may not have been reset"),
-                        )),
-                    };
+                    let outcome = call(client, target, pacer, verify, None).await;
                     (key, outcome)
                 }
             })

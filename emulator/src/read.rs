@@ -26,15 +26,9 @@ pub fn get_device(
     target: &ResetTarget<'_>,
     version: &str,
 ) -> Resp {
-    if let Err(resp) = may_read(state, ctx, app) {
-        return *resp;
-    }
-    if let Some(resp) = read_fault(state, ctx) {
-        return resp;
-    }
-    let select = match select(req) {
+    let select = match admit(state, ctx, req, app) {
         Ok(s) => s,
-        Err(resp) => return resp(ctx),
+        Err(resp) => return *resp,
     };
     if target.platform(state).is_none() {
         return error(404, ctx, "ResourceNotFound", &target.not_found(state), &[]);
@@ -72,15 +66,9 @@ pub fn list_devices(
     app: usize,
     version: &str,
 ) -> Resp {
-    if let Err(resp) = may_read(state, ctx, app) {
-        return *resp;
-    }
-    if let Some(resp) = read_fault(state, ctx) {
-        return resp;
-    }
-    let select = match select(req) {
+    let select = match admit(state, ctx, req, app) {
         Ok(s) => s,
-        Err(resp) => return resp(ctx),
+        Err(resp) => return *resp,
     };
     let devices = lock(&state.devices);
     let mut ids: Vec<&String> = devices.keys().collect();
@@ -94,6 +82,20 @@ pub fn list_devices(
         "value": value,
     });
     graph(200, ctx, &[], Some(body.to_string()))
+}
+
+/// What every read goes through: the permission, the seeded read faults, and `$select` (the properties to show).
+fn admit(
+    state: &State,
+    ctx: &Ctx,
+    req: &GraphRequest,
+    app: usize,
+) -> Result<Vec<&'static str>, Box<Resp>> {
+    may_read(state, ctx, app)?;
+    if let Some(resp) = read_fault(state, ctx) {
+        return Err(Box::new(resp));
+    }
+    select(req).map_err(|refuse| Box::new(refuse(ctx)))
 }
 
 /// The app may read devices: `DeviceManagementManagedDevices.Read.All` (or the privileged app's grants).

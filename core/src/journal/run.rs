@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 use futures_util::stream::{Stream, StreamExt};
 
 use crate::action::{Confirmation, ConfirmedBy, format_time, parse_time};
-use crate::bulk::{AbortOnDrop, BulkOptions, DEFAULT_VERIFY_UNKNOWN, KeyedStream, settle};
+use crate::bulk::{BulkOptions, DEFAULT_VERIFY_UNKNOWN, KeyedStream, call};
 use crate::client::{Client, Gate};
 use crate::error::{Error, ErrorKind};
 use crate::pacer::Pacer;
@@ -18,7 +18,7 @@ use crate::receipt::Receipt;
 use crate::target::Target;
 
 use super::event::Event;
-use super::state::{DeviceRecord, DeviceState};
+use super::state::{DeviceRecord, DeviceState, update};
 use super::writer::JournalWriter;
 
 /// Failures that say nothing lasting about the device: sent again on resume.
@@ -128,27 +128,21 @@ async fn settle_one(client: &Client, job: &Job, d: DeviceRecord, within: Duratio
         return mark_unknown(job, &d.device_id);
     };
     match client.confirm_reset(&target, sent_at, within).await {
-        Ok(Confirmation::Accepted(a)) => {
-            job.writer.append(&Event::Verify {
+        Ok(found) => {
+            let (found, state) = match &found {
+                Confirmation::Accepted(a) => (true, Some(a.state.as_str().to_string())),
+                Confirmation::NotSeen { .. } => (false, None),
+            };
+            let event = Event::Verify {
                 device_id: d.device_id.clone(),
-                found: true,
-                state: Some(a.state.as_str().to_string()),
+                found,
+                state,
                 at: now(),
-            });
+            };
+            job.writer.append(&event);
             if let Some(rec) = lock(&job.devices).get_mut(&d.device_id) {
-                rec.state = DeviceState::Ok;
-                rec.code = None;
-                rec.confirmed_by = Some(ConfirmedBy::ActionResult.as_str().into());
+                update(rec, event);
             }
-        }
-        Ok(Confirmation::NotSeen { .. }) => {
-            job.writer.append(&Event::Verify {
-                device_id: d.device_id.clone(),
-                found: false,
-                state: None,
-                at: now(),
-            });
-            mark_unknown(job, &d.device_id);
         }
         Err(e) => {
             // Not a verdict: the journal keeps what it had, and the next resume looks again.
@@ -220,41 +214,22 @@ async fn one<K>(
             lock(&job.devices).insert(id.clone(), planned);
         }
     }
-    let verify = options.verify_unknown;
-    let task_job = job.clone();
-    let mut call = AbortOnDrop(tokio::spawn(async move {
-        let gate_job = task_job.clone();
-        let gate_id = target.device_id().to_string();
-        let gate: Box<Gate> = Box::new(move |client_request_id: String, sent_at: SystemTime| {
-            let job = gate_job.clone();
-            let device_id = gate_id.clone();
-            Box::pin(async move {
-                job.writer
-                    .append_synced(&Event::Intent {
-                        device_id,
-                        client_request_id,
-                        sent_at: format_time(sent_at),
-                    })
-                    .await
-            })
-        });
-        let outcome = client.run_gated(&target, Some(&pacer), Some(&*gate)).await;
-        match (outcome, verify) {
-            (Err(e), Some(within)) if e.kind() == ErrorKind::OutcomeUnknown => {
-                settle(&client, &target, e, within).await
-            }
-            (outcome, _) => outcome,
-        }
-    }));
-    let outcome = match (&mut call.0).await {
-        Ok(r) => r,
-        Err(e) => Err(Error::new(
-            ErrorKind::OutcomeUnknown,
-            format!(
-                "the call's task ended without an answer ({e}); the passcode may or may not have been reset"
-            ),
-        )),
-    };
+    let gate_job = job.clone();
+    let gate_id = id.clone();
+    let gate: Box<Gate> = Box::new(move |client_request_id: String, sent_at: SystemTime| {
+        let job = gate_job.clone();
+        let device_id = gate_id.clone();
+        Box::pin(async move {
+            job.writer
+                .append_synced(&Event::Intent {
+                    device_id,
+                    client_request_id,
+                    sent_at: format_time(sent_at),
+                })
+                .await
+        })
+    });
+    let outcome = call(client, target, pacer, options.verify_unknown, Some(gate)).await;
     record(&job, &id, &outcome);
     (key, outcome)
 }
@@ -360,28 +335,7 @@ fn record(job: &Job, id: &str, outcome: &Result<Receipt, Error>) {
         },
     };
     job.writer.append(&event);
-    if let Some(d) = lock(&job.devices).get_mut(id)
-        && let Event::Result {
-            ok,
-            code,
-            status,
-            request_id,
-            client_request_id,
-            confirmed_by,
-            sent_at,
-            ..
-        } = event
-    {
-        d.state = match (ok, code.as_deref()) {
-            (true, _) => DeviceState::Ok,
-            (false, Some("OUTCOME_UNKNOWN")) => DeviceState::Unknown,
-            (false, _) => DeviceState::Failed,
-        };
-        d.code = code;
-        d.status = status;
-        d.request_id = request_id;
-        d.client_request_id = client_request_id;
-        d.confirmed_by = confirmed_by;
-        d.sent_at = sent_at;
+    if let Some(d) = lock(&job.devices).get_mut(id) {
+        update(d, event);
     }
 }

@@ -166,14 +166,31 @@ fn apply(
                 );
             }
         }
+        e => {
+            let id = match &e {
+                Event::Intent { device_id, .. }
+                | Event::Result { device_id, .. }
+                | Event::Verify { device_id, .. } => device_id.clone(),
+                _ => String::new(),
+            };
+            let d = devices
+                .get_mut(&id)
+                .ok_or_else(|| bad(path, n, format!("device {id} was never planned")))?;
+            update(d, e);
+        }
+    }
+    Ok(())
+}
+
+/// What an intent, a result or a verification does to a device's record (the one rule, for reading a journal back
+/// and for a run that keeps it in memory).
+pub(super) fn update(d: &mut DeviceRecord, e: Event) {
+    match e {
         Event::Intent {
-            device_id,
             client_request_id,
             sent_at,
+            ..
         } => {
-            let d = devices
-                .get_mut(&device_id)
-                .ok_or_else(|| bad(path, n, format!("device {device_id} was never planned")))?;
             d.state = DeviceState::Sending;
             d.client_request_id = Some(client_request_id);
             d.sent_at = Some(sent_at);
@@ -182,7 +199,6 @@ fn apply(
             d.request_id = None;
         }
         Event::Result {
-            device_id,
             ok,
             code,
             status,
@@ -192,9 +208,6 @@ fn apply(
             sent_at,
             ..
         } => {
-            let d = devices
-                .get_mut(&device_id)
-                .ok_or_else(|| bad(path, n, format!("device {device_id} was never planned")))?;
             d.state = match (ok, code.as_deref()) {
                 (true, _) => DeviceState::Ok,
                 (false, Some("OUTCOME_UNKNOWN")) => DeviceState::Unknown,
@@ -207,21 +220,16 @@ fn apply(
             d.sent_at = sent_at.or(d.sent_at.take());
             d.confirmed_by = confirmed_by;
         }
-        Event::Verify {
-            device_id, found, ..
-        } => {
-            let d = devices
-                .get_mut(&device_id)
-                .ok_or_else(|| bad(path, n, format!("device {device_id} was never planned")))?;
+        Event::Verify { found, .. } => {
             if found {
                 d.state = DeviceState::Ok;
                 d.code = None;
                 d.confirmed_by = Some("action_result".into());
-            } else if d.state == DeviceState::Sending {
+            } else if matches!(d.state, DeviceState::Sending | DeviceState::Unknown) {
                 d.state = DeviceState::Unknown;
                 d.code = Some("OUTCOME_UNKNOWN".into());
             }
         }
+        Event::Header { .. } | Event::Planned { .. } => {}
     }
-    Ok(())
 }

@@ -15,7 +15,8 @@ after(() => emu.stop())
 test('secrets audit: no token or client secret in any output, log record, error or inspect()', async () => {
   await emu.script('secrets-429', [{ status: 429, headers: { 'Retry-After': '0.01' } }, { status: 429, headers: { 'Retry-After': '0.01' } }])
   const driver = fileURLToPath(new URL('./secrets_driver.mjs', import.meta.url))
-  const out = spawnSync(process.execPath, [driver, JSON.stringify(emu.info), FAKE_TOKEN, FAKE_SECRET],
+  const android = (await emu.devices()).find((d) => d.platform === 'androidDedicated' && !d.offline && d.resetCount === 0).id
+  const out = spawnSync(process.execPath, [driver, JSON.stringify(emu.info), FAKE_TOKEN, FAKE_SECRET, android],
     { encoding: 'utf8', timeout: 120_000 })
   const text = out.stdout + out.stderr
   assert.equal(out.status, 0, text.slice(-3000))
@@ -23,7 +24,11 @@ test('secrets audit: no token or client secret in any output, log record, error 
     'raised AuthenticationError', 'raised CredentialError', 'raised InvalidArgumentError', 'log debug', 'log info intune_passcode']) {
     assert.ok(text.includes(seen), `${seen} is not in the driver's output`)
   }
-  for (const secret of [FAKE_TOKEN, FAKE_SECRET, emu.token, emu.info.client_secret, emu.info.unprivileged_client_secret]) {
+  // The passcode the driver read back, revealed here only.
+  const action = await new ip.Client({ token: emu.token, baseUrl: emu.graphUrl }).resetStatus(android)
+  assert.ok(action && action.passcode && text.includes('Passcode(***)'))
+  for (const secret of [FAKE_TOKEN, FAKE_SECRET, emu.token, emu.info.client_secret, emu.info.unprivileged_client_secret,
+    action.passcode.reveal()]) {
     assert.ok(!text.includes(secret), 'a secret appears in the output')
   }
 })

@@ -4,7 +4,7 @@
 import { inspect } from 'node:util'
 import * as ip from '../intune-passcode.mjs'
 
-const [infoJson, fakeToken, fakeSecret] = process.argv.slice(2)
+const [infoJson, fakeToken, fakeSecret, android] = process.argv.slice(2)
 const info = JSON.parse(infoJson)
 const url = info.graph_url
 const s = info.samples
@@ -29,6 +29,11 @@ await show('429', () => good.resetPasscode('secrets-429'))
 await show('401', () => new ip.Client({ token: fakeToken, baseUrl: url }).resetPasscode(s.device_id))
 await show('wrong secret', () => secretClient({ clientId: info.client_id, clientSecret: fakeSecret }).resetPasscode(s.device_id))
 await show('right secret', () => secretClient({ clientId: info.client_id, clientSecret: info.client_secret }).resetPasscode(s.device_id))
+// A new passcode read back (last of this device's resets, so the parent can reveal it and look for it).
+const sent = await good.resetPasscode(android)
+const action = await good.waitForReset(android, sent.sentAt, { timeoutMs: 15000 })
+await show('passcode', async () => [action, action.passcode, String(action.passcode), await good.resetStatus(android)])
+await show('confirm', () => good.confirmReset(android, sent.sentAt, { withinMs: 2000 }))
 await show('credential throws', () => new ip.Client({ credential: { getToken: async () => { throw new Error('vault sealed') } }, baseUrl: url }).resetPasscode('d'))
 await show('credential garbage', () => new ip.Client({ credential: { getToken: async () => ({ token: fakeToken + '\n', expiresOnTimestamp: 'soon' }) }, baseUrl: url }).resetPasscode('d'))
 await show('invalid id', () => good.resetPasscode('a\u0000b'))

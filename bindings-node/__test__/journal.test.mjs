@@ -67,10 +67,22 @@ test('Ctrl-C mid-run leaves a journal that a resume finishes, every device reset
   assert.ok(partial.ok >= 20 && partial.ok < 200, JSON.stringify(partial))
   await new Promise((r) => setTimeout(r, 500))
   const c = new Client({ token: emu.token, baseUrl: emu.graphUrl })
-  let ok = 0
-  for await (const item of c.resetPasscodes(ids, { pace: null, concurrency: 16, journal: file, verifyUnknownMs: 3000 })) if (item.receipt) ok++
-  assert.equal(ok, 200)
-  const ledger = new Map((await emu.devices()).map((d) => [d.id, d.resetCount]))
+  let ledger = new Map()
+  const items = []
+  for await (const item of c.resetPasscodes(ids, { pace: null, concurrency: 16, journal: file, verifyUnknownMs: 3000 })) items.push(item)
+  ledger = new Map((await emu.devices()).map((d) => [d.id, d.resetCount]))
+  assert.equal(items.length, 200)
+  for (const item of items) {
+    if (item.receipt) assert.equal(ledger.get(item.deviceId), 1)
+    else {
+      // Its intent was on disk but SIGINT came before the request left: unconfirmed, so not resent.
+      assert.ok(item.error instanceof ip.OutcomeUnknownError && item.fromJournal, String(item.error))
+      assert.equal(ledger.get(item.deviceId), 0)
+    }
+  }
+  // Asked explicitly, the unconfirmed ones are sent; now every device has been reset exactly once.
+  for await (const item of c.resetPasscodes(ids, { pace: null, journal: file, verifyUnknownMs: 1000, resendUnconfirmed: true })) assert.ok(item.receipt)
+  ledger = new Map((await emu.devices()).map((d) => [d.id, d.resetCount]))
   assert.ok(ids.every((d) => ledger.get(d) === 1), 'every device reset exactly once')
   assert.equal(new Journal(file).summary().ok, 200)
 })

@@ -218,4 +218,40 @@ mod tests {
         assert!(ActionState::parse("NotSupported").is_final());
         assert!(!ActionState::Pending.is_final());
     }
+
+    #[test]
+    fn every_documented_state_is_known_and_final_where_graph_says() {
+        let states = [
+            ("none", ActionState::None, false),
+            ("pending", ActionState::Pending, false),
+            ("canceled", ActionState::Canceled, true),
+            ("cancelled", ActionState::Canceled, true),
+            ("active", ActionState::Active, false),
+            ("done", ActionState::Done, true),
+            ("failed", ActionState::Failed, true),
+            ("notSupported", ActionState::NotSupported, true),
+        ];
+        for (text, state, is_final) in states {
+            let parsed = ActionState::parse(text);
+            assert_eq!(parsed, state, "{text}");
+            assert_eq!(parsed.is_final(), is_final, "{text}");
+        }
+        assert_eq!(ActionState::NotSupported.as_str(), "notSupported");
+        assert_eq!(ConfirmedBy::Response.as_str(), "response");
+        assert_eq!(ConfirmedBy::ActionResult.as_str(), "action_result");
+    }
+
+    #[test]
+    fn a_record_is_a_reset_by_its_name_or_by_its_type() {
+        let by_type = br##"{"deviceActionResults":[{"@odata.type":"#microsoft.graph.resetPasscodeActionResult",
+            "actionState":"done","startDateTime":"2026-11-29T10:00:00Z"}]}"##;
+        assert!(latest_reset(by_type).unwrap().is_some());
+        let by_name =
+            br#"{"deviceActionResults":[{"actionName":"ResetPasscode","actionState":"done",
+            "startDateTime":"2026-11-29T10:00:00Z"}]}"#;
+        assert!(latest_reset(by_name).unwrap().is_some());
+        let other = br##"{"deviceActionResults":[{"@odata.type":"#microsoft.graph.remoteLockActionResult",
+            "actionName":"remoteLock","actionState":"done","startDateTime":"2026-11-29T10:00:00Z"}]}"##;
+        assert!(latest_reset(other).unwrap().is_none());
+    }
 }

@@ -181,6 +181,13 @@ mod tests {
     }
 
     #[test]
+    fn scalar_fields_are_kept_as_text() {
+        let g = parse_graph_error(br#"{"error":{"code":true,"message":42}}"#);
+        assert_eq!(g.code.as_deref(), Some("true"));
+        assert_eq!(g.message.as_deref(), Some("42"));
+    }
+
+    #[test]
     fn garbage_is_empty_not_a_panic() {
         for b in [
             &b""[..],

@@ -171,6 +171,8 @@ async fn resume_settles_what_was_in_flight_and_sends_only_what_may_be_sent() {
     assert_eq!(posts(&emu, fresh), 1, "a device listed twice runs once");
 
     let j = Journal::open(&path).unwrap();
+    assert_eq!(j.job_id(), "j-1");
+    assert_eq!(j.created_at(), sent_at);
     let states: HashMap<&str, DeviceState> = j
         .records()
         .map(|r| (r.device_id.as_str(), r.state))

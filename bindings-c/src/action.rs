@@ -5,7 +5,7 @@
 
 use std::ffi::{CString, c_char};
 use std::ptr;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::boundary::required;
 use crate::error::c_string;
@@ -26,18 +26,6 @@ pub(crate) fn epoch_ms(t: SystemTime) -> i64 {
         Ok(d) => d.as_millis().min(i64::MAX as u128) as i64,
         Err(e) => -(e.duration().as_millis().min(i64::MAX as u128) as i64),
     }
-}
-
-/// A time from milliseconds since the epoch (`sent_at_ms` arguments; before 1970 is refused).
-pub(crate) fn from_epoch_ms(ms: i64) -> Result<SystemTime, crate::error::ipc_error> {
-    u64::try_from(ms)
-        .map(|ms| UNIX_EPOCH + Duration::from_millis(ms))
-        .map_err(|_| {
-            crate::boundary::fail(
-                crate::code::ipc_code::IPC_INVALID_ARGUMENT,
-                format!("sent_at_ms is {ms}; it must be a time after 1970"),
-            )
-        })
 }
 
 impl From<ipc_core::ResetAction> for ipc_action {

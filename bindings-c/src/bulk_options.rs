@@ -78,7 +78,7 @@ pub extern "C" fn ipc_bulk_options_set_verify_unknown_ms(
     ms: u64,
 ) -> ipc_code {
     set(options, |o| {
-        o.verify_unknown = (ms > 0).then(|| crate::read::millis(ms));
+        o.verify_unknown = (ms > 0).then(|| std::time::Duration::from_millis(ms));
         Ok(())
     })
 }

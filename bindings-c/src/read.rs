@@ -2,11 +2,10 @@
 //! (DeviceManagementManagedDevices.Read.All); none sends a reset.
 
 use std::ffi::c_char;
-use std::time::Duration;
 
 use ipc_core::{Confirmation, Target};
 
-use crate::action::{from_epoch_ms, ipc_action};
+use crate::action::ipc_action;
 use crate::boundary::{fail, guard, opt_text, put, required, text};
 use crate::client::{ipc_client, not_inside_runtime, runtime};
 use crate::code::ipc_code;
@@ -88,8 +87,9 @@ pub extern "C" fn ipc_confirm_reset(
         }
         out_ok(action_out, "action_out")?;
         let target = target(device_id, user_id, detected_app_id)?;
-        let sent_at = from_epoch_ms(sent_at_ms)?;
-        let within = ipc_core::duration_from_secs("within_ms", within_ms as f64 / 1000.0)
+        let sent_at = ipc_core::time_from_epoch_millis("sent_at_ms", sent_at_ms as f64)
+            .map_err(|e| ipc_error::from(&e))?;
+        let within = ipc_core::duration_from_millis("within_ms", within_ms as f64)
             .map_err(|e| ipc_error::from(&e))?;
         not_inside_runtime()?;
         let found = runtime()?
@@ -127,8 +127,9 @@ pub extern "C" fn ipc_wait_for_reset(
         let c = required(client, "client")?;
         out_ok(action_out, "action_out")?;
         let target = target(device_id, user_id, detected_app_id)?;
-        let sent_at = from_epoch_ms(sent_at_ms)?;
-        let timeout = ipc_core::duration_from_secs("timeout_ms", timeout_ms as f64 / 1000.0)
+        let sent_at = ipc_core::time_from_epoch_millis("sent_at_ms", sent_at_ms as f64)
+            .map_err(|e| ipc_error::from(&e))?;
+        let timeout = ipc_core::duration_from_millis("timeout_ms", timeout_ms as f64)
             .map_err(|e| ipc_error::from(&e))?;
         not_inside_runtime()?;
         let a = runtime()?
@@ -137,9 +138,4 @@ pub extern "C" fn ipc_wait_for_reset(
         put(action_out, ipc_action::from(a));
         Ok(())
     })
-}
-
-/// A whole number of milliseconds as a duration (the bulk options' verify window).
-pub(crate) fn millis(ms: u64) -> Duration {
-    Duration::from_millis(ms)
 }

@@ -1,7 +1,7 @@
 //! What Graph records about a reset on the device, for JavaScript: times as epoch milliseconds, the passcode as a
 //! string the wrapper seals at once in a `Passcode` object (whose `toString`, `toJSON` and inspection show `***`).
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use intune_passcode::{Confirmation, ResetAction};
 use napi_derive::napi;
@@ -11,17 +11,6 @@ pub fn epoch_ms(t: SystemTime) -> f64 {
     match t.duration_since(UNIX_EPOCH) {
         Ok(d) => d.as_secs_f64() * 1000.0,
         Err(e) => -e.duration().as_secs_f64() * 1000.0,
-    }
-}
-
-/// A time from epoch milliseconds (`sentAt` as a number or a `Date`'s value).
-pub fn from_epoch_ms(name: &str, ms: f64) -> Result<SystemTime, intune_passcode::Error> {
-    if (0.0..1e15).contains(&ms) {
-        Ok(UNIX_EPOCH + Duration::from_secs_f64(ms / 1000.0))
-    } else {
-        Err(intune_passcode::Error::invalid(format!(
-            "{name} must be a Date or milliseconds since 1970, not {ms}"
-        )))
     }
 }
 

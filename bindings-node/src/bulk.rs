@@ -91,7 +91,7 @@ pub fn start(
     } = settings;
     let setup = || -> std::result::Result<_, Error> {
         let verify_unknown = verify_unknown_ms
-            .map(|ms| intune_passcode::duration_from_secs("verifyUnknownMs", ms / 1000.0))
+            .map(|ms| intune_passcode::duration_from_millis("verifyUnknownMs", ms))
             .transpose()?;
         if !(concurrency.is_finite() && concurrency.fract() == 0.0 && concurrency >= 0.0) {
             return Err(Error::invalid(format!(

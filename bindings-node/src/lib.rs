@@ -185,8 +185,8 @@ impl NativeClient {
         cancel: Option<&CancelToken>,
     ) -> Result<PromiseRaw<'env, action::ConfirmationJs>> {
         let args = target(device_id, user_id, detected_app_id).and_then(|t| {
-            let sent_at = action::from_epoch_ms("sentAt", sent_at_ms)?;
-            let within = intune_passcode::duration_from_secs("withinMs", within_ms / 1000.0)?;
+            let sent_at = intune_passcode::time_from_epoch_millis("sentAt", sent_at_ms)?;
+            let within = intune_passcode::duration_from_millis("withinMs", within_ms)?;
             Ok((t, sent_at, within))
         });
         let client = self.inner.clone();
@@ -213,8 +213,8 @@ impl NativeClient {
         cancel: Option<&CancelToken>,
     ) -> Result<PromiseRaw<'env, action::ResetActionJs>> {
         let args = target(device_id, user_id, detected_app_id).and_then(|t| {
-            let sent_at = action::from_epoch_ms("sentAt", sent_at_ms)?;
-            let timeout = intune_passcode::duration_from_secs("timeoutMs", timeout_ms / 1000.0)?;
+            let sent_at = intune_passcode::time_from_epoch_millis("sentAt", sent_at_ms)?;
+            let timeout = intune_passcode::duration_from_millis("timeoutMs", timeout_ms)?;
             Ok((t, sent_at, timeout))
         });
         let client = self.inner.clone();

@@ -413,6 +413,30 @@ pub fn duration_from_secs(name: &str, secs: f64) -> Result<Duration, Error> {
     }
 }
 
+/// Milliseconds as bindings pass them (Node's `…Ms`, C's `…_ms`) into a `Duration`: finite, above 0, at most a
+/// year; the error names the unit the caller used.
+pub fn duration_from_millis(name: &str, ms: f64) -> Result<Duration, Error> {
+    if ms.is_finite() && ms > 0.0 && ms <= 31_536_000_000.0 {
+        Ok(Duration::from_secs_f64(ms / 1000.0))
+    } else {
+        Err(Error::invalid(format!(
+            "{name} must be a number of milliseconds above 0 (and at most a year), not {ms}"
+        )))
+    }
+}
+
+/// A time as milliseconds since 1970 (a `sent_at` handed back by a binding) into a `SystemTime`: finite, not
+/// before 1970, and not absurdly far ahead.
+pub fn time_from_epoch_millis(name: &str, ms: f64) -> Result<std::time::SystemTime, Error> {
+    if (0.0..1e15).contains(&ms) {
+        Ok(std::time::UNIX_EPOCH + Duration::from_secs_f64(ms / 1000.0))
+    } else {
+        Err(Error::invalid(format!(
+            "{name} must be a time in milliseconds since 1970, not {ms}"
+        )))
+    }
+}
+
 /// `https://` anywhere, `http://` only on loopback; no credentials, query or fragment.
 fn checked_url(name: &str, raw: &str) -> Result<Url, Error> {
     let url =

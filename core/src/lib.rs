@@ -33,7 +33,8 @@ mod verify;
 
 pub use action::{ActionState, Confirmation, ConfirmedBy, ResetAction, format_time, parse_time};
 pub use builder::{
-    ClientBuilder, CredentialParts, DEFAULT_TIMEOUT, TextOptions, duration_from_secs,
+    ClientBuilder, CredentialParts, DEFAULT_TIMEOUT, TextOptions, duration_from_millis,
+    duration_from_secs, time_from_epoch_millis,
 };
 pub use bulk::{
     BulkItem, BulkOptions, DEFAULT_VERIFY_UNKNOWN, KeyedStream, MAX_CONCURRENCY, MAX_VERIFY_UNKNOWN,

@@ -214,3 +214,24 @@ fn text_options_apply_each_option_and_report_the_first_bad_one() {
         assert_eq!(kind_of(b().text_options(bad)), ErrorKind::InvalidArgument);
     }
 }
+
+#[test]
+fn milliseconds_and_epoch_times_from_bindings_are_checked_and_name_their_unit() {
+    use intune_passcode::{duration_from_millis, time_from_epoch_millis};
+    assert_eq!(
+        duration_from_millis("withinMs", 1500.0).unwrap(),
+        Duration::from_millis(1500)
+    );
+    for bad in [0.0, -1.0, f64::NAN, f64::INFINITY, 4e10] {
+        let e = duration_from_millis("withinMs", bad).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+        assert!(e.message().contains("milliseconds"), "{e}");
+    }
+    assert_eq!(
+        time_from_epoch_millis("sentAt", 1_000.0).unwrap(),
+        std::time::UNIX_EPOCH + Duration::from_secs(1)
+    );
+    for bad in [-1.0, f64::NAN, 1e16] {
+        assert!(time_from_epoch_millis("sentAt", bad).is_err(), "{bad}");
+    }
+}

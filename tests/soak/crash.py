@@ -25,11 +25,10 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import ACTION_LAG, DEADLINE_SECS, FAULTS, PACE, ROOT, VERIFY_SECS, workers  # noqa: E402
+from run import DEADLINE_SECS, PACE, ROOT, VERIFY_SECS, soak_emulator, wait_in_flight, workers  # noqa: E402
 
 THROTTLE = "200/1"
 
@@ -59,24 +58,12 @@ def replay(path: Path) -> dict[str, dict]:
 
 def crash_one(name: str, worker: list[str], profile: str, devices: int, kills: int, seed: int,
               timeout: float) -> tuple[dict, list[str]]:
-    emulator = ROOT / "target" / profile / "graph-emulator"
-    emu = subprocess.Popen([str(emulator), "--devices", str(devices), "--seed", str(seed), "--throttle", THROTTLE,
-                            "--faults", FAULTS, "--action-lag", ACTION_LAG], stdout=subprocess.PIPE,
-                           stderr=subprocess.DEVNULL, text=True)
     problems: list[str] = []
     rng = random.Random(seed)
-    try:
-        ready = json.loads(emu.stdout.readline() if emu.stdout else "{}")
-        control = ready["graph_url"].rsplit("/", 1)[0] + "/_emulator"
-
-        def get(what: str) -> object:
-            with urllib.request.urlopen(f"{control}/{what}") as r:
-                return json.load(r)
+    with soak_emulator(profile, devices, seed, THROTTLE) as (ready, get):
 
         def settle() -> None:
-            deadline = time.monotonic() + 15
-            while get("stats")["in_flight"] and time.monotonic() < deadline:  # type: ignore[index]
-                time.sleep(0.1)
+            wait_in_flight(get, 15)
             time.sleep(1.2)  # the records' lag (up to 1 s)
 
         ids = [d["id"] for d in get("devices")]  # type: ignore[union-attr]
@@ -133,9 +120,6 @@ def crash_one(name: str, worker: list[str], profile: str, devices: int, kills: i
         ids_file.unlink(missing_ok=True)
         journal.unlink(missing_ok=True)
         return row, problems
-    finally:
-        emu.terminate()
-        emu.wait(10)
 
 
 def main() -> int:

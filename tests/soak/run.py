@@ -34,6 +34,7 @@ The script prints a table per language and exits non-zero on any violation.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -42,6 +43,7 @@ import time
 import urllib.request
 from collections import Counter
 from pathlib import Path
+from typing import Any, Callable, Iterator
 
 ROOT = Path(__file__).resolve().parents[2]
 FAULTS = "429=0.05,503=0.05,503_after=0.01,500=0.02,504=0.02,reset_before=0.01,reset_after=0.01,latency=0.01," \
@@ -75,7 +77,7 @@ def workers(profile: str) -> dict[str, list[str]]:
     }
 
 
-def settle(get, seconds: float) -> int:
+def wait_in_flight(get: Callable, seconds: float) -> int:
     """Wait until the emulator has no request in flight (late answers finish after their client left)."""
     deadline = time.monotonic() + seconds
     while True:
@@ -85,23 +87,33 @@ def settle(get, seconds: float) -> int:
         time.sleep(0.1)
 
 
-def soak_one(name: str, config: str, worker: list[str], profile: str, devices: int,
-             timeout: float) -> tuple[dict, list[str]]:
-    """One language's soak under one throttle setting, on its own emulator; returns its row and the violations."""
+@contextlib.contextmanager
+def soak_emulator(profile: str, devices: int, seed: int, throttle: str) -> Iterator[tuple[dict, Callable]]:
+    """A seeded emulator with every fault of the soak: its ready line and a getter for its control endpoints."""
     emulator = ROOT / "target" / profile / "graph-emulator"
-    emu = subprocess.Popen([str(emulator), "--devices", str(devices), "--seed", "7", "--throttle", CONFIGS[config],
+    emu = subprocess.Popen([str(emulator), "--devices", str(devices), "--seed", str(seed), "--throttle", throttle,
                             "--faults", FAULTS, "--action-lag", ACTION_LAG], stdout=subprocess.PIPE,
                            stderr=subprocess.DEVNULL, text=True)
-    name = f"{name} ({config})"
-    problems: list[str] = []
     try:
         ready = json.loads(emu.stdout.readline() if emu.stdout else "{}")
         control = ready["graph_url"].rsplit("/", 1)[0] + "/_emulator"
 
-        def get(what: str) -> object:
+        def get(what: str) -> Any:
             with urllib.request.urlopen(f"{control}/{what}") as r:
                 return json.load(r)
 
+        yield ready, get
+    finally:
+        emu.terminate()
+        emu.wait(10)
+
+
+def soak_one(name: str, config: str, worker: list[str], profile: str, devices: int,
+             timeout: float) -> tuple[dict, list[str]]:
+    """One language's soak under one throttle setting, on its own emulator; returns its row and the violations."""
+    name = f"{name} ({config})"
+    problems: list[str] = []
+    with soak_emulator(profile, devices, 7, CONFIGS[config]) as (ready, get):
         tenant = get("devices")
         assert isinstance(tenant, list)
         ids = [d["id"] for d in tenant]
@@ -128,7 +140,7 @@ def soak_one(name: str, config: str, worker: list[str], profile: str, devices: i
             for line in out_file.read_text().splitlines():
                 device, _, code = line.rpartition(" ")
                 reported.setdefault(device, []).append(code)
-        still = settle(get, 10)
+        still = wait_in_flight(get, 10)
         if still:
             problems.append(f"{name}: {still} requests still in flight 10 s after the worker ended")
         after = get("devices")
@@ -191,9 +203,6 @@ def soak_one(name: str, config: str, worker: list[str], profile: str, devices: i
         ids_file.unlink(missing_ok=True)
         out_file.unlink(missing_ok=True)
         return row, problems
-    finally:
-        emu.terminate()
-        emu.wait(10)
 
 
 def main() -> int:

@@ -13,6 +13,15 @@ struct Script {
     responses: Vec<ScriptedResponse>,
 }
 
+/// `POST /_emulator/managed_identity`: `{"next": [410, 500], "forever": 410}`.
+#[derive(Deserialize)]
+struct MiFaults {
+    #[serde(default)]
+    next: Vec<u16>,
+    #[serde(default)]
+    forever: Option<u16>,
+}
+
 /// Answer `/_emulator/{what}`.
 pub fn handle(state: &State, method: &hyper::Method, what: &str, query: &str, body: &[u8]) -> Resp {
     match (method.as_str(), what) {
@@ -27,6 +36,26 @@ pub fn handle(state: &State, method: &hyper::Method, what: &str, query: &str, bo
                 .collect();
             plain_json(200, &serde_json::json!(hits))
         }
+        ("POST", "federated_token/rotate") => match state.identity.federated.rotate() {
+            Ok(()) => plain_json(200, &serde_json::json!({"ok": true})),
+            Err(e) => plain_json(500, &serde_json::json!({"error": e})),
+        },
+        ("GET", "managed_identity") => plain_json(
+            200,
+            &serde_json::json!({"at_ms": *lock(&state.identity.mi_log)}),
+        ),
+        ("POST", "managed_identity") => match serde_json::from_slice::<MiFaults>(body) {
+            Ok(f) => {
+                let mut cur = lock(&state.identity.mi_faults);
+                cur.next = f.next.into();
+                cur.forever = f.forever;
+                plain_json(200, &serde_json::json!({"ok": true}))
+            }
+            Err(e) => plain_json(
+                400,
+                &serde_json::json!({"error": format!("bad faults: {e}")}),
+            ),
+        },
         ("POST", "check") => plain_json(200, &check_vector(state, body)),
         ("POST", "script") => match serde_json::from_slice::<Script>(body) {
             Ok(s) => {
@@ -43,7 +72,7 @@ pub fn handle(state: &State, method: &hyper::Method, what: &str, query: &str, bo
         },
         _ => plain_json(
             404,
-            &serde_json::json!({"error": "control endpoints: GET devices, GET stats, GET requests?device_id=, POST script, POST check"}),
+            &serde_json::json!({"error": "control endpoints: GET devices, GET stats, GET requests?device_id=, POST script, POST check, POST federated_token/rotate, GET|POST managed_identity"}),
         ),
     }
 }

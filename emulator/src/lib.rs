@@ -10,6 +10,7 @@
 pub mod config;
 pub mod control;
 pub mod graph;
+pub mod identity;
 pub mod read;
 pub mod responses;
 pub mod serve;
@@ -53,6 +54,8 @@ pub struct EmulatorHandle {
     pub reader_client_secret: String,
     /// A long-lived token of the privileged app, for demos.
     pub token: String,
+    /// Certificate files, the federated token file and the managed identity endpoints.
+    pub certificates: Certificates,
     /// Sample IDs: `device_id`, `user_id`, `detected_app_id`, `detected_app_device_id`, `ios_device_id`,
     /// `windows_device_id`.
     pub samples: std::collections::HashMap<&'static str, String>,
@@ -64,6 +67,31 @@ impl Drop for EmulatorHandle {
     fn drop(&mut self) {
         self.task.abort();
     }
+}
+
+/// Where the emulator's other credentials are: each a field of the ready line.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Certificates {
+    /// The privileged app's certificate and key, one PEM file.
+    pub client_certificate_pem: String,
+    /// The same as PKCS#12.
+    pub client_certificate_pfx: String,
+    /// The PFX's password.
+    pub client_certificate_password: String,
+    /// The unprivileged app's certificate and key (PEM).
+    pub unprivileged_client_certificate_pem: String,
+    /// The reader app's certificate and key (PEM).
+    pub reader_client_certificate_pem: String,
+    /// An expired certificate registered on the privileged app, with its key (PEM).
+    pub expired_client_certificate_pem: String,
+    /// A service-account token the privileged app accepts as a federated credential (`AZURE_FEDERATED_TOKEN_FILE`).
+    pub federated_token_file: String,
+    /// The IMDS token endpoint (stands for `http://169.254.169.254/metadata/identity/oauth2/token`).
+    pub imds_url: String,
+    /// App Service's `IDENTITY_ENDPOINT`.
+    pub identity_endpoint: String,
+    /// App Service's `IDENTITY_HEADER`.
+    pub identity_header: String,
 }
 
 /// Starts emulators.
@@ -107,9 +135,35 @@ impl Emulator {
         } else {
             ("http", None, None)
         };
-        let state = Arc::new(State::new(tenant, &config));
-        let task = tokio::spawn(serve::accept_loop(listener, state.clone(), acceptor));
         let base_url = format!("{scheme}://127.0.0.1:{port}");
+        let identity = identity::Identity::new(&base_url, &tenant.apps)?;
+        let app_index = |id: &str| {
+            tenant
+                .apps
+                .iter()
+                .position(|a| a.client_id == id)
+                .unwrap_or(0)
+        };
+        let files = |i: usize| identity.files[i].clone();
+        let (p, u, r) = (
+            files(app_index(&privileged.client_id)),
+            files(app_index(&unprivileged.client_id)),
+            files(app_index(&reader.client_id)),
+        );
+        let certificates = Certificates {
+            client_certificate_pem: p.pem.display().to_string(),
+            client_certificate_pfx: p.pfx.display().to_string(),
+            client_certificate_password: identity::certs::PFX_PASSWORD.to_string(),
+            unprivileged_client_certificate_pem: u.pem.display().to_string(),
+            reader_client_certificate_pem: r.pem.display().to_string(),
+            expired_client_certificate_pem: identity.expired_pem.display().to_string(),
+            federated_token_file: identity.federated.file.display().to_string(),
+            imds_url: format!("{base_url}/metadata/identity/oauth2/token"),
+            identity_endpoint: format!("{base_url}/msi/token"),
+            identity_header: identity.identity_header.clone(),
+        };
+        let state = Arc::new(State::new(tenant, &config, identity));
+        let task = tokio::spawn(serve::accept_loop(listener, state.clone(), acceptor));
         Ok(EmulatorHandle {
             graph_url: format!("{base_url}/v1.0"),
             authority_url: base_url.clone(),
@@ -123,6 +177,7 @@ impl Emulator {
             reader_client_id: reader.client_id,
             reader_client_secret: reader.client_secret,
             token: state.demo_token.clone(),
+            certificates,
             samples,
             state,
             task,
@@ -133,7 +188,7 @@ impl Emulator {
 impl EmulatorHandle {
     /// The ready line's fields (`ca_cert` is the path the caller wrote the PEM to, if any).
     pub fn ready_json(&self, ca_cert_path: Option<&str>) -> serde_json::Value {
-        serde_json::json!({
+        let mut v = serde_json::json!({
             "graph_url": self.graph_url,
             "authority_url": self.authority_url,
             "control_url": format!("{}/_emulator", self.base_url),
@@ -147,7 +202,30 @@ impl EmulatorHandle {
             "reader_client_secret": self.reader_client_secret,
             "token": self.token,
             "samples": self.samples,
-        })
+        });
+        if let (Some(obj), Ok(serde_json::Value::Object(extra))) =
+            (v.as_object_mut(), serde_json::to_value(&self.certificates))
+        {
+            obj.extend(extra);
+        }
+        v
+    }
+
+    /// Write a new federated token to `federated_token_file`; the previous one stops working.
+    pub fn rotate_federated_token(&self) -> Result<(), String> {
+        self.state.identity.federated.rotate()
+    }
+
+    /// Answer the next managed identity requests with `next` (in order), then every one with `forever` if set.
+    pub fn managed_identity_faults(&self, next: Vec<u16>, forever: Option<u16>) {
+        let mut f = lock(&self.state.identity.mi_faults);
+        f.next = next.into();
+        f.forever = forever;
+    }
+
+    /// When each managed identity request came, in ms since the emulator started.
+    pub fn managed_identity_requests(&self) -> Vec<u64> {
+        lock(&self.state.identity.mi_log).clone()
     }
 
     /// What `GET /_emulator/devices` answers.

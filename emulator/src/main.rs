@@ -134,6 +134,24 @@ async fn main() -> ExitCode {
         "graph-emulator: serving {} (Ctrl-C to stop)",
         handle.graph_url
     );
-    let _ = tokio::signal::ctrl_c().await;
+    wait_for_stop().await;
+    // Dropping the handle removes the certificate and token files it wrote.
+    drop(handle);
     ExitCode::SUCCESS
+}
+
+/// Ctrl-C, or (on Unix) the SIGTERM that test harnesses send.
+async fn wait_for_stop() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }

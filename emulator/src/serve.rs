@@ -15,7 +15,7 @@ use tokio::sync::Notify;
 use crate::graph::{self, GraphRequest};
 use crate::responses::{Resp, plain};
 use crate::state::State;
-use crate::{control, token};
+use crate::{control, identity, token};
 
 /// Largest request body read (Graph requests here have none; the token form is small).
 const MAX_BODY: usize = 1 << 20;
@@ -95,6 +95,35 @@ async fn dispatch(state: Arc<State>, ctl: Arc<ConnCtl>, req: Request<Incoming>) 
         return control::handle(&state, &parts.method, what, &query, &body);
     }
     let segs: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    if parts.method == hyper::Method::GET {
+        let q = || token::url_decode_form(query.as_bytes());
+        match segs.as_slice() {
+            [tenant, "v2.0", ".well-known", "openid-configuration"] => {
+                let tenant = percent_encoding::percent_decode_str(tenant).decode_utf8_lossy();
+                return identity::discovery::openid_configuration(&state, &tenant);
+            }
+            ["common", "discovery", "instance"] => {
+                return identity::discovery::instance_discovery(&state);
+            }
+            ["metadata", "identity", "oauth2", "token"] => {
+                return identity::managed::handle(
+                    &state,
+                    identity::managed::Source::Imds,
+                    &parts.headers,
+                    &q(),
+                );
+            }
+            ["msi", "token"] => {
+                return identity::managed::handle(
+                    &state,
+                    identity::managed::Source::AppService,
+                    &parts.headers,
+                    &q(),
+                );
+            }
+            _ => {}
+        }
+    }
     if let [tenant, "oauth2", "v2.0", "token"] = segs.as_slice()
         && parts.method == hyper::Method::POST
     {

@@ -167,6 +167,8 @@ pub struct State {
     pub demo_token: String,
     /// When the emulator started.
     pub started: Instant,
+    /// Certificates, federated issuer, managed identity.
+    pub identity: crate::identity::Identity,
 }
 
 /// Counts a Graph request in flight while it lives.
@@ -194,7 +196,11 @@ pub fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl State {
     /// State for a tenant and settings.
-    pub fn new(tenant: Tenant, config: &EmulatorConfig) -> State {
+    pub fn new(
+        tenant: Tenant,
+        config: &EmulatorConfig,
+        identity: crate::identity::Identity,
+    ) -> State {
         let users = tenant.devices.iter().map(|d| d.user_id.clone()).collect();
         let detected_apps = tenant
             .devices
@@ -249,6 +255,7 @@ impl State {
             stats: Stats::default(),
             demo_token,
             started: Instant::now(),
+            identity,
         }
     }
 

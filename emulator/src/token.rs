@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 
+use crate::identity;
 use crate::responses::{Resp, plain_json};
 use crate::state::State;
 
@@ -52,7 +53,32 @@ pub fn handle(state: &State, tenant: &str, body: &[u8]) -> Resp {
             ),
         );
     };
-    if form.get("client_secret") != Some(&state.apps[app].client_secret) {
+    let assertion = form.get("client_assertion");
+    match (form.get("client_secret"), assertion) {
+        (None, None) => {
+            return aad_error(
+                401,
+                "invalid_client",
+                "AADSTS7000216: 'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.",
+            );
+        }
+        (Some(_), Some(_)) => {
+            return aad_error(
+                400,
+                "invalid_request",
+                "AADSTS90014: Send either client_secret or client_assertion, not both.",
+            );
+        }
+        (None, Some(a)) => {
+            if let Err((status, error, description)) =
+                check_assertion(state, app, &client_id, tenant, &form, a)
+            {
+                return aad_error(status, error, &description);
+            }
+        }
+        (Some(_), None) => {}
+    }
+    if assertion.is_none() && form.get("client_secret") != Some(&state.apps[app].client_secret) {
         return aad_error(
             401,
             "invalid_client",
@@ -83,8 +109,52 @@ pub fn handle(state: &State, tenant: &str, body: &[u8]) -> Resp {
     )
 }
 
+/// A client assertion: the app's certificate-signed JWT, or (privileged app only) the test issuer's federated token.
+fn check_assertion(
+    state: &State,
+    app: usize,
+    client_id: &str,
+    tenant: &str,
+    form: &HashMap<String, String>,
+    assertion: &str,
+) -> Result<(), (u16, &'static str, String)> {
+    const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
+    if form.get("client_assertion_type").map(String::as_str) != Some(JWT_BEARER) {
+        return Err((
+            400,
+            "invalid_request",
+            format!("AADSTS50027: client_assertion_type must be '{JWT_BEARER}'."),
+        ));
+    }
+    let Some(jwt) = identity::jwt::decode(assertion) else {
+        return Err((
+            400,
+            "invalid_request",
+            "AADSTS50027: JWT token is invalid or malformed.".into(),
+        ));
+    };
+    let id = &state.identity;
+    if identity::federated::Federated::is_ours(&jwt) {
+        if !state.apps[app].privileged {
+            return Err((
+                401,
+                "invalid_client",
+                format!(
+                    "AADSTS70021: No matching federated identity record found for presented assertion. No federated credential is configured on app '{client_id}'."
+                ),
+            ));
+        }
+        return id
+            .federated
+            .check(&jwt)
+            .map_err(|d| (401, "invalid_client", d));
+    }
+    let token_url = format!("{}/{tenant}/oauth2/v2.0/token", id.base_url);
+    identity::assertion::check(&jwt, app, client_id, &token_url, &id.certs)
+}
+
 /// `application/x-www-form-urlencoded` into a map (`+` is a space; bad UTF-8 is replaced).
-fn url_decode_form(body: &[u8]) -> HashMap<String, String> {
+pub fn url_decode_form(body: &[u8]) -> HashMap<String, String> {
     let decode = |s: &str| {
         percent_encoding::percent_decode_str(&s.replace('+', " "))
             .decode_utf8_lossy()

@@ -7,8 +7,13 @@ use reqwest::Url;
 
 use crate::client::{Client, ClientInner};
 use crate::cloud::{ApiVersion, Cloud};
-use crate::credential::{ClientSecretCredential, StaticToken, TokenCredential};
-use crate::error::Error;
+use crate::credential::{
+    AssertionCallback, CertificateCredential, CertificateOptions, ClientAssertionCredential,
+    ClientSecretCredential, DefaultCredential, EnvSnapshot, EnvironmentCredential,
+    ManagedIdentityCredential, ManagedIdentityId, StaticToken, TokenCredential,
+    WorkloadIdentityCredential,
+};
+use crate::error::{Error, ErrorKind};
 use crate::retry::RetryPolicy;
 use crate::secret::Secret;
 use crate::token_cache::TokenCache;
@@ -27,6 +32,22 @@ enum CredentialChoice {
         client_id: String,
         secret: Secret,
     },
+    Certificate {
+        tenant_id: String,
+        client_id: String,
+        path: std::path::PathBuf,
+        password: Option<Secret>,
+        options: CertificateOptions,
+    },
+    Assertion {
+        tenant_id: String,
+        client_id: String,
+        callback: AssertionCallback,
+    },
+    WorkloadIdentity,
+    ManagedIdentity(ManagedIdentityId),
+    Environment,
+    Default,
 }
 
 /// A credential as a binding receives it: loose parts, of which exactly one kind must be given (a token; a tenant,
@@ -43,6 +64,18 @@ pub struct CredentialParts {
     pub client_secret: Option<Secret>,
     /// Any credential object.
     pub credential: Option<Arc<dyn TokenCredential>>,
+    /// A certificate (PEM or PFX) for the client-credentials flow, with `tenant_id` and `client_id`.
+    pub certificate_path: Option<String>,
+    /// The PFX's password.
+    pub certificate_password: Option<Secret>,
+    /// Send the certificate chain (`x5c`).
+    pub send_certificate_chain: bool,
+    /// A managed identity.
+    pub managed_identity: Option<ManagedIdentityId>,
+    /// Workload identity from `AZURE_*` variables.
+    pub workload_identity: bool,
+    /// The default chain (environment → workload identity → managed identity).
+    pub from_environment: bool,
 }
 
 /// The options every front door takes as text, applied by [`ClientBuilder::text_options`] in one go: each binding
@@ -77,6 +110,7 @@ pub struct ClientBuilder {
     ca_pems: Vec<Vec<u8>>,
     proxy: Option<String>,
     user_agent_suffix: Option<String>,
+    env: Option<EnvSnapshot>,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -106,6 +140,7 @@ impl Default for ClientBuilder {
             ca_pems: Vec::new(),
             proxy: None,
             user_agent_suffix: None,
+            env: None,
         }
     }
 }
@@ -138,6 +173,83 @@ impl ClientBuilder {
             client_id: client_id.into(),
             secret: secret.into(),
         });
+        self
+    }
+    /// The client-credentials flow with a certificate: `path` is PEM (certificate + unencrypted RSA key) or
+    /// PKCS#12/PFX (`password` opens it). Read when the client is built; PS256 assertions.
+    pub fn client_certificate(
+        self,
+        tenant_id: impl Into<String>,
+        client_id: impl Into<String>,
+        path: impl Into<std::path::PathBuf>,
+        password: Option<Secret>,
+    ) -> Self {
+        self.client_certificate_with(
+            tenant_id,
+            client_id,
+            path,
+            password,
+            CertificateOptions::default(),
+        )
+    }
+    /// [`ClientBuilder::client_certificate`] with options (RS256, `x5c`, a separate PEM key file).
+    pub fn client_certificate_with(
+        mut self,
+        tenant_id: impl Into<String>,
+        client_id: impl Into<String>,
+        path: impl Into<std::path::PathBuf>,
+        password: Option<Secret>,
+        options: CertificateOptions,
+    ) -> Self {
+        self.credential = Some(CredentialChoice::Certificate {
+            tenant_id: tenant_id.into(),
+            client_id: client_id.into(),
+            path: path.into(),
+            password,
+            options,
+        });
+        self
+    }
+    /// The client-credentials flow with a client assertion from `callback`, asked at each token fetch.
+    pub fn client_assertion(
+        mut self,
+        tenant_id: impl Into<String>,
+        client_id: impl Into<String>,
+        callback: AssertionCallback,
+    ) -> Self {
+        self.credential = Some(CredentialChoice::Assertion {
+            tenant_id: tenant_id.into(),
+            client_id: client_id.into(),
+            callback,
+        });
+        self
+    }
+    /// Workload identity federation from `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, `AZURE_FEDERATED_TOKEN_FILE` (and
+    /// `AZURE_AUTHORITY_HOST`).
+    pub fn workload_identity(mut self) -> Self {
+        self.credential = Some(CredentialChoice::WorkloadIdentity);
+        self
+    }
+    /// The managed identity of the Azure resource this runs on (IMDS, or App Service when `IDENTITY_ENDPOINT` and
+    /// `IDENTITY_HEADER` are set).
+    pub fn managed_identity(mut self, id: ManagedIdentityId) -> Self {
+        self.credential = Some(CredentialChoice::ManagedIdentity(id));
+        self
+    }
+    /// A client secret or certificate from `AZURE_*` variables (azure-identity's `EnvironmentCredential`).
+    pub fn environment_credential(mut self) -> Self {
+        self.credential = Some(CredentialChoice::Environment);
+        self
+    }
+    /// The default chain: environment, then workload identity, then managed identity.
+    pub fn default_credential(mut self) -> Self {
+        self.credential = Some(CredentialChoice::Default);
+        self
+    }
+    /// Read credential variables from `env` instead of the process's environment (tests; hosts that keep their
+    /// configuration elsewhere).
+    pub fn credential_env(mut self, env: EnvSnapshot) -> Self {
+        self.env = Some(env);
         self
     }
     /// The cloud (default `Global`): decides the Graph root, the token authority and the token's scope.
@@ -235,31 +347,74 @@ impl ClientBuilder {
             client_id,
             client_secret,
             credential,
+            certificate_path,
+            certificate_password,
+            send_certificate_chain,
+            managed_identity,
+            workload_identity,
+            from_environment,
         } = parts;
-        let secret_parts = [
-            tenant_id.is_some(),
-            client_id.is_some(),
-            client_secret.is_some(),
-        ];
-        let secret_given = secret_parts.iter().any(|x| *x);
-        let kinds = [token.is_some(), secret_given, credential.is_some()]
-            .iter()
-            .filter(|x| **x)
-            .count();
+        const KINDS: &str = "a token; tenant_id + client_id + client_secret; tenant_id + client_id + \
+                             certificate_path; a managed identity; workload identity; the environment; or a \
+                             credential object";
+        let app_given = tenant_id.is_some() || client_id.is_some();
+        let kinds = [
+            token.is_some(),
+            client_secret.is_some() || (app_given && certificate_path.is_none()),
+            certificate_path.is_some(),
+            credential.is_some(),
+            managed_identity.is_some(),
+            workload_identity,
+            from_environment,
+        ]
+        .iter()
+        .filter(|x| **x)
+        .count();
         if kinds > 1 {
+            return self.fail(Error::invalid(format!("give one credential: {KINDS}")));
+        }
+        if certificate_path.is_none() && (certificate_password.is_some() || send_certificate_chain)
+        {
             return self.fail(Error::invalid(
-                "give one credential: a token, or tenant_id + client_id + client_secret, or a credential object",
+                "certificate_password and send_certificate_chain go with certificate_path",
             ));
+        }
+        if let Some(path) = certificate_path {
+            return match (tenant_id, client_id) {
+                (Some(t), Some(c)) => self.client_certificate_with(
+                    t,
+                    c,
+                    path,
+                    certificate_password,
+                    CertificateOptions {
+                        send_certificate_chain,
+                        ..CertificateOptions::default()
+                    },
+                ),
+                _ => self.fail(Error::invalid(
+                    "a certificate credential needs tenant_id and client_id as well as certificate_path",
+                )),
+            };
+        }
+        if let Some(id) = managed_identity {
+            return self.managed_identity(id);
+        }
+        if workload_identity {
+            return self.workload_identity();
+        }
+        if from_environment {
+            return self.default_credential();
         }
         match (token, tenant_id, client_id, client_secret, credential) {
             (Some(t), ..) => self.token(t),
             (None, Some(t), Some(c), Some(s), None) => self.client_secret(t, c, s),
             (None, _, _, _, Some(c)) => self.credential_arc(c),
-            (None, None, None, None, None) => self.fail(Error::invalid(
-                "a credential is required: a token, or tenant_id + client_id + client_secret, or a credential object",
-            )),
+            (None, None, None, None, None) => {
+                self.fail(Error::invalid(format!("a credential is required: {KINDS}")))
+            }
             _ => self.fail(Error::invalid(
-                "the client-credentials flow needs all three of tenant_id, client_id and client_secret",
+                "the client-credentials flow needs all three of tenant_id, client_id and client_secret \
+                 (or certificate_path instead of client_secret)",
             )),
         }
     }
@@ -358,35 +513,95 @@ impl ClientBuilder {
             .build()
             .map_err(|e| Error::invalid(format!("the HTTP client could not be built: {e}")))?;
 
+        let env = self.env.clone().unwrap_or_else(EnvSnapshot::from_process);
+        // An explicit authority wins; then AZURE_AUTHORITY_HOST for the credentials configured by variables.
+        let env_authority = env.authority(self.authority_url.as_deref(), authority.as_str());
+        if env_authority != authority.as_str() {
+            checked_url("AZURE_AUTHORITY_HOST", &env_authority)?;
+        }
+        let not_configured = |what: &str, reason: String| {
+            Error::new(
+                ErrorKind::Credential,
+                format!("{what} is not configured: {reason}"),
+            )
+        };
         let tenant_id = match &credential {
-            CredentialChoice::ClientSecret { tenant_id, .. } => Some(tenant_id.clone()),
+            CredentialChoice::ClientSecret { tenant_id, .. }
+            | CredentialChoice::Certificate { tenant_id, .. }
+            | CredentialChoice::Assertion { tenant_id, .. } => Some(tenant_id.clone()),
+            CredentialChoice::WorkloadIdentity
+            | CredentialChoice::Environment
+            | CredentialChoice::Default => env.get("AZURE_TENANT_ID").map(str::to_string),
             _ => None,
         };
-        let credential: Arc<dyn TokenCredential> = match credential {
-            CredentialChoice::Custom(c) => c,
-            CredentialChoice::Static(t) => {
-                if t.expose().is_empty() {
-                    return Err(Error::invalid("token is empty"));
+        let credential: Arc<dyn TokenCredential> =
+            match credential {
+                CredentialChoice::Custom(c) => c,
+                CredentialChoice::Static(t) => {
+                    if t.expose().is_empty() {
+                        return Err(Error::invalid("token is empty"));
+                    }
+                    if t.expose().chars().any(|c| !c.is_ascii_graphic()) {
+                        return Err(Error::invalid(
+                            "token holds characters a header cannot carry",
+                        ));
+                    }
+                    Arc::new(StaticToken::new(t))
                 }
-                if t.expose().chars().any(|c| !c.is_ascii_graphic()) {
-                    return Err(Error::invalid(
-                        "token holds characters a header cannot carry",
-                    ));
-                }
-                Arc::new(StaticToken::new(t))
-            }
-            CredentialChoice::ClientSecret {
-                tenant_id,
-                client_id,
-                secret,
-            } => Arc::new(ClientSecretCredential::new(
-                http.clone(),
-                authority.as_str(),
-                &tenant_id,
-                &client_id,
-                secret,
-            )?),
-        };
+                CredentialChoice::ClientSecret {
+                    tenant_id,
+                    client_id,
+                    secret,
+                } => Arc::new(ClientSecretCredential::new(
+                    http.clone(),
+                    authority.as_str(),
+                    &tenant_id,
+                    &client_id,
+                    secret,
+                )?),
+                CredentialChoice::Certificate {
+                    tenant_id,
+                    client_id,
+                    path,
+                    password,
+                    options,
+                } => Arc::new(CertificateCredential::new(
+                    http.clone(),
+                    authority.as_str(),
+                    &tenant_id,
+                    &client_id,
+                    &path,
+                    password.as_ref(),
+                    options,
+                )?),
+                CredentialChoice::Assertion {
+                    tenant_id,
+                    client_id,
+                    callback,
+                } => Arc::new(ClientAssertionCredential::new(
+                    http.clone(),
+                    authority.as_str(),
+                    &tenant_id,
+                    &client_id,
+                    callback,
+                )?),
+                CredentialChoice::WorkloadIdentity => Arc::new(
+                    WorkloadIdentityCredential::resolve(http.clone(), &env, &env_authority)?
+                        .map_err(|r| not_configured("workload identity", r))?,
+                ),
+                CredentialChoice::ManagedIdentity(id) => Arc::new(
+                    ManagedIdentityCredential::resolve(http.clone(), &env, id, false)?,
+                ),
+                CredentialChoice::Environment => Arc::new(
+                    EnvironmentCredential::resolve(http.clone(), &env, &env_authority)?
+                        .map_err(|r| not_configured("the environment credential", r))?,
+                ),
+                CredentialChoice::Default => Arc::new(DefaultCredential::resolve(
+                    http.clone(),
+                    &env,
+                    &env_authority,
+                )?),
+            };
         let mut base = graph_base.to_string();
         if !base.ends_with('/') {
             base.push('/');

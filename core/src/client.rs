@@ -155,7 +155,7 @@ impl Client {
         let mut rejected_token = None;
         let mut last_error: Option<Error> = None;
         loop {
-            let token = match timeout_at(p.deadline, inner.tokens.get()).await {
+            let token = match timeout_at(p.deadline, inner.tokens.get(p.deadline)).await {
                 Ok(Ok(t)) => t,
                 Ok(Err(e)) => return Err(p.stamp(e)),
                 Err(_) => return Err(p.stamp(deadline_error(last_error, "fetching a token"))),

@@ -42,7 +42,12 @@ pub use bulk::{
 pub use classify::{PERMISSION, kind_for_status};
 pub use client::Client;
 pub use cloud::{ApiVersion, Cloud};
-pub use credential::{AccessToken, ClientSecretCredential, StaticToken, TokenCredential};
+pub use credential::{
+    AccessToken, AssertionAlgorithm, AssertionCallback, CertificateCredential, CertificateOptions,
+    ClientAssertionCredential, ClientSecretCredential, DefaultCredential, EnvSnapshot,
+    EnvironmentCredential, ManagedIdentityCredential, ManagedIdentityId, StaticToken,
+    TokenCredential, WorkloadIdentityCredential,
+};
 pub use error::{Error, ErrorKind};
 pub use intune::{GraphError, IntuneEnvelope, parse_graph_error, parse_intune_envelope};
 pub use journal::{

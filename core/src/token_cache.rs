@@ -1,4 +1,5 @@
-//! Caches a credential's token: one fetch in flight however many calls wait, refreshed before it expires.
+//! Caches a credential's token: one fetch in flight however many calls wait, refreshed before it expires, and
+//! still served while valid when a refresh fails (the refresh is tried again after a pause).
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -12,9 +13,14 @@ use crate::secret::Secret;
 /// Libraries treat a token as expired this long before it really is.
 const REFRESH_MARGIN: Duration = Duration::from_secs(300);
 
+/// After a failed refresh, the still-valid token is served this long before the next refresh is tried.
+const RETRY_REFRESH_AFTER: Duration = Duration::from_secs(30);
+
 struct Cached {
     token: AccessToken,
     fetched: SystemTime,
+    /// When a refresh last failed while this token was still valid.
+    refresh_failed: Option<SystemTime>,
 }
 
 impl Cached {
@@ -30,6 +36,20 @@ impl Cached {
             Some(refresh_at) => now < refresh_at,
             None => false,
         }
+    }
+
+    /// Not expired yet (a token with no known expiry always is valid).
+    fn valid(&self, now: SystemTime) -> bool {
+        self.token.expires_on.is_none_or(|exp| now < exp)
+    }
+
+    /// Served without trying a refresh: fresh, or valid and a refresh failed less than a pause ago.
+    fn usable(&self, now: SystemTime) -> bool {
+        self.fresh(now)
+            || (self.valid(now)
+                && self.refresh_failed.is_some_and(|t| {
+                    now.duration_since(t).unwrap_or(Duration::ZERO) < RETRY_REFRESH_AFTER
+                }))
     }
 }
 
@@ -51,8 +71,8 @@ impl TokenCache {
         }
     }
 
-    /// A fresh token, fetching at most once however many callers wait.
-    pub(crate) async fn get(&self) -> Result<Secret, Error> {
+    /// A fresh token, fetching at most once however many callers wait; the fetch knows the call's `deadline`.
+    pub(crate) async fn get(&self, deadline: tokio::time::Instant) -> Result<Secret, Error> {
         if let Some(t) = self.peek().await {
             return Ok(t);
         }
@@ -62,17 +82,37 @@ impl TokenCache {
             return Ok(t);
         }
         let fetched = SystemTime::now();
-        let token = self.credential.get_token(&self.scopes).await?;
-        let secret = token.token.clone();
-        tracing::debug!(expires_on = ?token.expires_on, "token fetched");
-        *self.cached.write().await = Some(Cached { token, fetched });
-        Ok(secret)
+        let result =
+            crate::credential::with_deadline(deadline, self.credential.get_token(&self.scopes))
+                .await;
+        let mut guard = self.cached.write().await;
+        match result {
+            Ok(token) => {
+                let secret = token.token.clone();
+                tracing::debug!(expires_on = ?token.expires_on, "token fetched");
+                *guard = Some(Cached {
+                    token,
+                    fetched,
+                    refresh_failed: None,
+                });
+                Ok(secret)
+            }
+            Err(e) => match guard.as_mut() {
+                // The old token still works: keep serving it, and try again after a pause.
+                Some(c) if c.valid(SystemTime::now()) => {
+                    tracing::warn!(error = %e, "token refresh failed; the cached token is still valid and is used");
+                    c.refresh_failed = Some(SystemTime::now());
+                    Ok(c.token.token.clone())
+                }
+                _ => Err(e),
+            },
+        }
     }
 
     async fn peek(&self) -> Option<Secret> {
         let guard = self.cached.read().await;
         let c = guard.as_ref()?;
-        c.fresh(SystemTime::now()).then(|| c.token.token.clone())
+        c.usable(SystemTime::now()).then(|| c.token.token.clone())
     }
 
     /// Graph rejected `rejected`: forget it (if it is still the cached one) so the next `get` fetches anew.

@@ -137,7 +137,7 @@ impl Client {
         let mut rejected_token = None;
         let mut last_error: Option<Error> = None;
         loop {
-            let token = match timeout_at(deadline, inner.tokens.get()).await {
+            let token = match timeout_at(deadline, inner.tokens.get(deadline)).await {
                 Ok(Ok(t)) => t,
                 Ok(Err(e)) => return Err(e),
                 Err(_) => return Err(deadline_error(last_error, "fetching a token")),

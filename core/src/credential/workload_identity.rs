@@ -1,0 +1,113 @@
+//! Workload identity federation (AKS, any Kubernetes with the webhook): the service-account token in
+//! `AZURE_FEDERATED_TOKEN_FILE` is the client assertion. The file is read at every token fetch because the kubelet
+//! rotates it; tokens are cached, so that is rare.
+
+use std::path::PathBuf;
+
+use futures_util::future::BoxFuture;
+
+use super::environment::{EnvSnapshot, Resolved};
+use super::{AccessToken, TokenCredential, standalone_http, token_endpoint, token_url};
+use crate::error::{Error, ErrorKind};
+use crate::secret::Secret;
+
+/// An app registration with a federated credential that trusts a Kubernetes service account (or any issuer whose
+/// token is written to a file).
+pub struct WorkloadIdentityCredential {
+    token_url: String,
+    client_id: String,
+    token_file: PathBuf,
+    http: reqwest::Client,
+}
+
+impl std::fmt::Debug for WorkloadIdentityCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WorkloadIdentityCredential")
+            .field("token_url", &self.token_url)
+            .field("client_id", &self.client_id)
+            .field("token_file", &self.token_file)
+            .finish()
+    }
+}
+
+impl WorkloadIdentityCredential {
+    /// A stand-alone credential reading `token_file` at each fetch.
+    pub fn with_authority(
+        authority: &str,
+        tenant_id: &str,
+        client_id: &str,
+        token_file: impl Into<PathBuf>,
+    ) -> Result<Self, Error> {
+        Ok(WorkloadIdentityCredential {
+            token_url: token_url(authority, tenant_id, client_id)?,
+            client_id: client_id.to_string(),
+            token_file: token_file.into(),
+            http: standalone_http()?,
+        })
+    }
+
+    /// From `AZURE_TENANT_ID`, `AZURE_CLIENT_ID` and `AZURE_FEDERATED_TOKEN_FILE`, or why not.
+    pub(crate) fn resolve(
+        http: reqwest::Client,
+        env: &EnvSnapshot,
+        authority: &str,
+    ) -> Resolved<Self> {
+        let names = [
+            "AZURE_TENANT_ID",
+            "AZURE_CLIENT_ID",
+            "AZURE_FEDERATED_TOKEN_FILE",
+        ];
+        let missing = env.missing(&names);
+        let (Some(tenant), Some(client), Some(file)) =
+            (env.get(names[0]), env.get(names[1]), env.get(names[2]))
+        else {
+            return Ok(Err(format!("{} not set", missing.join(", "))));
+        };
+        Ok(Ok(WorkloadIdentityCredential {
+            token_url: token_url(authority, tenant, client)?,
+            client_id: client.to_string(),
+            token_file: PathBuf::from(file),
+            http,
+        }))
+    }
+
+    async fn read_token(&self) -> Result<Secret, Error> {
+        // A small local file, read rarely (tokens are cached): a blocking read costs less than a thread hop.
+        let text = std::fs::read_to_string(&self.token_file).map_err(|e| {
+            Error::new(
+                ErrorKind::Credential,
+                format!(
+                    "the federated token file '{}' cannot be read: {e}",
+                    self.token_file.display()
+                ),
+            )
+        })?;
+        let token = text.trim();
+        if token.is_empty() {
+            return Err(Error::new(
+                ErrorKind::Credential,
+                format!(
+                    "the federated token file '{}' is empty",
+                    self.token_file.display()
+                ),
+            ));
+        }
+        Ok(Secret::new(token))
+    }
+}
+
+impl TokenCredential for WorkloadIdentityCredential {
+    fn get_token<'a>(&'a self, scopes: &'a [String]) -> BoxFuture<'a, Result<AccessToken, Error>> {
+        Box::pin(async move {
+            let assertion = self.read_token().await?;
+            token_endpoint::request_with_assertion(
+                &self.http,
+                &self.token_url,
+                &self.client_id,
+                &assertion,
+                scopes,
+            )
+            .await
+        })
+    }
+}

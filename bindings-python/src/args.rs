@@ -1,6 +1,8 @@
 //! Reading Python arguments: strings that may be wrong types or hold lone surrogates, and the client's options.
 
-use intune_passcode::{Client, CredentialParts, Pace, Secret, Target, TextOptions};
+use intune_passcode::{
+    Client, CredentialParts, ManagedIdentityId, Pace, Secret, Target, TextOptions,
+};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyString;
@@ -67,6 +69,40 @@ pub struct ClientArgs<'a, 'py> {
     pub max_retries: i64,
     pub ca_cert: Option<&'a Bound<'py, PyAny>>,
     pub proxy: Option<&'a Bound<'py, PyAny>>,
+    pub certificate_path: Option<&'a Bound<'py, PyAny>>,
+    pub certificate_password: Option<&'a Bound<'py, PyAny>>,
+    pub send_certificate_chain: bool,
+    pub managed_identity: Option<&'a Bound<'py, PyAny>>,
+    pub workload_identity: bool,
+    pub from_environment: bool,
+}
+
+/// `managed_identity=`: `True` (system-assigned), a user-assigned identity's client ID, or `None`/`False`.
+fn managed_identity(
+    py: Python<'_>,
+    value: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<ManagedIdentityId>> {
+    let Some(v) = value.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    if let Ok(b) = v.cast::<pyo3::types::PyBool>() {
+        return Ok(b.is_true().then_some(ManagedIdentityId::SystemAssigned));
+    }
+    if v.cast::<PyString>().is_ok() {
+        return Ok(Some(ManagedIdentityId::ClientId(text(
+            py,
+            "managed_identity",
+            v,
+        )?)));
+    }
+    let t = v
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_default();
+    Err(PyTypeError::new_err(format!(
+        "managed_identity must be True or a client ID (str), not {t}"
+    )))
 }
 
 /// Build the core client; `credential` (if any) is wrapped for sync or async use.
@@ -85,6 +121,13 @@ pub fn build_client(
             client_id: opt_text(py, "client_id", a.client_id)?,
             client_secret: opt_text(py, "client_secret", a.client_secret)?.map(Secret::new),
             credential: credential.map(|c| std::sync::Arc::new(c) as _),
+            certificate_path: opt_text(py, "certificate_path", a.certificate_path)?,
+            certificate_password: opt_text(py, "certificate_password", a.certificate_password)?
+                .map(Secret::new),
+            send_certificate_chain: a.send_certificate_chain,
+            managed_identity: managed_identity(py, a.managed_identity)?,
+            workload_identity: a.workload_identity,
+            from_environment: a.from_environment,
         })
         .timeout_secs(a.timeout);
     b = b.text_options(TextOptions {

@@ -37,7 +37,8 @@ impl PyAsyncClient {
     #[new]
     #[pyo3(signature = (token=None, *, tenant_id=None, client_id=None, client_secret=None, credential=None,
         base_url=None, authority_url=None, cloud=None, api_version=None, timeout=100.0, max_retries=3,
-        ca_cert=None, proxy=None))]
+        ca_cert=None, proxy=None, certificate_path=None, certificate_password=None,
+        send_certificate_chain=false, managed_identity=None, workload_identity=false, from_environment=false))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -54,6 +55,12 @@ impl PyAsyncClient {
         max_retries: i64,
         ca_cert: Option<&Bound<'_, PyAny>>,
         proxy: Option<&Bound<'_, PyAny>>,
+        certificate_path: Option<&Bound<'_, PyAny>>,
+        certificate_password: Option<&Bound<'_, PyAny>>,
+        send_certificate_chain: bool,
+        managed_identity: Option<&Bound<'_, PyAny>>,
+        workload_identity: bool,
+        from_environment: bool,
     ) -> PyResult<Self> {
         let locals = Arc::new(Mutex::new(None));
         let cred = credential
@@ -72,11 +79,33 @@ impl PyAsyncClient {
             max_retries,
             ca_cert,
             proxy,
+            certificate_path,
+            certificate_password,
+            send_certificate_chain,
+            managed_identity,
+            workload_identity,
+            from_environment,
         };
         Ok(PyAsyncClient {
             inner: args::build_client(py, a, cred)?,
             locals,
         })
+    }
+
+    /// A client configured the way every Azure tool is: `AZURE_*` variables (a secret or a certificate), then
+    /// workload identity, then managed identity. `options` are the constructor's other keyword arguments.
+    #[classmethod]
+    #[pyo3(signature = (**options))]
+    fn from_environment<'py>(
+        cls: &Bound<'py, pyo3::types::PyType>,
+        options: Option<&Bound<'py, pyo3::types::PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let kwargs = match options {
+            Some(o) => o.copy()?,
+            None => pyo3::types::PyDict::new(cls.py()),
+        };
+        kwargs.set_item("from_environment", true)?;
+        cls.call((), Some(&kwargs))
     }
 
     /// Reset (on iOS/iPadOS: remove) one device's passcode.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import ssl
 import subprocess
 import urllib.parse
 import urllib.request
@@ -37,7 +38,8 @@ class Emulator:
     def control(self, path: str, body: Any = None) -> Any:
         data = None if body is None else json.dumps(body).encode()
         req = urllib.request.Request(f"{self.base}/_emulator/{path}", data=data, method="POST" if data else "GET")
-        with urllib.request.urlopen(req) as resp:
+        ctx = ssl.create_default_context(cafile=self.info["ca_cert"]) if self.info.get("ca_cert") else None
+        with urllib.request.urlopen(req, context=ctx) as resp:
             return json.loads(resp.read())
 
     def devices(self) -> List[Dict[str, Any]]:

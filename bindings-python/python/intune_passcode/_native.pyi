@@ -154,7 +154,15 @@ class Client:
         max_retries: int = 3,
         ca_cert: Optional[str] = None,
         proxy: Optional[str] = None,
+        certificate_path: Optional[str] = None,
+        certificate_password: Optional[str] = None,
+        send_certificate_chain: bool = False,
+        managed_identity: Union[bool, str, None] = None,
+        workload_identity: bool = False,
+        from_environment: bool = False,
     ) -> Client: ...
+    @classmethod
+    def from_environment(cls, **options: Any) -> Client: ...
     def reset_passcode(
         self, device_id: str, *, user_id: Optional[str] = None, detected_app_id: Optional[str] = None
     ) -> Receipt: ...
@@ -213,7 +221,15 @@ class AsyncClient:
         max_retries: int = 3,
         ca_cert: Optional[str] = None,
         proxy: Optional[str] = None,
+        certificate_path: Optional[str] = None,
+        certificate_password: Optional[str] = None,
+        send_certificate_chain: bool = False,
+        managed_identity: Union[bool, str, None] = None,
+        workload_identity: bool = False,
+        from_environment: bool = False,
     ) -> AsyncClient: ...
+    @classmethod
+    def from_environment(cls, **options: Any) -> AsyncClient: ...
     async def reset_passcode(
         self, device_id: str, *, user_id: Optional[str] = None, detected_app_id: Optional[str] = None
     ) -> Receipt: ...

@@ -93,6 +93,16 @@ export interface ClientOptions {
   maxRetries?: number
   caCert?: string
   proxy?: string
+  certificatePath?: string
+  certificatePassword?: string
+  sendCertificateChain?: boolean
+  /** System-assigned managed identity (the wrapper turns `managedIdentity: true` into this). */
+  managedIdentity?: boolean
+  /** A user-assigned identity's client ID (`managedIdentity: { clientId }`). */
+  managedIdentityClientId?: string
+  workloadIdentity?: boolean
+  /** The default chain (`Client.fromEnvironment`). */
+  fromEnvironment?: boolean
 }
 
 /** What `confirmReset` found. */

@@ -17,6 +17,16 @@ export interface ClientOptions {
   tenantId?: string
   clientId?: string
   clientSecret?: string
+  /** With `tenantId` and `clientId`: a PEM (certificate + unencrypted RSA key) or PKCS#12/PFX file. */
+  certificatePath?: string
+  /** Opens a PFX. */
+  certificatePassword?: string
+  /** Send the certificate chain (`x5c`). */
+  sendCertificateChain?: boolean
+  /** The managed identity: system-assigned (`true`) or a user-assigned one by client ID. */
+  managedIdentity?: true | { clientId: string }
+  /** Workload identity from `AZURE_TENANT_ID`, `AZURE_CLIENT_ID`, `AZURE_FEDERATED_TOKEN_FILE`. */
+  workloadIdentity?: boolean
   credential?: TokenCredentialLike
   /** Graph URL with the version, e.g. `http://127.0.0.1:8080/v1.0`; plain http only on loopback. */
   baseUrl?: string
@@ -176,6 +186,8 @@ export class UnexpectedResponseError extends IntunePasscodeError {}
 
 export class Client {
   constructor(options: ClientOptions)
+  /** `AZURE_*` variables (secret or certificate), then workload identity, then managed identity. */
+  static fromEnvironment(options?: Omit<ClientOptions, 'token' | 'tenantId' | 'clientId' | 'clientSecret' | 'credential' | 'certificatePath' | 'certificatePassword' | 'sendCertificateChain' | 'managedIdentity' | 'workloadIdentity'>): Client
   resetPasscode(deviceId: string, options?: ResetOptions): Promise<Receipt>
   resetPasscodes(ids: Iterable<string> | AsyncIterable<string>, options?: BulkOptions): AsyncGenerator<BulkItem, void, undefined>
   /** The device's latest resetPasscode record, or null. Needs `DeviceManagementManagedDevices.Read.All`. */

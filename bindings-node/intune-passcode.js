@@ -174,12 +174,32 @@ function paceOption(pace) {
 /** How many device IDs are handed to the native run at once. */
 const BATCH = 256
 
+/** The option `Client.fromEnvironment` sets (a symbol: not something to pass by hand). */
+const FROM_ENVIRONMENT = Symbol('fromEnvironment')
+
+function optBool(v, name) {
+  if (v === undefined || v === null) return undefined
+  if (typeof v !== 'boolean') throw new TypeError(`${name} must be a boolean, not ${typeof v}`)
+  return v
+}
+
 class Client {
   #native
   #causes = new Causes()
 
   /**
-   * @param {object} options one credential: `token`, or `tenantId` + `clientId` + `clientSecret`, or `credential`
+   * A client configured the way every Azure tool is: `AZURE_*` variables (a secret or a certificate), then workload
+   * identity, then managed identity. `options` are the constructor's other options (`baseUrl`, `timeoutMs`, …).
+   */
+  static fromEnvironment(options = {}) {
+    if (options === null || typeof options !== 'object') throw new TypeError('options must be an object')
+    return new Client({ ...options, [FROM_ENVIRONMENT]: true })
+  }
+
+  /**
+   * @param {object} options one credential: `token`; `tenantId` + `clientId` + `clientSecret`; `tenantId` +
+   *   `clientId` + `certificatePath` (PEM or PFX, with `certificatePassword`, `sendCertificateChain`);
+   *   `managedIdentity: true | { clientId }`; `workloadIdentity: true`; or `credential`
    *   (`{ getToken(scopes) }` such as `@azure/identity`'s); and `baseUrl`, `authorityUrl`, `cloud`, `apiVersion`,
    *   `timeoutMs`, `maxRetries`, `caCert` (path or PEM), `proxy`.
    */
@@ -188,6 +208,20 @@ class Client {
     const o = {}
     for (const k of ['token', 'tenantId', 'clientId', 'clientSecret', 'baseUrl', 'authorityUrl', 'cloud', 'apiVersion', 'caCert', 'proxy']) {
       o[k] = optString(options[k], k)
+    }
+    o.certificatePath = optString(options.certificatePath, 'certificatePath')
+    o.certificatePassword = optString(options.certificatePassword, 'certificatePassword')
+    o.sendCertificateChain = optBool(options.sendCertificateChain, 'sendCertificateChain')
+    o.workloadIdentity = optBool(options.workloadIdentity, 'workloadIdentity')
+    o.fromEnvironment = optBool(options[FROM_ENVIRONMENT], 'fromEnvironment')
+    const mi = options.managedIdentity
+    if (mi === true) {
+      o.managedIdentity = true
+    } else if (mi !== undefined && mi !== null && mi !== false) {
+      if (typeof mi !== 'object' || typeof mi.clientId !== 'string') {
+        throw new TypeError('managedIdentity must be true or { clientId: string }')
+      }
+      o.managedIdentityClientId = mi.clientId
     }
     o.timeoutMs = optNumber(options.timeoutMs, 'timeoutMs')
     o.maxRetries = optNumber(options.maxRetries, 'maxRetries')

@@ -11,7 +11,9 @@ mod logger;
 
 use std::sync::Arc;
 
-use intune_passcode::{Client, CredentialParts, Receipt, Secret, Target, TextOptions};
+use intune_passcode::{
+    Client, CredentialParts, ManagedIdentityId, Receipt, Secret, Target, TextOptions,
+};
 use napi::bindgen_prelude::*;
 use napi::threadsafe_function::ThreadsafeFunction;
 use napi_derive::napi;
@@ -37,6 +39,16 @@ pub struct ClientOptions {
     pub max_retries: Option<f64>,
     pub ca_cert: Option<String>,
     pub proxy: Option<String>,
+    pub certificate_path: Option<String>,
+    pub certificate_password: Option<String>,
+    pub send_certificate_chain: Option<bool>,
+    /// System-assigned managed identity (the wrapper turns `managedIdentity: true` into this).
+    pub managed_identity: Option<bool>,
+    /// A user-assigned identity's client ID (`managedIdentity: { clientId }`).
+    pub managed_identity_client_id: Option<String>,
+    pub workload_identity: Option<bool>,
+    /// The default chain (`Client.fromEnvironment`).
+    pub from_environment: Option<bool>,
 }
 
 /// A successful reset.
@@ -310,6 +322,16 @@ fn build(
                     callback: Arc::new(c),
                 }) as _
             }),
+            certificate_path: o.certificate_path,
+            certificate_password: o.certificate_password.map(Secret::new),
+            send_certificate_chain: o.send_certificate_chain.unwrap_or(false),
+            managed_identity: match (o.managed_identity, o.managed_identity_client_id) {
+                (_, Some(id)) => Some(ManagedIdentityId::ClientId(id)),
+                (Some(true), None) => Some(ManagedIdentityId::SystemAssigned),
+                _ => None,
+            },
+            workload_identity: o.workload_identity.unwrap_or(false),
+            from_environment: o.from_environment.unwrap_or(false),
         });
     if let Some(ms) = o.timeout_ms {
         b = b.timeout_secs(ms / 1000.0);

@@ -177,12 +177,6 @@ const BATCH = 256
 /** The option `Client.fromEnvironment` sets (a symbol: not something to pass by hand). */
 const FROM_ENVIRONMENT = Symbol('fromEnvironment')
 
-function optBool(v, name) {
-  if (v === undefined || v === null) return undefined
-  if (typeof v !== 'boolean') throw new TypeError(`${name} must be a boolean, not ${typeof v}`)
-  return v
-}
-
 class Client {
   #native
   #causes = new Causes()

@@ -419,6 +419,37 @@ enum ipc_code ipc_options_set_client_secret(struct ipc_options *options,
                                             const char *secret);
 
 /**
+ * The client-credentials flow with a certificate: `path` is a PEM file (certificate + unencrypted PKCS#8 or PKCS#1
+ * RSA key) or a PKCS#12/PFX file, which `password` (NULL: none) opens. The file is read by ipc_client_new; a bad
+ * one is IPC_CREDENTIAL there.
+ */
+enum ipc_code ipc_options_set_certificate(struct ipc_options *options,
+                                          const char *tenant,
+                                          const char *client_id,
+                                          const char *path,
+                                          const char *password);
+
+/**
+ * The managed identity of the Azure resource this runs on: system-assigned when `client_id` is NULL, else the
+ * user-assigned identity with that client ID. IMDS, or App Service when IDENTITY_ENDPOINT and IDENTITY_HEADER are
+ * set.
+ */
+enum ipc_code ipc_options_set_managed_identity(struct ipc_options *options,
+                                               const char *client_id);
+
+/**
+ * Workload identity federation from AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE (read by
+ * ipc_client_new; the file itself at every token fetch).
+ */
+enum ipc_code ipc_options_set_workload_identity(struct ipc_options *options);
+
+/**
+ * The default chain, configured as every Azure tool is: AZURE_* variables (a client secret or a certificate), then
+ * workload identity, then managed identity. Variables are read by ipc_client_new.
+ */
+enum ipc_code ipc_options_use_environment(struct ipc_options *options);
+
+/**
  * Graph URL with the version (e.g. "http://127.0.0.1:8080/v1.0"); plain http only on loopback.
  */
 enum ipc_code ipc_options_set_base_url(struct ipc_options *options, const char *url);

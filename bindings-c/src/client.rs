@@ -72,6 +72,12 @@ fn build(o: &ipc_options) -> Result<Client, ipc_core::Error> {
             client_id: o.client_id.clone(),
             client_secret: o.client_secret.clone(),
             credential: None,
+            certificate_path: o.certificate_path.clone(),
+            certificate_password: o.certificate_password.clone(),
+            send_certificate_chain: false,
+            managed_identity: o.managed_identity.clone(),
+            workload_identity: o.workload_identity,
+            from_environment: o.from_environment,
         });
     b = b.text_options(TextOptions {
         base_url: o.base_url.clone(),

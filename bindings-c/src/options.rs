@@ -24,6 +24,11 @@ pub struct ipc_options {
     pub(crate) proxy: Option<String>,
     pub(crate) timeout_ms: Option<u64>,
     pub(crate) max_retries: Option<u32>,
+    pub(crate) certificate_path: Option<String>,
+    pub(crate) certificate_password: Option<Secret>,
+    pub(crate) managed_identity: Option<ipc_core::ManagedIdentityId>,
+    pub(crate) workload_identity: bool,
+    pub(crate) from_environment: bool,
 }
 
 /// Apply `f` to the options behind `options` (IPC_NULL_PARAMETER when NULL).
@@ -75,6 +80,69 @@ pub extern "C" fn ipc_options_set_client_secret(
         o.tenant_id = Some(t);
         o.client_id = Some(c);
         o.client_secret = Some(Secret::new(s));
+        Ok(())
+    })
+}
+
+/// The client-credentials flow with a certificate: `path` is a PEM file (certificate + unencrypted PKCS#8 or PKCS#1
+/// RSA key) or a PKCS#12/PFX file, which `password` (NULL: none) opens. The file is read by ipc_client_new; a bad
+/// one is IPC_CREDENTIAL there.
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_options_set_certificate(
+    options: *mut ipc_options,
+    tenant: *const c_char,
+    client_id: *const c_char,
+    path: *const c_char,
+    password: *const c_char,
+) -> ipc_code {
+    set(options, |o| {
+        let (t, c, p) = (
+            text(tenant, "tenant")?,
+            text(client_id, "client_id")?,
+            text(path, "path")?,
+        );
+        let pw = crate::boundary::opt_text(password, "password")?;
+        o.tenant_id = Some(t);
+        o.client_id = Some(c);
+        o.certificate_path = Some(p);
+        o.certificate_password = pw.map(Secret::new);
+        Ok(())
+    })
+}
+
+/// The managed identity of the Azure resource this runs on: system-assigned when `client_id` is NULL, else the
+/// user-assigned identity with that client ID. IMDS, or App Service when IDENTITY_ENDPOINT and IDENTITY_HEADER are
+/// set.
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_options_set_managed_identity(
+    options: *mut ipc_options,
+    client_id: *const c_char,
+) -> ipc_code {
+    set(options, |o| {
+        o.managed_identity = Some(match crate::boundary::opt_text(client_id, "client_id")? {
+            Some(id) => ipc_core::ManagedIdentityId::ClientId(id),
+            None => ipc_core::ManagedIdentityId::SystemAssigned,
+        });
+        Ok(())
+    })
+}
+
+/// Workload identity federation from AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_FEDERATED_TOKEN_FILE (read by
+/// ipc_client_new; the file itself at every token fetch).
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_options_set_workload_identity(options: *mut ipc_options) -> ipc_code {
+    set(options, |o| {
+        o.workload_identity = true;
+        Ok(())
+    })
+}
+
+/// The default chain, configured as every Azure tool is: AZURE_* variables (a client secret or a certificate), then
+/// workload identity, then managed identity. Variables are read by ipc_client_new.
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_options_use_environment(options: *mut ipc_options) -> ipc_code {
+    set(options, |o| {
+        o.from_environment = true;
         Ok(())
     })
 }

@@ -224,6 +224,35 @@ async fn the_c_and_cpp_programs_pass_against_the_emulator() {
     let (ok, _, err) = run(&shared, error_args.clone(), None).await;
     assert!(ok, "error checks failed: {err}");
 
+    // Every credential kind, and the bad ones, in C (the executed count proves each reset ran).
+    let c = &emu.certificates;
+    let fixtures = crate_dir().join("../tests/fixtures/credentials");
+    // Devices at the end of the tenant: the bulk run below takes the first 5,000, the others take unreset ones.
+    let cred_devices: Vec<String> = resettable(&emu).into_iter().rev().take(7).collect();
+    let credential_args = vec![
+        "credentials".into(),
+        url.clone(),
+        emu.authority_url.clone(),
+        emu.tenant_id.clone(),
+        emu.client_id.clone(),
+        c.client_certificate_pem.clone(),
+        c.client_certificate_pfx.clone(),
+        c.client_certificate_password.clone(),
+        c.expired_client_certificate_pem.clone(),
+        fixtures.join("encrypted.pem").display().to_string(),
+        emu.base_url.clone(),
+        c.identity_endpoint.clone(),
+        c.identity_header.clone(),
+        c.federated_token_file.clone(),
+        ids_file(&dir, "credentials.txt", &cred_devices),
+    ];
+    let (ok, _, err) = run(&shared, credential_args, None).await;
+    assert!(ok, "credential checks failed: {err}");
+    assert!(
+        cred_devices.iter().all(|d| emu.reset_count(d) == 1),
+        "seven credentials each reset their device once"
+    );
+
     // Secrets audit: every error path at RUST_LOG=trace; no token or client secret in any byte of output.
     emu.script(
         "secrets-429",

@@ -10,6 +10,9 @@
  *   test_c errors GRAPH_URL TOKEN AUTHORITY TENANT CLIENT_ID                   real error cases and their fields
  *   test_c secrets GRAPH_URL TOKEN AUTHORITY TENANT CLIENT_ID CLIENT_SECRET UNPRIV_ID UNPRIV_SECRET FAKE_TOKEN
  *          FAKE_SECRET DEVICE                   every error path, every field printed (the suite looks for secrets)
+ *   test_c credentials GRAPH_URL AUTHORITY TENANT CLIENT_ID PEM PFX PFX_PASSWORD EXPIRED_PEM ENCRYPTED_PEM BASE_URL
+ *          IDENTITY_ENDPOINT IDENTITY_HEADER FEDERATED_FILE IDS_FILE   each credential kind resets the next ID; bad ones
+ *          are IPC_CREDENTIAL naming the file, not its contents
  * Exit 0 when every check passed; a failed check prints where and exits 1. */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include <stdio.h>
@@ -437,6 +440,126 @@ static int errors(char **argv) {
   return failures ? 1 : 0;
 }
 
+/* The devices of the credentials checks, one per successful reset. */
+static char **cred_ids;
+static size_t cred_count, cred_next;
+
+/* A client from `o` (freed here) resets the next device: the code it returns, and its error in `e`. */
+static ipc_code reset_with(ipc_options *o, const char *url, ipc_error **e) {
+  const char *device = cred_next < cred_count ? cred_ids[cred_next] : "no-device-left";
+  ipc_client *c = NULL;
+  ipc_options_set_base_url(o, url);
+  ipc_options_set_timeout_ms(o, 20000);
+  ipc_code rc = ipc_client_new(o, &c, e);
+  ipc_options_free(o);
+  if (rc != IPC_OK) return rc;
+  rc = one(c, device, e);
+  if (rc == IPC_OK) cred_next++;
+  ipc_client_free(c);
+  return rc;
+}
+
+static const char *const AZURE_VARS[] = {"AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET",
+  "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_CLIENT_CERTIFICATE_PASSWORD", "AZURE_AUTHORITY_HOST",
+  "AZURE_FEDERATED_TOKEN_FILE", "IDENTITY_ENDPOINT", "IDENTITY_HEADER", "AZURE_POD_IDENTITY_AUTHORITY_HOST", NULL};
+
+static void clear_azure_vars(void) {
+  for (const char *const *v = AZURE_VARS; *v; v++) unsetenv(*v);
+}
+
+static int credentials(char **argv) {
+  const char *url = argv[2], *auth = argv[3], *tenant = argv[4], *cid = argv[5], *pem = argv[6], *pfx = argv[7],
+             *pfx_pw = argv[8], *expired = argv[9], *encrypted = argv[10], *base = argv[11], *id_endpoint = argv[12],
+             *id_header = argv[13], *federated = argv[14];
+  cred_ids = read_ids(argv[15], &cred_count);
+  ipc_error *e = NULL;
+  ipc_options *o;
+  clear_azure_vars();
+
+  /* Certificates: PEM, PFX with its password. */
+  o = ipc_options_new();
+  ipc_options_set_authority_url(o, auth);
+  CHECK(ipc_options_set_certificate(o, tenant, cid, pem, NULL) == IPC_OK);
+  CHECK(reset_with(o, url, &e) == IPC_OK);
+  o = ipc_options_new();
+  ipc_options_set_authority_url(o, auth);
+  CHECK(ipc_options_set_certificate(o, tenant, cid, pfx, pfx_pw) == IPC_OK);
+  CHECK(reset_with(o, url, &e) == IPC_OK);
+  CHECK(ipc_options_set_certificate(NULL, tenant, cid, pfx, pfx_pw) == IPC_NULL_PARAMETER);
+
+  /* Bad ones: refused by ipc_client_new, naming the file, never the password or key. */
+  const char *bad[][3] = {{pfx, "hunter2-wrong", "password is wrong"}, {encrypted, NULL, "is encrypted"}};
+  for (size_t k = 0; k < 2; k++) {
+    o = ipc_options_new();
+    ipc_options_set_authority_url(o, auth);
+    ipc_options_set_certificate(o, tenant, cid, bad[k][0], bad[k][1]);
+    CHECK(reset_with(o, url, &e) == IPC_CREDENTIAL);
+    CHECK(e && strstr(ipc_error_message(e), bad[k][2]) && strstr(ipc_error_message(e), bad[k][0]));
+    CHECK(e && !strstr(ipc_error_message(e), "hunter2-wrong") && !strstr(ipc_error_message(e), "BEGIN"));
+    ipc_error_free(e); e = NULL;
+  }
+  /* An expired certificate: Entra ID's answer with its AADSTS code. */
+  o = ipc_options_new();
+  ipc_options_set_authority_url(o, auth);
+  ipc_options_set_certificate(o, tenant, cid, expired, NULL);
+  CHECK(reset_with(o, url, &e) == IPC_CREDENTIAL && strstr(ipc_error_message(e), "AADSTS700027"));
+  ipc_error_free(e); e = NULL;
+
+  /* Managed identity: IMDS (system-assigned, user-assigned), then App Service. */
+  setenv("AZURE_POD_IDENTITY_AUTHORITY_HOST", base, 1);
+  o = ipc_options_new();
+  CHECK(ipc_options_set_managed_identity(o, NULL) == IPC_OK);
+  CHECK(reset_with(o, url, &e) == IPC_OK);
+  o = ipc_options_new();
+  CHECK(ipc_options_set_managed_identity(o, cid) == IPC_OK);
+  CHECK(reset_with(o, url, &e) == IPC_OK);
+  setenv("IDENTITY_ENDPOINT", id_endpoint, 1);
+  setenv("IDENTITY_HEADER", id_header, 1);
+  o = ipc_options_new();
+  ipc_options_set_managed_identity(o, NULL);
+  CHECK(reset_with(o, url, &e) == IPC_OK);
+  setenv("IDENTITY_HEADER", "wrong-header-value", 1);
+  o = ipc_options_new();
+  ipc_options_set_managed_identity(o, NULL);
+  CHECK(reset_with(o, url, &e) == IPC_CREDENTIAL && ipc_error_status(e) == 401);
+  CHECK(e && !strstr(ipc_error_message(e), "wrong-header-value") && !strstr(ipc_error_message(e), id_header));
+  ipc_error_free(e); e = NULL;
+  clear_azure_vars();
+
+  /* Workload identity, then the environment (a certificate), then nothing configured: every reason listed. */
+  setenv("AZURE_TENANT_ID", tenant, 1);
+  setenv("AZURE_CLIENT_ID", cid, 1);
+  setenv("AZURE_AUTHORITY_HOST", auth, 1);
+  setenv("AZURE_FEDERATED_TOKEN_FILE", federated, 1);
+  o = ipc_options_new();
+  CHECK(ipc_options_set_workload_identity(o) == IPC_OK);
+  CHECK(reset_with(o, url, &e) == IPC_OK);
+  unsetenv("AZURE_FEDERATED_TOKEN_FILE");
+  setenv("AZURE_CLIENT_CERTIFICATE_PATH", pfx, 1);
+  setenv("AZURE_CLIENT_CERTIFICATE_PASSWORD", pfx_pw, 1);
+  o = ipc_options_new();
+  CHECK(ipc_options_use_environment(o) == IPC_OK);
+  CHECK(reset_with(o, url, &e) == IPC_OK);
+  clear_azure_vars();
+  setenv("AZURE_POD_IDENTITY_AUTHORITY_HOST", "http://127.0.0.1:9", 1);
+  o = ipc_options_new();
+  ipc_options_use_environment(o);
+  CHECK(reset_with(o, url, &e) == IPC_CREDENTIAL);
+  CHECK(e && strstr(ipc_error_message(e), "environment:") && strstr(ipc_error_message(e), "workload identity:"));
+  ipc_error_free(e); e = NULL;
+  /* Two kinds at once is an invalid argument, not a guess. */
+  o = ipc_options_new();
+  ipc_options_set_token(o, "t");
+  ipc_options_set_managed_identity(o, NULL);
+  CHECK(reset_with(o, url, &e) == IPC_INVALID_ARGUMENT);
+  ipc_error_free(e); e = NULL;
+  clear_azure_vars();
+  CHECK(cred_next == 7);
+  for (size_t k = 0; k < cred_count; k++) free(cred_ids[k]);
+  free(cred_ids);
+  return failures ? 1 : 0;
+}
+
 /* Print everything an error carries, for the secrets audit. */
 static void print_error(const char *what, ipc_code rc, const ipc_error *e) {
   printf("%s: %s status=%u message=%s graph_code=%s request_id=%s client_request_id=%s date=%s attempts=%u "
@@ -492,6 +615,7 @@ int main(int argc, char **argv) {
   if (argc >= 5 && strcmp(argv[1], "verify") == 0) return verify(argv);
   if (argc >= 6 && strcmp(argv[1], "journal") == 0) return journal(argv);
   if (argc >= 7 && strcmp(argv[1], "errors") == 0) return errors(argv);
+  if (argc >= 16 && strcmp(argv[1], "credentials") == 0) return credentials(argv);
   fprintf(stderr, "usage: see the comment at the top of test_c.c\n");
   return 2;
 }

@@ -114,7 +114,81 @@ async fn nothing_prints_a_token_or_a_secret() {
         .unwrap_err();
     printed += &format!("{e} {e:?}");
 
+    // Certificates, workload and managed identity: the PFX password, the key, the federated token, the client
+    // assertions and the App Service header are secrets too. Each credential resets once, then fails once.
+    let certs = emu.certificates.clone();
+    let federated = std::fs::read_to_string(&certs.federated_token_file).unwrap();
+    let env = |pairs: Vec<(&str, String)>| intune_passcode::EnvSnapshot::from_pairs(pairs);
+    let at = || {
+        Client::builder()
+            .base_url(&emu.graph_url)
+            .authority_url(&emu.authority_url)
+            .timeout(Duration::from_secs(5))
+    };
+    let builders = vec![
+        at().client_certificate(
+            &emu.tenant_id,
+            &emu.client_id,
+            &certs.client_certificate_pfx,
+            Some(certs.client_certificate_password.as_str().into()),
+        ),
+        at().client_certificate(&emu.tenant_id, &emu.client_id, &certs.expired_client_certificate_pem, None),
+        at().credential_env(env(vec![
+            ("AZURE_TENANT_ID", emu.tenant_id.clone()),
+            ("AZURE_CLIENT_ID", emu.client_id.clone()),
+            ("AZURE_FEDERATED_TOKEN_FILE", certs.federated_token_file.clone()),
+        ]))
+        .workload_identity(),
+        at().credential_env(env(vec![
+            ("IDENTITY_ENDPOINT", certs.identity_endpoint.clone()),
+            ("IDENTITY_HEADER", certs.identity_header.clone()),
+        ]))
+        .managed_identity(intune_passcode::ManagedIdentityId::SystemAssigned),
+        at().credential_env(env(vec![
+            ("IDENTITY_ENDPOINT", certs.identity_endpoint.clone()),
+            ("IDENTITY_HEADER", format!("{}-wrong", certs.identity_header)),
+        ]))
+        .managed_identity(intune_passcode::ManagedIdentityId::SystemAssigned),
+    ];
+    for b in builders {
+        printed += &format!("{b:?}");
+        let c = b.build().unwrap();
+        printed += &format!("{c:?}");
+        let r = c
+            .reset_passcode(&Target::device(&emu.samples["device_id"]).unwrap())
+            .await;
+        printed += &format!("{r:?}");
+        if let Err(e) = r {
+            printed += &e.to_string();
+        }
+    }
+    let e = at()
+        .client_certificate(&emu.tenant_id, &emu.client_id, &certs.client_certificate_pfx, Some(SECRET.into()))
+        .build()
+        .unwrap_err();
+    printed += &format!("{e} {e:?}");
+    assert!(printed.contains("AADSTS700027") && printed.contains("password is wrong"), "{printed}");
+
     let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let key_pem = std::fs::read_to_string(&certs.client_certificate_pem).unwrap();
+    let key_line = key_pem
+        .lines()
+        .skip_while(|l| !l.contains("PRIVATE KEY"))
+        .nth(1)
+        .unwrap()
+        .to_string();
+    for (name, text) in [("output", &printed), ("logs", &logs)] {
+        for (what, secret) in [
+            ("the PFX password", certs.client_certificate_password.as_str()),
+            ("the identity header", certs.identity_header.as_str()),
+            ("the federated token", federated.trim()),
+            ("a line of the private key", key_line.as_str()),
+            ("a client assertion", "eyJ0eXAiOiJKV1Qi"),
+            ("a client assertion", "eyJhbGciOi"),
+        ] {
+            assert!(!text.contains(secret), "{what} appears in {name}");
+        }
+    }
     assert!(
         logs.contains("reset_passcode"),
         "trace output was captured: {}",

@@ -132,11 +132,19 @@ async fn nothing_prints_a_token_or_a_secret() {
             &certs.client_certificate_pfx,
             Some(certs.client_certificate_password.as_str().into()),
         ),
-        at().client_certificate(&emu.tenant_id, &emu.client_id, &certs.expired_client_certificate_pem, None),
+        at().client_certificate(
+            &emu.tenant_id,
+            &emu.client_id,
+            &certs.expired_client_certificate_pem,
+            None,
+        ),
         at().credential_env(env(vec![
             ("AZURE_TENANT_ID", emu.tenant_id.clone()),
             ("AZURE_CLIENT_ID", emu.client_id.clone()),
-            ("AZURE_FEDERATED_TOKEN_FILE", certs.federated_token_file.clone()),
+            (
+                "AZURE_FEDERATED_TOKEN_FILE",
+                certs.federated_token_file.clone(),
+            ),
         ]))
         .workload_identity(),
         at().credential_env(env(vec![
@@ -146,7 +154,10 @@ async fn nothing_prints_a_token_or_a_secret() {
         .managed_identity(intune_passcode::ManagedIdentityId::SystemAssigned),
         at().credential_env(env(vec![
             ("IDENTITY_ENDPOINT", certs.identity_endpoint.clone()),
-            ("IDENTITY_HEADER", format!("{}-wrong", certs.identity_header)),
+            (
+                "IDENTITY_HEADER",
+                format!("{}-wrong", certs.identity_header),
+            ),
         ]))
         .managed_identity(intune_passcode::ManagedIdentityId::SystemAssigned),
     ];
@@ -163,11 +174,19 @@ async fn nothing_prints_a_token_or_a_secret() {
         }
     }
     let e = at()
-        .client_certificate(&emu.tenant_id, &emu.client_id, &certs.client_certificate_pfx, Some(SECRET.into()))
+        .client_certificate(
+            &emu.tenant_id,
+            &emu.client_id,
+            &certs.client_certificate_pfx,
+            Some(SECRET.into()),
+        )
         .build()
         .unwrap_err();
     printed += &format!("{e} {e:?}");
-    assert!(printed.contains("AADSTS700027") && printed.contains("password is wrong"), "{printed}");
+    assert!(
+        printed.contains("AADSTS700027") && printed.contains("password is wrong"),
+        "{printed}"
+    );
 
     let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
     let key_pem = std::fs::read_to_string(&certs.client_certificate_pem).unwrap();
@@ -179,7 +198,10 @@ async fn nothing_prints_a_token_or_a_secret() {
         .to_string();
     for (name, text) in [("output", &printed), ("logs", &logs)] {
         for (what, secret) in [
-            ("the PFX password", certs.client_certificate_password.as_str()),
+            (
+                "the PFX password",
+                certs.client_certificate_password.as_str(),
+            ),
             ("the identity header", certs.identity_header.as_str()),
             ("the federated token", federated.trim()),
             ("a line of the private key", key_line.as_str()),

@@ -81,6 +81,9 @@ test('managed identity: IMDS (system and user-assigned) and App Service; 400 not
   process.env.AZURE_POD_IDENTITY_AUTHORITY_HOST = base()
   await resets(new Client({ baseUrl: emu.graphUrl, managedIdentity: true }))
   await resets(new Client({ baseUrl: emu.graphUrl, managedIdentity: { clientId: i.client_id } }))
+  // The client ID reaches IMDS: the reader's identity gets the reader's token, which may not reset.
+  await assert.rejects(new Client({ baseUrl: emu.graphUrl, managedIdentity: { clientId: i.reader_client_id } })
+    .resetPasscode(emu.samples.device_id), ip.PermissionDeniedError)
   await emu.control('managed_identity', { forever: 400 })
   const before = (await emu.control('managed_identity')).at_ms.length
   const e = await refused(new Client({ baseUrl: emu.graphUrl, managedIdentity: { clientId: 'not-assigned' } }))

@@ -118,10 +118,14 @@ def test_managed_identity_on_imds_and_app_service(cred_emu: Emulator, clean_env:
     clean_env.setenv("AZURE_POD_IDENTITY_AUTHORITY_HOST", cred_emu.base)
     resets(cred_emu, Client(managed_identity=True, base_url=cred_emu.graph_url))
     resets(cred_emu, Client(managed_identity=i["client_id"], base_url=cred_emu.graph_url))
+    # The client ID reaches IMDS: the reader's identity gets the reader's token, which may not reset.
+    with pytest.raises(ip.PermissionDeniedError):
+        Client(managed_identity=i["reader_client_id"], base_url=cred_emu.graph_url).reset_passcode(
+            i["samples"]["device_id"])
     clean_env.setenv("IDENTITY_ENDPOINT", i["identity_endpoint"])
     clean_env.setenv("IDENTITY_HEADER", i["identity_header"])
     resets(cred_emu, Client(managed_identity=True, base_url=cred_emu.graph_url))
-    assert len(cred_emu.control("managed_identity")["at_ms"]) == 3
+    assert len(cred_emu.control("managed_identity")["at_ms"]) == 4
 
 
 def test_managed_identity_refusals_inside_the_deadline(cred_emu: Emulator, clean_env: pytest.MonkeyPatch,

@@ -122,6 +122,7 @@ pub fn start(
                 journal: journal.path.map(Into::into),
                 retry_failed: journal.retry_failed,
                 resend_unconfirmed: journal.resend_unconfirmed,
+                ..BulkOptions::default()
             },
             user,
             app,

@@ -221,6 +221,7 @@ pub fn bulk_options(py: Python<'_>, a: BulkArgs<'_, '_>) -> PyResult<BulkOptions
             .transpose()?,
         retry_failed: a.retry_failed,
         resend_unconfirmed: a.resend_unconfirmed,
+        ..BulkOptions::default()
     })
 }
 

@@ -30,6 +30,45 @@ pub const DEFAULT_VERIFY_UNKNOWN: Duration = Duration::from_secs(60);
 /// Longest `verify_unknown` allowed (a day: an action record that has not appeared by then never will here).
 pub const MAX_VERIFY_UNKNOWN: Duration = Duration::from_secs(86_400);
 
+/// Watches a bulk run's throttle pauses: clone it into [`BulkOptions::throttle_watch`] and ask it while the run goes.
+#[derive(Clone, Debug, Default)]
+pub struct ThrottleWatch(Arc<std::sync::Mutex<WatchState>>);
+
+#[derive(Debug, Default)]
+struct WatchState {
+    until: Option<std::time::Instant>,
+    pauses: u64,
+}
+
+impl PartialEq for ThrottleWatch {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+impl Eq for ThrottleWatch {}
+
+impl ThrottleWatch {
+    fn state(&self) -> std::sync::MutexGuard<'_, WatchState> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+    /// How much longer every worker waits for Graph's `Retry-After`, if a pause is on now.
+    pub fn paused_for(&self) -> Option<Duration> {
+        let until = self.state().until?;
+        until.checked_duration_since(std::time::Instant::now())
+    }
+    /// How many pauses Graph's 429s have caused so far.
+    pub fn pauses(&self) -> u64 {
+        self.state().pauses
+    }
+    pub(crate) fn paused(&self, until: std::time::Instant) {
+        let mut s = self.state();
+        s.pauses += 1;
+        if s.until.is_none_or(|u| u < until) {
+            s.until = Some(until);
+        }
+    }
+}
+
 /// How a bulk run behaves. Build it from `BulkOptions::default()` (struct update syntax or the setters): fields may
 /// be added.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,6 +91,8 @@ pub struct BulkOptions {
     /// On resume, send again the devices still `OUTCOME_UNKNOWN` after looking for their record. Off by default: it
     /// may reset them twice.
     pub resend_unconfirmed: bool,
+    /// Told when Graph throttles the run (a 429 pauses every worker): for progress displays.
+    pub throttle_watch: Option<ThrottleWatch>,
 }
 
 impl Default for BulkOptions {
@@ -63,6 +104,7 @@ impl Default for BulkOptions {
             journal: None,
             retry_failed: false,
             resend_unconfirmed: false,
+            throttle_watch: None,
         }
     }
 }
@@ -244,7 +286,7 @@ impl Client {
             return crate::journal::journaled(self.clone(), inputs, options, path);
         }
         let client = self.clone();
-        let pacer = Pacer::new(options.pace);
+        let pacer = Pacer::new(options.pace, options.throttle_watch.clone());
         let verify = options.verify_unknown;
         let stream = inputs
             .map(move |(key, target)| {

@@ -275,7 +275,8 @@ impl Error {
 }
 
 impl fmt::Display for Error {
-    /// `NOT_FOUND (HTTP 404 ResourceNotFound): <message> [request-id: …]`
+    /// `NOT_FOUND (HTTP 404 ResourceNotFound): <message> [request-id: …] [client-request-id: …]`, then Intune's
+    /// activity and operation IDs when its envelope had them.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let i = &self.inner;
         write!(f, "{}", i.kind.code())?;
@@ -294,6 +295,15 @@ impl fmt::Display for Error {
         }
         if let Some(c) = &i.client_request_id {
             write!(f, " [client-request-id: {c}]")?;
+        }
+        // What Intune support asks for: its activity ID (and the operation ID) from the envelope.
+        if let Some(env) = &i.intune {
+            if let Some(a) = &env.activity_id {
+                write!(f, " [Intune activity ID: {a}]")?;
+            }
+            if let Some(o) = &env.operation_id {
+                write!(f, " [Intune operation ID: {o}]")?;
+            }
         }
         Ok(())
     }

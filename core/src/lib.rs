@@ -38,6 +38,7 @@ pub use builder::{
 };
 pub use bulk::{
     BulkItem, BulkOptions, DEFAULT_VERIFY_UNKNOWN, KeyedStream, MAX_CONCURRENCY, MAX_VERIFY_UNKNOWN,
+    ThrottleWatch,
 };
 pub use classify::{PERMISSION, kind_for_status};
 pub use client::Client;

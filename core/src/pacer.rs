@@ -95,6 +95,7 @@ pub(crate) struct Pacer {
     limited: bool,
     state: Mutex<State>,
     changed: Notify,
+    watch: Option<crate::bulk::ThrottleWatch>,
 }
 
 /// A spent token; drop it when the answer came (or it was never sent) to start its cool-down.
@@ -117,7 +118,12 @@ impl Drop for Permit {
 }
 
 impl Pacer {
-    pub(crate) fn new(pace: Pace) -> Arc<Pacer> {
+    #[cfg(test)]
+    fn new_for_test(pace: Pace) -> Arc<Pacer> {
+        Pacer::new(pace, None)
+    }
+
+    pub(crate) fn new(pace: Pace, watch: Option<crate::bulk::ThrottleWatch>) -> Arc<Pacer> {
         let (writes, per, limited) = match pace {
             Pace::Off => (u32::MAX, Duration::ZERO, false),
             Pace::Limit { writes, per } => (writes, per, true),
@@ -131,6 +137,7 @@ impl Pacer {
                 paused_until: None,
             }),
             changed: Notify::new(),
+            watch,
         })
     }
 
@@ -180,6 +187,9 @@ impl Pacer {
             s.paused_until = Some(until);
         }
         drop(s);
+        if let Some(w) = &self.watch {
+            w.paused(until.into_std());
+        }
         self.changed.notify_waiters();
     }
 
@@ -204,7 +214,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn sliding_window_never_exceeds_the_limit() {
-        let pacer = Pacer::new(Pace::Limit {
+        let pacer = Pacer::new_for_test(Pace::Limit {
             writes: 3,
             per: Duration::from_secs(10),
         });
@@ -222,7 +232,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn pause_holds_everyone_and_unsent_returns_at_once() {
-        let pacer = Pacer::new(Pace::Limit {
+        let pacer = Pacer::new_for_test(Pace::Limit {
             writes: 1,
             per: Duration::from_secs(10),
         });
@@ -232,7 +242,7 @@ mod tests {
         let p = pacer.acquire().await;
         assert_eq!(Instant::now() - start, Duration::from_secs(4));
         drop(p);
-        let off = Pacer::new(Pace::Off);
+        let off = Pacer::new_for_test(Pace::Off);
         off.pause_for(Duration::from_secs(2));
         let t = Instant::now();
         let _a = off.acquire().await;

@@ -64,7 +64,7 @@ where
     });
     let concurrency = options.concurrency;
     let settle_first = settle_in_flight(client.clone(), job.clone(), options.clone());
-    let pacer = Pacer::new(options.pace);
+    let pacer = Pacer::new(options.pace, options.throttle_watch.clone());
     let options = Arc::new(options);
     let mut inputs = Some(inputs);
     let stream = futures_util::stream::once(settle_first)

@@ -1,0 +1,208 @@
+//! The command line, as clap parses it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Reset Intune managed-device passcodes through Microsoft Graph: paced under Intune's limit, journaled so that no
+/// run resets a device twice, resumable after any crash.
+///
+/// Credentials come the way every Azure tool takes them: the AZURE_* environment variables (a client secret or a
+/// certificate, then workload identity, then managed identity), or --tenant-id and --client-id with
+/// --client-secret-env NAME or --certificate PATH. A secret is never a plain argument.
+#[derive(Parser, Debug)]
+#[command(name = "intune-passcode", version, max_term_width = 110)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The commands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Reset the passcode of one or many devices (a journaled job; see `jobs`).
+    Reset(ResetArgs),
+    /// Print a device's latest resetPasscode record (state, times; the passcode only with --show-passcode).
+    Status(StatusArgs),
+    /// Jobs: every bulk run is one, kept in a journal.
+    #[command(subcommand)]
+    Jobs(JobsCommand),
+    /// Print a shell completion script.
+    Completions {
+        /// bash, zsh, fish or powershell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// `jobs …`.
+#[derive(Subcommand, Debug)]
+pub enum JobsCommand {
+    /// Jobs in the state folder, newest first.
+    List,
+    /// One job: counts by state, the devices that failed or are unknown.
+    Show {
+        /// A job name (from `jobs list`) or a journal's path.
+        job: String,
+    },
+    /// Finish a job: devices already done are not sent again; unknown ones are settled from their records first.
+    Resume(ResumeArgs),
+    /// Every device of a job and its outcome, on stdout.
+    Report {
+        /// A job name or a journal's path.
+        job: String,
+        /// csv (default) or jsonl.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Csv)]
+        format: ReportFormat,
+    },
+}
+
+/// A report's format.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportFormat {
+    /// Comma-separated, with a header.
+    Csv,
+    /// One JSON object per line.
+    Jsonl,
+}
+
+/// Where Graph is and who we are.
+#[derive(Args, Debug, Clone, Default)]
+pub struct Connection {
+    /// Directory (tenant) ID, with --client-id and a secret or certificate (default: the AZURE_* variables).
+    #[arg(long)]
+    pub tenant_id: Option<String>,
+    /// Application (client) ID.
+    #[arg(long)]
+    pub client_id: Option<String>,
+    /// The NAME of an environment variable holding the client secret (never the secret itself).
+    #[arg(long, value_name = "NAME")]
+    pub client_secret_env: Option<String>,
+    /// A certificate: PEM (certificate + unencrypted RSA key) or PKCS#12/PFX.
+    #[arg(long, value_name = "PATH")]
+    pub certificate: Option<PathBuf>,
+    /// The NAME of an environment variable holding the PFX password.
+    #[arg(long, value_name = "NAME")]
+    pub certificate_password_env: Option<String>,
+    /// The NAME of an environment variable holding a bearer token you already have.
+    #[arg(long, value_name = "NAME")]
+    pub token_env: Option<String>,
+    /// global, us_gov_l4, us_gov_l5 or china.
+    #[arg(long)]
+    pub cloud: Option<String>,
+    /// v1.0 (default) or beta.
+    #[arg(long)]
+    pub api_version: Option<String>,
+    /// Graph URL with the version, e.g. an emulator's http://127.0.0.1:PORT/v1.0 (plain http only on loopback).
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// The token authority, e.g. an emulator's http://127.0.0.1:PORT.
+    #[arg(long)]
+    pub authority_url: Option<String>,
+    /// An extra CA to trust: a PEM file.
+    #[arg(long, value_name = "PATH")]
+    pub ca_cert: Option<String>,
+    /// Send everything through this proxy.
+    #[arg(long)]
+    pub proxy: Option<String>,
+    /// The deadline of one call in seconds: token, attempts and waits (default 100).
+    #[arg(long, value_name = "SECONDS")]
+    pub timeout: Option<f64>,
+}
+
+/// How a bulk run goes and what it prints.
+#[derive(Args, Debug, Clone)]
+pub struct RunOptions {
+    /// Calls in flight at once (1 to 1024).
+    #[arg(long, default_value_t = 16)]
+    pub concurrency: usize,
+    /// intune (Intune's 200 writes per 20 s), off, or N/SECONDS.
+    #[arg(long, default_value = "intune")]
+    pub pace: String,
+    /// How long to look for the record of a reset whose answer was lost before reporting it unknown (0: do not).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0)]
+    pub verify_unknown: f64,
+    /// One JSON line per device on stdout (and a summary line at the end).
+    #[arg(long)]
+    pub json: bool,
+    /// Also write every outcome to FILE: CSV, or JSON Lines when it ends in .jsonl or .json.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+    /// No progress bar or progress lines.
+    #[arg(long)]
+    pub no_progress: bool,
+}
+
+/// `reset`.
+#[derive(Args, Debug)]
+pub struct ResetArgs {
+    /// Managed device IDs.
+    pub device_ids: Vec<String>,
+    /// Read IDs from FILE (or - for stdin): one per line, or CSV with a header naming a deviceId, managedDeviceId
+    /// or "Device ID" column (and optionally userId, detectedAppId).
+    #[arg(long, short, value_name = "FILE")]
+    pub input: Option<String>,
+    /// Reset through /users/{ID}/managedDevices.
+    #[arg(long, value_name = "ID")]
+    pub user: Option<String>,
+    /// Reset through /deviceManagement/detectedApps/{ID}/managedDevices.
+    #[arg(long, value_name = "ID")]
+    pub detected_app: Option<String>,
+    /// Print the routes that would be called; send nothing, fetch no token.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Do not ask: required for more than one device when stdin is not a terminal.
+    #[arg(long, short)]
+    pub yes: bool,
+    /// The journal's path (default: the job's file in the state folder, printed at the start).
+    #[arg(long, value_name = "PATH")]
+    pub journal: Option<PathBuf>,
+    /// Start a new job even though this input already has one (resets its devices again).
+    #[arg(long)]
+    pub new_job: bool,
+    #[command(flatten)]
+    pub run: RunOptions,
+    #[command(flatten)]
+    pub connection: Connection,
+}
+
+/// `jobs resume`.
+#[derive(Args, Debug)]
+pub struct ResumeArgs {
+    /// A job name or a journal's path.
+    pub job: String,
+    /// Send again the devices that failed for good before.
+    #[arg(long)]
+    pub retry_failed: bool,
+    /// Send again the devices whose outcome stayed unknown (they may be reset twice: only when you know they were
+    /// not).
+    #[arg(long)]
+    pub resend_unconfirmed: bool,
+    #[command(flatten)]
+    pub run: RunOptions,
+    #[command(flatten)]
+    pub connection: Connection,
+}
+
+/// `status`.
+#[derive(Args, Debug)]
+pub struct StatusArgs {
+    /// The managed device ID.
+    pub device_id: String,
+    /// Read through /users/{ID}/managedDevices.
+    #[arg(long, value_name = "ID")]
+    pub user: Option<String>,
+    /// Read through /deviceManagement/detectedApps/{ID}/managedDevices.
+    #[arg(long, value_name = "ID")]
+    pub detected_app: Option<String>,
+    /// Wait up to SECONDS for the latest reset to reach a final state.
+    #[arg(long, value_name = "SECONDS")]
+    pub wait: Option<f64>,
+    /// Print the new passcode (Android); otherwise it shows as ***.
+    #[arg(long)]
+    pub show_passcode: bool,
+    /// One JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub connection: Connection,
+}

@@ -1,0 +1,119 @@
+//! `jobs list | show | resume | report`.
+
+use std::collections::HashMap;
+
+use intune_passcode::Journal;
+
+use crate::args::{JobsCommand, ReportFormat, ResumeArgs};
+use crate::exit::{Exit, Fail};
+use crate::jobs_store::{self, JobPaths};
+use crate::output;
+
+fn open(job: &str) -> Result<(JobPaths, Journal), Fail> {
+    let paths = jobs_store::resolve(job)?;
+    let journal = Journal::open(&paths.journal).map_err(Fail::from)?;
+    Ok((paths, journal))
+}
+
+/// Run a `jobs` command.
+pub async fn jobs(c: JobsCommand) -> Result<Exit, Fail> {
+    match c {
+        JobsCommand::List => list(),
+        JobsCommand::Show { job } => show(&job),
+        JobsCommand::Report { job, format } => report(&job, format),
+        JobsCommand::Resume(a) => resume(a).await,
+    }
+}
+
+fn list() -> Result<Exit, Fail> {
+    let jobs = jobs_store::list()?;
+    if jobs.is_empty() {
+        eprintln!("no jobs in {}", jobs_store::jobs_dir()?.display());
+        return Ok(Exit::Ok);
+    }
+    println!(
+        "{:<20} {:<24} {:>7} {:>7} {:>7} {:>7} {:>7}  state",
+        "job", "created", "total", "ok", "failed", "unknown", "left"
+    );
+    for (paths, journal) in jobs {
+        let rows = jobs_store::read_input(&paths, &journal)?;
+        let p = jobs_store::progress(&journal, &rows);
+        println!(
+            "{:<20} {:<24} {:>7} {:>7} {:>7} {:>7} {:>7}  {}",
+            paths.name,
+            journal.created_at(),
+            p.total,
+            p.ok,
+            p.failed,
+            p.unknown,
+            p.remaining(),
+            if p.finished() { "finished" } else { "unfinished" }
+        );
+    }
+    Ok(Exit::Ok)
+}
+
+fn show(job: &str) -> Result<Exit, Fail> {
+    let (paths, journal) = open(job)?;
+    let rows = jobs_store::read_input(&paths, &journal)?;
+    let p = jobs_store::progress(&journal, &rows);
+    println!("job       {}", paths.name);
+    println!("journal   {}", paths.journal.display());
+    println!("created   {}", journal.created_at());
+    println!("graph     {}", journal.graph_base());
+    println!("devices   {}", p.total);
+    println!("ok        {}", p.ok);
+    println!("failed    {}", p.failed);
+    println!("unknown   {}", p.unknown);
+    println!("not sent  {}", p.remaining());
+    println!("state     {}", if p.finished() { "finished" } else { "unfinished" });
+    for (title, want) in [("failed", intune_passcode::DeviceState::Failed), ("unknown", intune_passcode::DeviceState::Unknown)] {
+        let hits: Vec<_> = journal.records().filter(|r| r.state == want).collect();
+        if hits.is_empty() {
+            continue;
+        }
+        println!("\n{title} ({}):", hits.len());
+        for r in hits.iter().take(20) {
+            println!(
+                "  {}  {}{}",
+                r.device_id,
+                r.code.as_deref().unwrap_or("?"),
+                r.status.map(|s| format!(" (HTTP {s})")).unwrap_or_default()
+            );
+        }
+        if hits.len() > 20 {
+            println!("  … and {} more (`intune-passcode jobs report {}`)", hits.len() - 20, paths.name);
+        }
+    }
+    if !p.finished() {
+        println!("\n`intune-passcode jobs resume {}` finishes it.", paths.name);
+    }
+    Ok(Exit::Ok)
+}
+
+fn report(job: &str, format: ReportFormat) -> Result<Exit, Fail> {
+    let (paths, journal) = open(job)?;
+    let rows = jobs_store::read_input(&paths, &journal)?;
+    let records: HashMap<&str, &intune_passcode::DeviceRecord> =
+        journal.records().map(|r| (r.device_id.as_str(), r)).collect();
+    let outcomes: Vec<_> = rows
+        .iter()
+        .map(|r| output::outcome_from_record(r, records.get(r.device_id.as_str()).copied()))
+        .collect();
+    output::write_report(&mut std::io::stdout().lock(), format == ReportFormat::Jsonl, &outcomes)
+        .map_err(|e| Fail::usage(format!("cannot write the report: {e}")))?;
+    Ok(Exit::Ok)
+}
+
+async fn resume(mut a: ResumeArgs) -> Result<Exit, Fail> {
+    let (paths, journal) = open(&a.job)?;
+    let rows = jobs_store::read_input(&paths, &journal)?;
+    // The job's own Graph unless told otherwise (the journal refuses another one anyway).
+    if a.connection.base_url.is_none() {
+        a.connection.base_url = Some(journal.graph_base().trim_end_matches('/').to_string());
+    }
+    drop(journal);
+    let client = crate::connect::client(&a.connection)?;
+    eprintln!("job {} ({} devices); journal {}", paths.name, rows.len(), paths.journal.display());
+    super::run::run_job(client, &paths, rows, &a.run, a.retry_failed, a.resend_unconfirmed).await
+}

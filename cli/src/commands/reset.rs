@@ -1,0 +1,118 @@
+//! `reset`: devices from arguments or an input, checked, confirmed, and run as a journaled job. The same input
+//! run again finds its job instead of resetting devices twice.
+
+use intune_passcode::Journal;
+
+use crate::args::ResetArgs;
+use crate::confirm::confirm;
+use crate::exit::{Exit, Fail};
+use crate::input::{self, Row};
+use crate::jobs_store::{self, JobPaths};
+
+/// The devices the arguments name, with the route flags applied.
+fn rows(a: &ResetArgs) -> Result<Vec<Row>, Fail> {
+    let mut rows: Vec<Row> = a
+        .device_ids
+        .iter()
+        .enumerate()
+        .map(|(i, d)| Row {
+            device_id: d.trim().to_string(),
+            user_id: None,
+            detected_app_id: None,
+            line: i + 1,
+        })
+        .collect();
+    if let Some(src) = &a.input {
+        rows.extend(input::read(src)?);
+    }
+    if rows.is_empty() {
+        return Err(Fail::usage(
+            "no devices: give IDs as arguments or --input FILE (- for stdin)",
+        ));
+    }
+    if a.user.is_some() && a.detected_app.is_some() {
+        return Err(Fail::usage("give --user or --detected-app, not both"));
+    }
+    for r in &mut rows {
+        if r.user_id.is_none() && r.detected_app_id.is_none() {
+            r.user_id = a.user.clone();
+            r.detected_app_id = a.detected_app.clone();
+        }
+    }
+    Ok(rows)
+}
+
+/// The job for this input: its own, or a fresh one with `--new-job`; an existing unfinished or finished job of the
+/// same input is refused, naming it.
+fn job_for(a: &ResetArgs, graph_base: &str, rows: &[Row]) -> Result<JobPaths, Fail> {
+    let (dir, name) = match &a.journal {
+        Some(p) => return existing_check(JobPaths::at(p.clone()), rows, false),
+        None => (jobs_store::jobs_dir()?, jobs_store::job_name(graph_base, rows)),
+    };
+    let mut job = JobPaths::at(dir.join(format!("{name}.jsonl")));
+    if a.new_job {
+        let mut n = 2;
+        while job.journal.exists() {
+            job = JobPaths::at(dir.join(format!("{name}-{n}.jsonl")));
+            n += 1;
+        }
+        return Ok(job);
+    }
+    existing_check(job, rows, true)
+}
+
+fn existing_check(job: JobPaths, rows: &[Row], named_by_input: bool) -> Result<JobPaths, Fail> {
+    if !job.journal.exists() || std::fs::metadata(&job.journal).is_ok_and(|m| m.len() == 0) {
+        return Ok(job);
+    }
+    let journal = Journal::open(&job.journal).map_err(Fail::from)?;
+    let p = jobs_store::progress(&journal, rows);
+    let again = if named_by_input {
+        "; --new-job resets these devices again as a new job"
+    } else {
+        ""
+    };
+    if p.finished() {
+        return Err(Fail::usage(format!(
+            "job {} already ran this input (ok {}, failed {}): `intune-passcode jobs report {}` lists the \
+             outcomes{again}",
+            job.name, p.ok, p.failed, job.name
+        )));
+    }
+    Err(Fail::usage(format!(
+        "job {} has this input and is unfinished (ok {}, failed {}, unknown {}, not sent {}): run \
+         `intune-passcode jobs resume {}` to finish it without resetting any device twice{again}",
+        job.name,
+        p.ok,
+        p.failed,
+        p.unknown,
+        p.remaining(),
+        if named_by_input { job.name.clone() } else { job.journal.display().to_string() }
+    )))
+}
+
+/// Run `reset`.
+pub async fn reset(a: ResetArgs) -> Result<Exit, Fail> {
+    let (rows, dropped) = input::dedupe(rows(&a)?);
+    if dropped > 0 {
+        eprintln!("{dropped} repeated device IDs ignored (each device is reset once)");
+    }
+    let client = crate::connect::client(&a.connection)?;
+    let base = client.graph_base().to_string();
+    if a.dry_run {
+        for r in &rows {
+            match r.target() {
+                Ok(t) => println!("POST {base}{}", t.path()),
+                Err(e) => println!("invalid  {}  {}", r.device_id, e),
+            }
+        }
+        eprintln!("dry run: {} devices; nothing sent, no token fetched", rows.len());
+        return Ok(Exit::Ok);
+    }
+    let stdin_is_input = a.input.as_deref() == Some("-");
+    confirm(rows.len(), &base, a.yes, stdin_is_input)?;
+    let job = job_for(&a, &base, &rows)?;
+    jobs_store::write_input(&job.input, &rows)?;
+    eprintln!("job {} ({} devices); journal {}", job.name, rows.len(), job.journal.display());
+    super::run::run_job(client, &job, rows, &a.run, false, false).await
+}

@@ -1,0 +1,121 @@
+//! Running a job: the library's journaled bulk run, with progress, lines, a report, a summary and an exit code.
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use intune_passcode::{BulkOptions, Client, Pace, ThrottleWatch};
+
+use crate::args::RunOptions;
+use crate::exit::{Exit, Fail};
+use crate::input::Row;
+use crate::jobs_store::JobPaths;
+use crate::output::{self, Counts, Progress, Report};
+
+/// `intune`, `off` or `N/SECONDS`.
+pub fn pace(spec: &str) -> Result<Pace, Fail> {
+    if let Some((n, s)) = spec.split_once('/') {
+        let writes: u32 = n
+            .trim()
+            .parse()
+            .map_err(|_| Fail::usage(format!("--pace {spec}: '{n}' is not a whole number of writes")))?;
+        let secs: f64 = s
+            .trim()
+            .parse()
+            .map_err(|_| Fail::usage(format!("--pace {spec}: '{s}' is not a number of seconds")))?;
+        return Ok(Pace::limit(writes, secs)?);
+    }
+    Ok(Pace::from_name(spec)?)
+}
+
+/// The library's bulk options for this run.
+pub fn bulk_options(
+    o: &RunOptions,
+    journal: &JobPaths,
+    retry_failed: bool,
+    resend_unconfirmed: bool,
+    watch: ThrottleWatch,
+) -> Result<BulkOptions, Fail> {
+    let verify_unknown = if o.verify_unknown == 0.0 {
+        None
+    } else {
+        Some(intune_passcode::duration_from_secs("--verify-unknown", o.verify_unknown)?)
+    };
+    Ok(BulkOptions {
+        concurrency: o.concurrency,
+        pace: pace(&o.pace)?,
+        verify_unknown,
+        journal: Some(journal.journal.clone()),
+        retry_failed,
+        resend_unconfirmed,
+        throttle_watch: Some(watch),
+    })
+}
+
+/// Run `rows` as the job at `job`; Ctrl-C stops it (exit 130) with the journal consistent.
+pub async fn run_job(
+    client: Client,
+    job: &JobPaths,
+    rows: Vec<Row>,
+    o: &RunOptions,
+    retry_failed: bool,
+    resend_unconfirmed: bool,
+) -> Result<Exit, Fail> {
+    let watch = ThrottleWatch::default();
+    let options = bulk_options(o, job, retry_failed, resend_unconfirmed, watch.clone())?;
+    let mut report = o.report.as_deref().map(Report::create).transpose()?;
+    let inputs = futures_util::stream::iter(rows.clone().into_iter().enumerate().map(|(i, r)| {
+        let t = r.target();
+        (i, t)
+    }));
+    let mut stream = client.reset_passcodes_keyed(inputs, options).map_err(|e| {
+        // A journal another run holds, or cannot write: nothing was sent.
+        Fail::nothing_sent(output::describe_error(&e))
+    })?;
+    let mut progress = Progress::new(rows.len(), o.no_progress);
+    let mut counts = Counts::default();
+    let interrupted = loop {
+        let next = tokio::select! {
+            item = stream.next() => item,
+            _ = tokio::signal::ctrl_c() => break true,
+        };
+        let Some((i, result)) = next else {
+            break false;
+        };
+        let out = output::outcome(&rows[i], &result);
+        counts.add(&out);
+        if o.json {
+            progress.println(&out.json());
+        } else {
+            progress.println(&out.line());
+        }
+        if let Some(r) = report.as_mut() {
+            r.add(&out);
+        }
+        progress.update(&counts, watch.paused_for().filter(|p| *p > Duration::ZERO));
+    };
+    drop(stream);
+    progress.finish();
+    let report_path = report.map(Report::finish);
+    if interrupted {
+        eprintln!(
+            "\ninterrupted after {} of {} devices. The journal is consistent: `intune-passcode jobs resume {}` \
+             finishes the job, sending nothing twice.",
+            counts.done,
+            rows.len(),
+            job.name
+        );
+        return Ok(Exit::Interrupted);
+    }
+    output::summary(&job.name, &job.journal, &counts, progress.elapsed(), report_path.as_deref());
+    if o.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "type": "summary", "job": job.name, "journal": job.journal.display().to_string(),
+                "total": counts.done, "ok": counts.ok, "failed": counts.failed, "unknown": counts.unknown,
+                "from_journal": counts.from_journal, "throttle_pauses": watch.pauses(),
+            })
+        );
+    }
+    Ok(Exit::from_counts(counts.failed, counts.unknown))
+}

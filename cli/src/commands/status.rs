@@ -1,0 +1,74 @@
+//! `status DEVICE_ID`: the device's latest resetPasscode record; `--wait` until it is final.
+
+use std::time::Duration;
+
+use intune_passcode::{ResetAction, Target};
+
+use crate::args::StatusArgs;
+use crate::exit::{Exit, Fail};
+
+fn print(a: &ResetAction, device: &str, show: bool, json: bool) {
+    let passcode = a
+        .passcode
+        .as_ref()
+        .map(|p| if show { p.expose().to_string() } else { "***".to_string() });
+    let started = intune_passcode::format_time(a.started_at);
+    let updated = a.updated_at.map(intune_passcode::format_time);
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "device_id": device, "state": a.state.as_str(), "started_at": started, "updated_at": updated,
+                "error_code": a.error_code, "passcode": passcode,
+            })
+        );
+        return;
+    }
+    println!("device      {device}");
+    println!("state       {}", a.state.as_str());
+    println!("started     {started}");
+    if let Some(u) = updated {
+        println!("updated     {u}");
+    }
+    if let Some(c) = a.error_code {
+        println!("error code  {c}");
+    }
+    match passcode {
+        Some(p) => println!("passcode    {p}{}", if show { "" } else { "  (--show-passcode prints it)" }),
+        None => println!("passcode    (none: this platform has none, or it is not ready)"),
+    }
+}
+
+/// Run `status`.
+pub async fn status(a: StatusArgs) -> Result<Exit, Fail> {
+    let target = Target::new(a.device_id.clone(), a.user.clone(), a.detected_app.clone())?;
+    let client = crate::connect::client(&a.connection)?;
+    let action = match client.reset_status(&target).await {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{}", crate::output::describe_error(&e));
+            return Ok(Exit::SomeFailed);
+        }
+    };
+    let Some(action) = action else {
+        eprintln!("{}: no resetPasscode record", a.device_id);
+        return Ok(Exit::SomeFailed);
+    };
+    let action = match a.wait {
+        Some(secs) if !action.state.is_final() => {
+            let wait = intune_passcode::duration_from_secs("--wait", secs)?;
+            match client.wait_for_reset(&target, action.started_at, wait).await {
+                Ok(done) => done,
+                Err(e) => {
+                    eprintln!("{}", crate::output::describe_error(&e));
+                    print(&action, &a.device_id, a.show_passcode, a.json);
+                    return Ok(Exit::SomeUnknown);
+                }
+            }
+        }
+        _ => action,
+    };
+    let _ = Duration::ZERO;
+    print(&action, &a.device_id, a.show_passcode, a.json);
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,38 @@
+//! The guard on a destructive bulk action: more than one device needs `--yes` when stdin is not a terminal, and on a
+//! terminal the count typed back.
+
+use std::io::{BufRead, IsTerminal, Write};
+
+use crate::exit::Fail;
+
+/// Ask before resetting `count` devices at `graph_base`; `Ok` to go on.
+pub fn confirm(count: usize, graph_base: &str, yes: bool, stdin_is_input: bool) -> Result<(), Fail> {
+    if count <= 1 || yes {
+        return Ok(());
+    }
+    let interactive = !stdin_is_input && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    if !interactive {
+        return Err(Fail::usage(format!(
+            "this resets the passcode of {count} devices (a new passcode each, not undoable): add --yes to go \
+             ahead without a terminal to confirm on"
+        )));
+    }
+    eprint!(
+        "This resets the passcode of {count} devices through {graph_base}; each gets a new passcode and the old one \
+         stops working.\nType {count} to go ahead: "
+    );
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut answer)
+        .map_err(|e| Fail::usage(format!("no confirmation: {e}")))?;
+    if answer.trim() == count.to_string() {
+        Ok(())
+    } else {
+        Err(Fail::usage(format!(
+            "not confirmed (typed '{}', not {count}); nothing was sent",
+            answer.trim()
+        )))
+    }
+}

@@ -1,0 +1,215 @@
+//! Where jobs live: a per-user state folder with, for each job, its journal (`<job>.jsonl`, the library's format)
+//! and its input (`<job>.jsonl.input`, so that `jobs resume` can finish devices a killed run never reached). A job
+//! is named after its input, so running the same input again finds its job instead of resetting devices twice.
+
+use std::path::{Path, PathBuf};
+
+use intune_passcode::Journal;
+
+use crate::exit::Fail;
+use crate::input::Row;
+
+/// The state folder: `$INTUNE_PASSCODE_STATE_DIR`, else `$XDG_STATE_HOME/intune-passcode` (Linux,
+/// `~/.local/state/intune-passcode` by default), else the platform's local data folder (`%LOCALAPPDATA%` on
+/// Windows, `~/Library/Application Support` on macOS).
+pub fn state_dir() -> Result<PathBuf, Fail> {
+    if let Some(d) = std::env::var_os("INTUNE_PASSCODE_STATE_DIR").filter(|d| !d.is_empty()) {
+        return Ok(PathBuf::from(d));
+    }
+    dirs::state_dir()
+        .or_else(dirs::data_local_dir)
+        .map(|d| d.join("intune-passcode"))
+        .ok_or_else(|| {
+            Fail::nothing_sent("no home folder for the job journals: set INTUNE_PASSCODE_STATE_DIR or give --journal")
+        })
+}
+
+/// The jobs folder, created if needed.
+pub fn jobs_dir() -> Result<PathBuf, Fail> {
+    let d = state_dir()?.join("jobs");
+    std::fs::create_dir_all(&d)
+        .map_err(|e| Fail::nothing_sent(format!("cannot create the jobs folder {}: {e}", d.display())))?;
+    Ok(d)
+}
+
+/// `job-` and 12 hex digits of SHA-256 over the Graph URL and the sorted devices with their routes.
+pub fn job_name(graph_base: &str, rows: &[Row]) -> String {
+    let mut lines: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            format!(
+                "{}\t{}\t{}",
+                r.device_id,
+                r.user_id.as_deref().unwrap_or(""),
+                r.detected_app_id.as_deref().unwrap_or("")
+            )
+        })
+        .collect();
+    lines.sort();
+    lines.dedup();
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    ctx.update(graph_base.as_bytes());
+    for l in &lines {
+        ctx.update(b"\n");
+        ctx.update(l.as_bytes());
+    }
+    let hex: String = ctx.finish().as_ref()[..6].iter().map(|b| format!("{b:02x}")).collect();
+    format!("job-{hex}")
+}
+
+/// A job's files.
+#[derive(Clone, Debug)]
+pub struct JobPaths {
+    /// The name shown to the user (the journal's file stem).
+    pub name: String,
+    /// The journal.
+    pub journal: PathBuf,
+    /// The input beside it.
+    pub input: PathBuf,
+}
+
+impl JobPaths {
+    /// The files of the journal at `journal`.
+    pub fn at(journal: PathBuf) -> JobPaths {
+        let name = journal
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| journal.display().to_string());
+        let mut input = journal.clone().into_os_string();
+        input.push(".input");
+        JobPaths {
+            name,
+            journal,
+            input: PathBuf::from(input),
+        }
+    }
+}
+
+/// A job given by name (in the jobs folder) or by a journal's path.
+pub fn resolve(job: &str) -> Result<JobPaths, Fail> {
+    let as_path = Path::new(job);
+    if job.contains(std::path::MAIN_SEPARATOR) || job.contains('/') || job.ends_with(".jsonl") {
+        if as_path.exists() {
+            return Ok(JobPaths::at(as_path.to_path_buf()));
+        }
+        return Err(Fail::usage(format!("no journal at {job}")));
+    }
+    let journal = jobs_dir()?.join(format!("{job}.jsonl"));
+    if !journal.exists() {
+        return Err(Fail::usage(format!(
+            "no job named {job} in {} (see `intune-passcode jobs list`)",
+            journal.parent().map(|p| p.display().to_string()).unwrap_or_default()
+        )));
+    }
+    Ok(JobPaths::at(journal))
+}
+
+/// Save the job's input (whole, then renamed into place).
+pub fn write_input(path: &Path, rows: &[Row]) -> Result<(), Fail> {
+    let text: String = rows
+        .iter()
+        .map(|r| {
+            serde_json::json!({"device_id": r.device_id, "user_id": r.user_id, "detected_app_id": r.detected_app_id})
+                .to_string()
+                + "\n"
+        })
+        .collect();
+    let tmp = path.with_extension("input.tmp");
+    std::fs::write(&tmp, text)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| Fail::nothing_sent(format!("cannot write the job's input {}: {e}", path.display())))
+}
+
+/// The job's input, or (for a journal made elsewhere, by a library user) the devices its journal knows.
+pub fn read_input(paths: &JobPaths, journal: &Journal) -> Result<Vec<Row>, Fail> {
+    let Ok(text) = std::fs::read_to_string(&paths.input) else {
+        return Ok(journal
+            .records()
+            .enumerate()
+            .map(|(i, r)| Row {
+                device_id: r.device_id.clone(),
+                user_id: r.user_id.clone(),
+                detected_app_id: r.detected_app_id.clone(),
+                line: i + 1,
+            })
+            .collect());
+    };
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| {
+            let v: serde_json::Value = serde_json::from_str(l).map_err(|e| {
+                Fail::usage(format!("{} line {}: {e}", paths.input.display(), i + 1))
+            })?;
+            let s = |k: &str| v[k].as_str().map(str::to_string);
+            Ok(Row {
+                device_id: s("device_id").unwrap_or_default(),
+                user_id: s("user_id"),
+                detected_app_id: s("detected_app_id"),
+                line: i + 1,
+            })
+        })
+        .collect()
+}
+
+/// Where a job stands against its input.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Devices in the input.
+    pub total: usize,
+    /// Reset.
+    pub ok: usize,
+    /// Refused for good.
+    pub failed: usize,
+    /// Sent, outcome unknown (settled on resume).
+    pub unknown: usize,
+}
+
+impl Progress {
+    /// Devices not yet finished: never sent, or sent and not settled.
+    pub fn remaining(&self) -> usize {
+        self.total - self.ok - self.failed - self.unknown
+    }
+    /// Nothing left to send or to settle.
+    pub fn finished(&self) -> bool {
+        self.remaining() == 0 && self.unknown == 0
+    }
+}
+
+/// Count the input's devices by their state in the journal.
+pub fn progress(journal: &Journal, rows: &[Row]) -> Progress {
+    use intune_passcode::DeviceState as S;
+    let states: std::collections::HashMap<&str, S> =
+        journal.records().map(|r| (r.device_id.as_str(), r.state)).collect();
+    let mut p = Progress {
+        total: rows.len(),
+        ..Progress::default()
+    };
+    for r in rows {
+        match states.get(r.device_id.as_str()) {
+            Some(S::Ok) => p.ok += 1,
+            Some(S::Failed) => p.failed += 1,
+            Some(S::Unknown) | Some(S::Sending) => p.unknown += 1,
+            Some(S::Planned) | None => {}
+        }
+    }
+    p
+}
+
+/// Every job in the jobs folder with its journal, newest first.
+pub fn list() -> Result<Vec<(JobPaths, Journal)>, Fail> {
+    let dir = jobs_dir()?;
+    let mut jobs = Vec::new();
+    let entries = std::fs::read_dir(&dir)
+        .map_err(|e| Fail::nothing_sent(format!("cannot read {}: {e}", dir.display())))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|e| e == "jsonl")
+            && let Ok(j) = Journal::open(&path)
+        {
+            jobs.push((JobPaths::at(path), j));
+        }
+    }
+    jobs.sort_by(|a, b| b.1.created_at().cmp(a.1.created_at()));
+    Ok(jobs)
+}

@@ -6,11 +6,17 @@ use std::io::{BufRead, IsTerminal, Write};
 use crate::exit::Fail;
 
 /// Ask before resetting `count` devices at `graph_base`; `Ok` to go on.
-pub fn confirm(count: usize, graph_base: &str, yes: bool, stdin_is_input: bool) -> Result<(), Fail> {
+pub fn confirm(
+    count: usize,
+    graph_base: &str,
+    yes: bool,
+    stdin_is_input: bool,
+) -> Result<(), Fail> {
     if count <= 1 || yes {
         return Ok(());
     }
-    let interactive = !stdin_is_input && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
+    let interactive =
+        !stdin_is_input && std::io::stdin().is_terminal() && std::io::stderr().is_terminal();
     if !interactive {
         return Err(Fail::usage(format!(
             "this resets the passcode of {count} devices (a new passcode each, not undoable): add --yes to go \

@@ -10,8 +10,12 @@ use crate::exit::Fail;
 fn secret_from_env(flag: &str, name: &str) -> Result<Secret, Fail> {
     match std::env::var(name) {
         Ok(v) if !v.is_empty() => Ok(Secret::new(v)),
-        Ok(_) => Err(Fail::nothing_sent(format!("{flag}: the variable {name} is empty"))),
-        Err(_) => Err(Fail::nothing_sent(format!("{flag}: the variable {name} is not set"))),
+        Ok(_) => Err(Fail::nothing_sent(format!(
+            "{flag}: the variable {name} is empty"
+        ))),
+        Err(_) => Err(Fail::nothing_sent(format!(
+            "{flag}: the variable {name} is not set"
+        ))),
     }
 }
 
@@ -27,7 +31,9 @@ pub fn client(c: &Connection) -> Result<Client, Fail> {
         }
         (Some(name), None, None) => {
             if explicit {
-                return Err(Fail::usage("--token-env takes no --tenant-id or --client-id"));
+                return Err(Fail::usage(
+                    "--token-env takes no --tenant-id or --client-id",
+                ));
             }
             b.token(secret_from_env("--token-env", name)?)
         }
@@ -38,11 +44,15 @@ pub fn client(c: &Connection) -> Result<Client, Fail> {
                 ));
             };
             match (secret, cert) {
-                (Some(name), _) => b.client_secret(t, id, secret_from_env("--client-secret-env", name)?),
+                (Some(name), _) => {
+                    b.client_secret(t, id, secret_from_env("--client-secret-env", name)?)
+                }
                 (None, Some(path)) => {
                     let password = match &c.certificate_password_env {
                         Some(name) => Some(secret_from_env("--certificate-password-env", name)?),
-                        None => std::env::var("AZURE_CLIENT_CERTIFICATE_PASSWORD").ok().map(Secret::new),
+                        None => std::env::var("AZURE_CLIENT_CERTIFICATE_PASSWORD")
+                            .ok()
+                            .map(Secret::new),
                     };
                     b.client_certificate(t, id, path, password)
                 }

@@ -54,14 +54,19 @@ pub fn read(source: &str) -> Result<Vec<Row>, Fail> {
 pub fn parse(what: &str, bytes: &[u8]) -> Result<Vec<Row>, Fail> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Err(e) = std::str::from_utf8(bytes) {
-        let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
         return Err(Fail::usage(format!(
             "{what}: line {line} is not UTF-8 text (save the file as UTF-8)"
         )));
     }
     let text = std::str::from_utf8(bytes).expect("checked above");
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let single_header = ID_COLUMNS.contains(&first.trim().trim_matches('"').to_ascii_lowercase().as_str());
+    let single_header =
+        ID_COLUMNS.contains(&first.trim().trim_matches('"').to_ascii_lowercase().as_str());
     if first.contains(',') || first.contains('"') || single_header {
         parse_csv(what, bytes)
     } else {
@@ -137,7 +142,13 @@ pub fn dedupe(rows: Vec<Row>) -> (Vec<Row>, usize) {
     let before = rows.len();
     let kept: Vec<Row> = rows
         .into_iter()
-        .filter(|r| seen.insert((r.device_id.clone(), r.user_id.clone(), r.detected_app_id.clone())))
+        .filter(|r| {
+            seen.insert((
+                r.device_id.clone(),
+                r.user_id.clone(),
+                r.detected_app_id.clone(),
+            ))
+        })
         .collect();
     let dropped = before - kept.len();
     (kept, dropped)
@@ -172,7 +183,11 @@ mod tests {
     #[test]
     fn a_missing_column_and_non_utf8_are_usage_errors_naming_what_is_wrong() {
         let e = parse("f.csv", b"name,os\nx,y\n").unwrap_err();
-        assert!(e.message.contains("no device ID column") && e.message.contains("name, os"), "{}", e.message);
+        assert!(
+            e.message.contains("no device ID column") && e.message.contains("name, os"),
+            "{}",
+            e.message
+        );
         let e = parse("f.txt", b"a\nb\n\xff\xfe\n").unwrap_err();
         assert!(e.message.contains("line 3 is not UTF-8"), "{}", e.message);
     }

@@ -27,8 +27,12 @@ pub fn state_dir() -> Result<PathBuf, Fail> {
 /// The jobs folder, created if needed.
 pub fn jobs_dir() -> Result<PathBuf, Fail> {
     let d = state_dir()?.join("jobs");
-    std::fs::create_dir_all(&d)
-        .map_err(|e| Fail::nothing_sent(format!("cannot create the jobs folder {}: {e}", d.display())))?;
+    std::fs::create_dir_all(&d).map_err(|e| {
+        Fail::nothing_sent(format!(
+            "cannot create the jobs folder {}: {e}",
+            d.display()
+        ))
+    })?;
     Ok(d)
 }
 
@@ -53,7 +57,10 @@ pub fn job_name(graph_base: &str, rows: &[Row]) -> String {
         ctx.update(b"\n");
         ctx.update(l.as_bytes());
     }
-    let hex: String = ctx.finish().as_ref()[..6].iter().map(|b| format!("{b:02x}")).collect();
+    let hex: String = ctx.finish().as_ref()[..6]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     format!("job-{hex}")
 }
 
@@ -98,7 +105,10 @@ pub fn resolve(job: &str) -> Result<JobPaths, Fail> {
     if !journal.exists() {
         return Err(Fail::usage(format!(
             "no job named {job} in {} (see `intune-passcode jobs list`)",
-            journal.parent().map(|p| p.display().to_string()).unwrap_or_default()
+            journal
+                .parent()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
         )));
     }
     Ok(JobPaths::at(journal))
@@ -117,7 +127,12 @@ pub fn write_input(path: &Path, rows: &[Row]) -> Result<(), Fail> {
     let tmp = path.with_extension("input.tmp");
     std::fs::write(&tmp, text)
         .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| Fail::nothing_sent(format!("cannot write the job's input {}: {e}", path.display())))
+        .map_err(|e| {
+            Fail::nothing_sent(format!(
+                "cannot write the job's input {}: {e}",
+                path.display()
+            ))
+        })
 }
 
 /// The job's input, or (for a journal made elsewhere, by a library user) the devices its journal knows.
@@ -179,8 +194,10 @@ impl Progress {
 /// Count the input's devices by their state in the journal.
 pub fn progress(journal: &Journal, rows: &[Row]) -> Progress {
     use intune_passcode::DeviceState as S;
-    let states: std::collections::HashMap<&str, S> =
-        journal.records().map(|r| (r.device_id.as_str(), r.state)).collect();
+    let states: std::collections::HashMap<&str, S> = journal
+        .records()
+        .map(|r| (r.device_id.as_str(), r.state))
+        .collect();
     let mut p = Progress {
         total: rows.len(),
         ..Progress::default()

@@ -38,7 +38,10 @@ where
         eprintln!("intune-passcode: the command line cannot run inside an async runtime");
         return Exit::Usage as i32;
     }
-    let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("intune-passcode: cannot start: {e}");

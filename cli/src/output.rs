@@ -52,9 +52,15 @@ pub fn outcome(row: &Row, result: &Result<Receipt, Error>) -> Outcome {
             m.insert("code".into(), serde_json::Value::Null);
             m.insert("status".into(), r.status.into());
             m.insert("request_id".into(), r.request_id.clone().into());
-            m.insert("client_request_id".into(), r.client_request_id.clone().into());
+            m.insert(
+                "client_request_id".into(),
+                r.client_request_id.clone().into(),
+            );
             m.insert("date".into(), r.date.clone().into());
-            m.insert("sent_at".into(), intune_passcode::format_time(r.sent_at).into());
+            m.insert(
+                "sent_at".into(),
+                intune_passcode::format_time(r.sent_at).into(),
+            );
             m.insert("confirmed_by".into(), r.confirmed_by.as_str().into());
             m.insert("from_journal".into(), r.from_journal.into());
             m.insert("intune_activity_id".into(), serde_json::Value::Null);
@@ -67,7 +73,10 @@ pub fn outcome(row: &Row, result: &Result<Receipt, Error>) -> Outcome {
             m.insert("request_id".into(), e.request_id().into());
             m.insert("client_request_id".into(), e.client_request_id().into());
             m.insert("date".into(), e.date().into());
-            m.insert("sent_at".into(), e.sent_at().map(intune_passcode::format_time).into());
+            m.insert(
+                "sent_at".into(),
+                e.sent_at().map(intune_passcode::format_time).into(),
+            );
             m.insert("confirmed_by".into(), serde_json::Value::Null);
             m.insert("from_journal".into(), e.from_journal().into());
             m.insert(
@@ -75,7 +84,11 @@ pub fn outcome(row: &Row, result: &Result<Receipt, Error>) -> Outcome {
                 e.intune().and_then(|i| i.activity_id.clone()).into(),
             );
             m.insert("message".into(), e.to_string().into());
-            if e.kind() == ErrorKind::OutcomeUnknown { "unknown" } else { "failed" }
+            if e.kind() == ErrorKind::OutcomeUnknown {
+                "unknown"
+            } else {
+                "failed"
+            }
         }
     };
     let mut fields = serde_json::Map::new();
@@ -95,9 +108,17 @@ impl Outcome {
     /// The text line for stdout.
     pub fn line(&self) -> String {
         let f = |k: &str| self.fields[k].as_str().unwrap_or("").to_string();
-        let journal = if self.fields["from_journal"] == true { " (from the journal)" } else { "" };
+        let journal = if self.fields["from_journal"] == true {
+            " (from the journal)"
+        } else {
+            ""
+        };
         match self.outcome {
-            "ok" => format!("ok       {}  request-id {}{journal}", f("device_id"), f("request_id")),
+            "ok" => format!(
+                "ok       {}  request-id {}{journal}",
+                f("device_id"),
+                f("request_id")
+            ),
             other => format!("{other:<8} {}  {}{journal}", f("device_id"), f("message")),
         }
     }
@@ -134,7 +155,10 @@ impl Report {
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("json"));
         if jsonl {
-            return Ok(Report::Jsonl(std::io::BufWriter::new(file), path.to_path_buf()));
+            return Ok(Report::Jsonl(
+                std::io::BufWriter::new(file),
+                path.to_path_buf(),
+            ));
         }
         let mut w = csv::Writer::from_writer(file);
         w.write_record(COLUMNS)
@@ -261,14 +285,20 @@ impl Progress {
 
     /// One more outcome.
     pub fn update(&mut self, c: &Counts, paused: Option<Duration>) {
-        let pause = paused.map(|p| format!(" (Graph throttled: paused {:.0} s)", p.as_secs_f64().ceil())).unwrap_or_default();
+        let pause = paused
+            .map(|p| format!(" (Graph throttled: paused {:.0} s)", p.as_secs_f64().ceil()))
+            .unwrap_or_default();
         if let Some(b) = &self.bar {
             b.set_position(c.done as u64);
             b.set_message(format!("{}{pause}", Self::status(c)));
         } else if self.plain && (self.last_line.elapsed() >= PLAIN_EVERY) {
             self.last_line = Instant::now();
             let rate = c.done as f64 / self.started.elapsed().as_secs_f64().max(0.001);
-            let eta = if rate > 0.0 { (self.total - c.done) as f64 / rate } else { 0.0 };
+            let eta = if rate > 0.0 {
+                (self.total - c.done) as f64 / rate
+            } else {
+                0.0
+            };
             eprintln!(
                 "progress: {}/{} {}, {rate:.1}/s, ETA {eta:.0} s{pause}",
                 c.done,
@@ -294,12 +324,19 @@ impl Progress {
 /// The summary table, on stderr.
 pub fn summary(job: &str, journal: &Path, c: &Counts, elapsed: Duration, report: Option<&Path>) {
     eprintln!();
-    eprintln!("job {job}: {} devices in {:.1} s", c.done, elapsed.as_secs_f64());
+    eprintln!(
+        "job {job}: {} devices in {:.1} s",
+        c.done,
+        elapsed.as_secs_f64()
+    );
     eprintln!("  ok        {:>7}", c.ok);
     eprintln!("  failed    {:>7}", c.failed);
     eprintln!("  unknown   {:>7}", c.unknown);
     if c.from_journal > 0 {
-        eprintln!("  (of these, {} were already settled by an earlier run: nothing sent)", c.from_journal);
+        eprintln!(
+            "  (of these, {} were already settled by an earlier run: nothing sent)",
+            c.from_journal
+        );
     }
     eprintln!("journal: {}", journal.display());
     if let Some(r) = report {
@@ -334,10 +371,16 @@ pub fn outcome_from_record(row: &Row, record: Option<&intune_passcode::DeviceRec
         ("code", r.and_then(|r| r.code.clone()).into()),
         ("status", r.and_then(|r| r.status).into()),
         ("request_id", r.and_then(|r| r.request_id.clone()).into()),
-        ("client_request_id", r.and_then(|r| r.client_request_id.clone()).into()),
+        (
+            "client_request_id",
+            r.and_then(|r| r.client_request_id.clone()).into(),
+        ),
         ("date", serde_json::Value::Null),
         ("sent_at", r.and_then(|r| r.sent_at.clone()).into()),
-        ("confirmed_by", r.and_then(|r| r.confirmed_by.clone()).into()),
+        (
+            "confirmed_by",
+            r.and_then(|r| r.confirmed_by.clone()).into(),
+        ),
         ("from_journal", true.into()),
         ("intune_activity_id", serde_json::Value::Null),
         ("message", serde_json::Value::Null),

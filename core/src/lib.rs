@@ -37,8 +37,8 @@ pub use builder::{
     duration_from_secs, time_from_epoch_millis,
 };
 pub use bulk::{
-    BulkItem, BulkOptions, DEFAULT_VERIFY_UNKNOWN, KeyedStream, MAX_CONCURRENCY, MAX_VERIFY_UNKNOWN,
-    ThrottleWatch,
+    BulkItem, BulkOptions, DEFAULT_VERIFY_UNKNOWN, KeyedStream, MAX_CONCURRENCY,
+    MAX_VERIFY_UNKNOWN, ThrottleWatch,
 };
 pub use classify::{PERMISSION, kind_for_status};
 pub use client::Client;

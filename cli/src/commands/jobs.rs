@@ -47,7 +47,11 @@ fn list() -> Result<Exit, Fail> {
             p.failed,
             p.unknown,
             p.remaining(),
-            if p.finished() { "finished" } else { "unfinished" }
+            if p.finished() {
+                "finished"
+            } else {
+                "unfinished"
+            }
         );
     }
     Ok(Exit::Ok)
@@ -66,8 +70,18 @@ fn show(job: &str) -> Result<Exit, Fail> {
     println!("failed    {}", p.failed);
     println!("unknown   {}", p.unknown);
     println!("not sent  {}", p.remaining());
-    println!("state     {}", if p.finished() { "finished" } else { "unfinished" });
-    for (title, want) in [("failed", intune_passcode::DeviceState::Failed), ("unknown", intune_passcode::DeviceState::Unknown)] {
+    println!(
+        "state     {}",
+        if p.finished() {
+            "finished"
+        } else {
+            "unfinished"
+        }
+    );
+    for (title, want) in [
+        ("failed", intune_passcode::DeviceState::Failed),
+        ("unknown", intune_passcode::DeviceState::Unknown),
+    ] {
         let hits: Vec<_> = journal.records().filter(|r| r.state == want).collect();
         if hits.is_empty() {
             continue;
@@ -82,11 +96,18 @@ fn show(job: &str) -> Result<Exit, Fail> {
             );
         }
         if hits.len() > 20 {
-            println!("  … and {} more (`intune-passcode jobs report {}`)", hits.len() - 20, paths.name);
+            println!(
+                "  … and {} more (`intune-passcode jobs report {}`)",
+                hits.len() - 20,
+                paths.name
+            );
         }
     }
     if !p.finished() {
-        println!("\n`intune-passcode jobs resume {}` finishes it.", paths.name);
+        println!(
+            "\n`intune-passcode jobs resume {}` finishes it.",
+            paths.name
+        );
     }
     Ok(Exit::Ok)
 }
@@ -94,14 +115,20 @@ fn show(job: &str) -> Result<Exit, Fail> {
 fn report(job: &str, format: ReportFormat) -> Result<Exit, Fail> {
     let (paths, journal) = open(job)?;
     let rows = jobs_store::read_input(&paths, &journal)?;
-    let records: HashMap<&str, &intune_passcode::DeviceRecord> =
-        journal.records().map(|r| (r.device_id.as_str(), r)).collect();
+    let records: HashMap<&str, &intune_passcode::DeviceRecord> = journal
+        .records()
+        .map(|r| (r.device_id.as_str(), r))
+        .collect();
     let outcomes: Vec<_> = rows
         .iter()
         .map(|r| output::outcome_from_record(r, records.get(r.device_id.as_str()).copied()))
         .collect();
-    output::write_report(&mut std::io::stdout().lock(), format == ReportFormat::Jsonl, &outcomes)
-        .map_err(|e| Fail::usage(format!("cannot write the report: {e}")))?;
+    output::write_report(
+        &mut std::io::stdout().lock(),
+        format == ReportFormat::Jsonl,
+        &outcomes,
+    )
+    .map_err(|e| Fail::usage(format!("cannot write the report: {e}")))?;
     Ok(Exit::Ok)
 }
 
@@ -114,6 +141,19 @@ async fn resume(mut a: ResumeArgs) -> Result<Exit, Fail> {
     }
     drop(journal);
     let client = crate::connect::client(&a.connection)?;
-    eprintln!("job {} ({} devices); journal {}", paths.name, rows.len(), paths.journal.display());
-    super::run::run_job(client, &paths, rows, &a.run, a.retry_failed, a.resend_unconfirmed).await
+    eprintln!(
+        "job {} ({} devices); journal {}",
+        paths.name,
+        rows.len(),
+        paths.journal.display()
+    );
+    super::run::run_job(
+        client,
+        &paths,
+        rows,
+        &a.run,
+        a.retry_failed,
+        a.resend_unconfirmed,
+    )
+    .await
 }

@@ -47,7 +47,10 @@ fn rows(a: &ResetArgs) -> Result<Vec<Row>, Fail> {
 fn job_for(a: &ResetArgs, graph_base: &str, rows: &[Row]) -> Result<JobPaths, Fail> {
     let (dir, name) = match &a.journal {
         Some(p) => return existing_check(JobPaths::at(p.clone()), rows, false),
-        None => (jobs_store::jobs_dir()?, jobs_store::job_name(graph_base, rows)),
+        None => (
+            jobs_store::jobs_dir()?,
+            jobs_store::job_name(graph_base, rows),
+        ),
     };
     let mut job = JobPaths::at(dir.join(format!("{name}.jsonl")));
     if a.new_job {
@@ -87,7 +90,11 @@ fn existing_check(job: JobPaths, rows: &[Row], named_by_input: bool) -> Result<J
         p.failed,
         p.unknown,
         p.remaining(),
-        if named_by_input { job.name.clone() } else { job.journal.display().to_string() }
+        if named_by_input {
+            job.name.clone()
+        } else {
+            job.journal.display().to_string()
+        }
     )))
 }
 
@@ -106,13 +113,21 @@ pub async fn reset(a: ResetArgs) -> Result<Exit, Fail> {
                 Err(e) => println!("invalid  {}  {}", r.device_id, e),
             }
         }
-        eprintln!("dry run: {} devices; nothing sent, no token fetched", rows.len());
+        eprintln!(
+            "dry run: {} devices; nothing sent, no token fetched",
+            rows.len()
+        );
         return Ok(Exit::Ok);
     }
     let stdin_is_input = a.input.as_deref() == Some("-");
     confirm(rows.len(), &base, a.yes, stdin_is_input)?;
     let job = job_for(&a, &base, &rows)?;
     jobs_store::write_input(&job.input, &rows)?;
-    eprintln!("job {} ({} devices); journal {}", job.name, rows.len(), job.journal.display());
+    eprintln!(
+        "job {} ({} devices); journal {}",
+        job.name,
+        rows.len(),
+        job.journal.display()
+    );
     super::run::run_job(client, &job, rows, &a.run, false, false).await
 }

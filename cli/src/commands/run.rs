@@ -14,10 +14,11 @@ use crate::output::{self, Counts, Progress, Report};
 /// `intune`, `off` or `N/SECONDS`.
 pub fn pace(spec: &str) -> Result<Pace, Fail> {
     if let Some((n, s)) = spec.split_once('/') {
-        let writes: u32 = n
-            .trim()
-            .parse()
-            .map_err(|_| Fail::usage(format!("--pace {spec}: '{n}' is not a whole number of writes")))?;
+        let writes: u32 = n.trim().parse().map_err(|_| {
+            Fail::usage(format!(
+                "--pace {spec}: '{n}' is not a whole number of writes"
+            ))
+        })?;
         let secs: f64 = s
             .trim()
             .parse()
@@ -38,7 +39,10 @@ pub fn bulk_options(
     let verify_unknown = if o.verify_unknown == 0.0 {
         None
     } else {
-        Some(intune_passcode::duration_from_secs("--verify-unknown", o.verify_unknown)?)
+        Some(intune_passcode::duration_from_secs(
+            "--verify-unknown",
+            o.verify_unknown,
+        )?)
     };
     Ok(BulkOptions {
         concurrency: o.concurrency,
@@ -73,6 +77,9 @@ pub async fn run_job(
     })?;
     let mut progress = Progress::new(rows.len(), o.no_progress);
     let mut counts = Counts::default();
+    // Failures that stopped before anything was sent (the credential): when they are all there is, exit 4.
+    let mut credential_failures = 0usize;
+    let mut first_credential_error = None;
     let interrupted = loop {
         let next = tokio::select! {
             item = stream.next() => item,
@@ -81,6 +88,12 @@ pub async fn run_job(
         let Some((i, result)) = next else {
             break false;
         };
+        if let Err(e) = &result
+            && e.kind() == intune_passcode::ErrorKind::Credential
+        {
+            credential_failures += 1;
+            first_credential_error.get_or_insert_with(|| output::describe_error(e));
+        }
         let out = output::outcome(&rows[i], &result);
         counts.add(&out);
         if o.json {
@@ -106,7 +119,13 @@ pub async fn run_job(
         );
         return Ok(Exit::Interrupted);
     }
-    output::summary(&job.name, &job.journal, &counts, progress.elapsed(), report_path.as_deref());
+    output::summary(
+        &job.name,
+        &job.journal,
+        &counts,
+        progress.elapsed(),
+        report_path.as_deref(),
+    );
     if o.json {
         println!(
             "{}",
@@ -116,6 +135,13 @@ pub async fn run_job(
                 "from_journal": counts.from_journal, "throttle_pauses": watch.pauses(),
             })
         );
+    }
+    if counts.failed > 0 && credential_failures == counts.failed && counts.ok + counts.unknown == 0
+    {
+        return Err(Fail::nothing_sent(format!(
+            "nothing was sent: no token could be had ({})",
+            first_credential_error.unwrap_or_default()
+        )));
     }
     Ok(Exit::from_counts(counts.failed, counts.unknown))
 }

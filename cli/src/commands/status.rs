@@ -8,10 +8,13 @@ use crate::args::StatusArgs;
 use crate::exit::{Exit, Fail};
 
 fn print(a: &ResetAction, device: &str, show: bool, json: bool) {
-    let passcode = a
-        .passcode
-        .as_ref()
-        .map(|p| if show { p.expose().to_string() } else { "***".to_string() });
+    let passcode = a.passcode.as_ref().map(|p| {
+        if show {
+            p.expose().to_string()
+        } else {
+            "***".to_string()
+        }
+    });
     let started = intune_passcode::format_time(a.started_at);
     let updated = a.updated_at.map(intune_passcode::format_time);
     if json {
@@ -34,7 +37,14 @@ fn print(a: &ResetAction, device: &str, show: bool, json: bool) {
         println!("error code  {c}");
     }
     match passcode {
-        Some(p) => println!("passcode    {p}{}", if show { "" } else { "  (--show-passcode prints it)" }),
+        Some(p) => println!(
+            "passcode    {p}{}",
+            if show {
+                ""
+            } else {
+                "  (--show-passcode prints it)"
+            }
+        ),
         None => println!("passcode    (none: this platform has none, or it is not ready)"),
     }
 }
@@ -57,7 +67,10 @@ pub async fn status(a: StatusArgs) -> Result<Exit, Fail> {
     let action = match a.wait {
         Some(secs) if !action.state.is_final() => {
             let wait = intune_passcode::duration_from_secs("--wait", secs)?;
-            match client.wait_for_reset(&target, action.started_at, wait).await {
+            match client
+                .wait_for_reset(&target, action.started_at, wait)
+                .await
+            {
                 Ok(done) => done,
                 Err(e) => {
                     eprintln!("{}", crate::output::describe_error(&e));

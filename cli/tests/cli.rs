@@ -1,0 +1,472 @@
+//! The real `intune-passcode` binary against the in-process emulator: every exit code, dry runs that send nothing,
+//! CSV variants, stdin, refusals of a job's input run again, Ctrl-C and `kill -9` then `jobs resume` with no device
+//! reset twice, status, reports and completions.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use graph_emulator::{Emulator, EmulatorConfig, EmulatorHandle, ScriptedResponse, ThrottleConfig};
+
+const BIN: &str = env!("CARGO_BIN_EXE_intune-passcode");
+
+struct Env {
+    emu: EmulatorHandle,
+    state: PathBuf,
+}
+
+async fn env_with(config: EmulatorConfig) -> Env {
+    let emu = Emulator::start(config).await.unwrap();
+    let state = std::env::temp_dir().join(format!(
+        "ipc-cli-{}-{}",
+        std::process::id(),
+        emu.base_url.rsplit(':').next().unwrap()
+    ));
+    let _ = std::fs::remove_dir_all(&state);
+    std::fs::create_dir_all(&state).unwrap();
+    Env { emu, state }
+}
+
+async fn env() -> Env {
+    env_with(EmulatorConfig::default()).await
+}
+
+impl Env {
+    /// The command with the emulator's URLs, its secret in the environment, and a private state folder.
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = self.bare(args);
+        c.args(["--base-url", &self.emu.graph_url]);
+        c
+    }
+    /// Without the connection flags (`jobs list | show | report` take none).
+    fn bare(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(BIN);
+        c.args(args)
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("INTUNE_PASSCODE_STATE_DIR", &self.state)
+            .env("AZURE_TENANT_ID", &self.emu.tenant_id)
+            .env("AZURE_CLIENT_ID", &self.emu.client_id)
+            .env("AZURE_CLIENT_SECRET", &self.emu.client_secret)
+            .env("AZURE_AUTHORITY_HOST", &self.emu.authority_url)
+            .stdin(Stdio::null());
+        c
+    }
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().unwrap()
+    }
+    fn jobs(&self, args: &[&str]) -> Output {
+        let mut all = vec!["jobs"];
+        all.extend_from_slice(args);
+        self.bare(&all).output().unwrap()
+    }
+    fn file(&self, name: &str, bytes: &[u8]) -> String {
+        let p = self.state.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p.display().to_string()
+    }
+    fn resettable(&self, n: usize) -> Vec<String> {
+        self.emu
+            .devices()
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| {
+                !matches!(d["platform"].as_str(), Some("windows" | "macOS")) && d["resetCount"] == 0
+            })
+            .map(|d| d["id"].as_str().unwrap().to_string())
+            .take(n)
+            .collect()
+    }
+    fn stat(&self, name: &str) -> u64 {
+        self.emu.stats()[name].as_u64().unwrap()
+    }
+    fn executed_twice(&self) -> u64 {
+        self.stat("devices_reset_more_than_once")
+    }
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exit_codes_0_1_2_3_4() {
+    let e = env().await;
+    let ids = e.resettable(3);
+    let s = &e.emu.samples;
+    // 0: every device reset; one line each on stdout.
+    let o = e.run(&["reset", "--yes", &ids[0], &ids[1]]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .filter(|l| l.starts_with("ok "))
+            .count(),
+        2
+    );
+    // 1: a Windows device is refused, with the library's error text (code, status, Intune's activity ID).
+    let o = e.run(&["reset", "--yes", &ids[2], &s["windows_device_id"]]);
+    assert_eq!(code(&o), 1, "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("UNSUPPORTED_DEVICE (HTTP 400") && out.contains("Intune activity ID"),
+        "{out}"
+    );
+    // 2: usage.
+    for args in [
+        vec!["reset"],
+        vec!["reset", "a", "b"],
+        vec!["reset", "--yes", "a", "--user", "u", "--detected-app", "x"],
+        vec!["reset", "--pace", "lots", "a"],
+        vec!["frobnicate"],
+    ] {
+        let o = e.run(&args);
+        assert_eq!(code(&o), 2, "{args:?}: {}", text(&o));
+    }
+    // 3: a reset whose answer was lost (a 504) stays unknown when not verified.
+    let lost = e.resettable(1).remove(0);
+    e.emu.script(
+        &lost,
+        vec![ScriptedResponse {
+            status: 504,
+            ..Default::default()
+        }],
+    );
+    let o = e.run(&["reset", "--yes", "--verify-unknown", "0", &lost]);
+    assert_eq!(code(&o), 3, "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("jobs resume"),
+        "{}",
+        text(&o)
+    );
+    // 4: nothing sent: a wrong secret, a certificate that cannot be read, a missing variable.
+    let before = e.stat("requests");
+    let o = e
+        .cmd(&["reset", "--yes", "x1", "x2"])
+        .env("AZURE_CLIENT_SECRET", "wrong")
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 4, "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("AADSTS7000215"),
+        "{}",
+        text(&o)
+    );
+    assert!(!text(&o).contains("wrong\n") && !text(&o).contains(&e.emu.client_secret));
+    let o = e.run(&[
+        "reset",
+        "--yes",
+        "x3",
+        "--tenant-id",
+        "t",
+        "--client-id",
+        "c",
+        "--certificate",
+        "/nonexistent.pem",
+    ]);
+    assert_eq!(code(&o), 4, "{}", text(&o));
+    let o = e.run(&[
+        "reset",
+        "--yes",
+        "x4",
+        "--tenant-id",
+        "t",
+        "--client-id",
+        "c",
+        "--client-secret-env",
+        "NOPE",
+    ]);
+    assert_eq!(code(&o), 4, "{}", text(&o));
+    assert_eq!(e.stat("requests"), before, "nothing reached Graph");
+    assert_eq!(e.executed_twice(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dry_run_sends_nothing_and_fetches_no_token() {
+    let e = env().await;
+    let ids = e.resettable(3);
+    let s = &e.emu.samples;
+    let o = e.run(&[
+        "reset",
+        "--dry-run",
+        &ids[0],
+        &ids[1],
+        "--user",
+        &s["user_id"],
+    ]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(out.lines().count(), 2);
+    assert!(
+        out.lines().all(|l| l.starts_with("POST ")
+            && l.contains("/users/")
+            && l.ends_with("/resetPasscode")),
+        "{out}"
+    );
+    assert_eq!((e.stat("requests"), e.stat("token_requests")), (0, 0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn csv_variants_stdin_and_bad_input() {
+    let e = env().await;
+    let ids = e.resettable(6);
+    // The portal's export: BOM, CRLF, quoted fields with commas, blank lines, a repeated device.
+    let csv = format!(
+        "\u{feff}\"Device name\",\"Device ID\",\"OS\"\r\n\"Pixel, 7\",\"{}\",\"Android\"\r\n\r\n\"x\",\"{}\",\"iOS\"\r\n\"again\",\"{}\",\"Android\"\r\n",
+        ids[0], ids[1], ids[0]
+    );
+    let path = e.file("portal.csv", csv.as_bytes());
+    let o = e.run(&["reset", "--yes", "--input", &path, "--json"]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("1 repeated device IDs ignored"),
+        "{}",
+        text(&o)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "two devices and the summary");
+    assert_eq!(lines[2]["type"], "summary");
+    assert_eq!(lines[2]["ok"], 2);
+    assert_eq!(
+        (e.emu.reset_count(&ids[0]), e.emu.reset_count(&ids[1])),
+        (1, 1)
+    );
+    // Stdin, with userId and detectedAppId columns (empty values mean the plain route).
+    let mut child = e
+        .cmd(&["reset", "--yes", "--input", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    write!(
+        child.stdin.take().unwrap(),
+        "deviceId,userId\n{}\n{},\n",
+        ids[2],
+        ids[3]
+    )
+    .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    // A missing column, non-UTF-8: usage errors naming what is wrong; nothing sent.
+    let before = e.stat("requests");
+    let missing = e.file("missing.csv", b"name,os\nx,y\n");
+    let o = e.run(&["reset", "--yes", "--input", &missing]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("no device ID column in the header (name, os)"),
+        "{}",
+        text(&o)
+    );
+    let latin1 = e.file("latin1.txt", b"abc\nd\xe9f\n");
+    let o = e.run(&["reset", "--yes", "--input", &latin1]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("line 2 is not UTF-8"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(e.stat("requests"), before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_same_input_again_is_refused_and_points_at_its_job() {
+    let e = env().await;
+    let ids = e.resettable(2);
+    let o = e.run(&["reset", "--yes", &ids[0], &ids[1]]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let o = e.run(&["reset", "--yes", &ids[1], &ids[0]]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("already ran this input") && err.contains("jobs report job-"),
+        "{err}"
+    );
+    assert_eq!(e.emu.reset_count(&ids[0]), 1);
+    // --new-job is the explicit way to reset them again.
+    let o = e.run(&["reset", "--yes", "--new-job", &ids[0], &ids[1]]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert_eq!(e.emu.reset_count(&ids[0]), 2);
+    // jobs list, show, report.
+    let o = e.jobs(&["list"]);
+    let list = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        list.lines().filter(|l| l.starts_with("job-")).count(),
+        2,
+        "{list}"
+    );
+    let job = list
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    let o = e.jobs(&["show", &job]);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("state     finished"),
+        "{}",
+        text(&o)
+    );
+    let o = e.jobs(&["report", &job, "--format", "jsonl"]);
+    let rows: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 2);
+    assert!(
+        rows.iter()
+            .all(|r| r["outcome"] == "ok" && r["request_id"].is_string())
+    );
+    let o = e.jobs(&["report", &job]);
+    assert!(
+        String::from_utf8_lossy(&o.stdout)
+            .starts_with("device_id,user_id,detected_app_id,outcome,")
+    );
+}
+
+/// Start a slow paced run of `n` devices, kill it with `signal` after some devices are done, then resume.
+async fn interrupted_then_resumed(signal: &str) {
+    let e = env_with(EmulatorConfig {
+        throttle: Some(ThrottleConfig::parse("1000/1").unwrap().unwrap()),
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let ids = e.resettable(60);
+    let input = e.file("ids.txt", ids.join("\n").as_bytes());
+    let mut child = e
+        .cmd(&[
+            "reset",
+            "--yes",
+            "--input",
+            &input,
+            "--pace",
+            "20/1",
+            "--concurrency",
+            "4",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until some resets ran, then kill mid-run.
+    let started = std::time::Instant::now();
+    while e.stat("executed") < 15 && started.elapsed() < Duration::from_secs(20) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .unwrap();
+    let status = child.wait().unwrap();
+    let executed = e.stat("executed");
+    assert!(executed < 60, "killed too late: {executed}");
+    if signal == "-INT" {
+        assert_eq!(status.code(), Some(130));
+        let mut err = String::new();
+        std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+        assert!(
+            err.contains("interrupted") && err.contains("jobs resume job-"),
+            "{err}"
+        );
+    }
+    // The same input again is refused: the job is unfinished.
+    let o = e.run(&["reset", "--yes", "--input", &input]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(
+        err.contains("unfinished") && err.contains("jobs resume job-"),
+        "{err}"
+    );
+    let job = err
+        .split("jobs resume ")
+        .nth(1)
+        .unwrap()
+        .split('`')
+        .next()
+        .unwrap()
+        .to_string();
+    let o = e.run(&["jobs", "resume", &job, "--pace", "off"]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(
+        ids.iter().all(|d| e.emu.reset_count(d) == 1),
+        "every device reset exactly once"
+    );
+    assert_eq!(e.executed_twice(), 0);
+    let o = e.jobs(&["show", &job]);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("state     finished"),
+        "{}",
+        text(&o)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_exits_130_and_resume_finishes_with_nothing_twice() {
+    interrupted_then_resumed("-INT").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_then_resume_finishes_with_nothing_twice() {
+    interrupted_then_resumed("-KILL").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_hides_the_passcode_unless_asked_and_waits_for_a_final_state() {
+    let e = env().await;
+    let android = e.emu.samples["device_id"].clone();
+    let o = e.run(&["status", &android]);
+    assert_eq!(code(&o), 1, "no record yet: {}", text(&o));
+    assert_eq!(code(&e.run(&["reset", "--yes", &android])), 0);
+    let o = e.run(&["status", &android, "--wait", "10"]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("state       done") && out.contains("passcode    ***"),
+        "{out}"
+    );
+    let o = e.run(&["status", &android, "--show-passcode", "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let passcode = v["passcode"].as_str().unwrap();
+    assert!(
+        passcode.len() >= 4 && passcode.chars().all(|c| c.is_ascii_digit()),
+        "{v}"
+    );
+}
+
+#[test]
+fn completions_and_help() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let o = Command::new(BIN)
+            .args(["completions", shell])
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 0);
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("intune-passcode"),
+            "{shell}"
+        );
+    }
+    let o = Command::new(BIN).arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        help.contains("reset") && help.contains("jobs") && help.contains("AZURE_"),
+        "{help}"
+    );
+    let _ = Path::new(BIN);
+}

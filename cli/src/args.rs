@@ -45,7 +45,7 @@ pub enum JobsCommand {
         job: String,
     },
     /// Finish a job: devices already done are not sent again; unknown ones are settled from their records first.
-    Resume(ResumeArgs),
+    Resume(Box<ResumeArgs>),
     /// Every device of a job and its outcome, on stdout.
     Report {
         /// A job name or a journal's path.

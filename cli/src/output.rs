@@ -141,7 +141,7 @@ impl Outcome {
 /// A report being written: CSV, or JSON Lines for `.jsonl`/`.json`.
 pub enum Report {
     /// CSV with a header.
-    Csv(csv::Writer<std::fs::File>, PathBuf),
+    Csv(Box<csv::Writer<std::fs::File>>, PathBuf),
     /// One object per line.
     Jsonl(std::io::BufWriter<std::fs::File>, PathBuf),
 }
@@ -163,7 +163,7 @@ impl Report {
         let mut w = csv::Writer::from_writer(file);
         w.write_record(COLUMNS)
             .map_err(|e| Fail::usage(format!("--report {}: {e}", path.display())))?;
-        Ok(Report::Csv(w, path.to_path_buf()))
+        Ok(Report::Csv(Box::new(w), path.to_path_buf()))
     }
     /// Add one outcome.
     pub fn add(&mut self, o: &Outcome) {

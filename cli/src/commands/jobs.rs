@@ -21,7 +21,7 @@ pub async fn jobs(c: JobsCommand) -> Result<Exit, Fail> {
         JobsCommand::List => list(),
         JobsCommand::Show { job } => show(&job),
         JobsCommand::Report { job, format } => report(&job, format),
-        JobsCommand::Resume(a) => resume(a).await,
+        JobsCommand::Resume(a) => resume(*a).await,
     }
 }
 

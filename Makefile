@@ -69,7 +69,7 @@ python-dev: $(VENV)/.deps
 	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/maturin develop -q --manifest-path bindings-python/Cargo.toml
 
 test-python: python-dev
-	$(CARGO) build -p graph-emulator
+	$(CARGO) build -p graph-emulator -p intune-passcode-cli
 	$(PY) -m pytest -q bindings-python/tests
 
 ## node-dev: npm ci and the addon built (debug); the generated index.js/index.d.ts must not change
@@ -82,7 +82,7 @@ node-dev: bindings-node/node_modules/.package-lock.json
 test-node: node-dev
 	git diff --exit-code -- bindings-node/index.js bindings-node/index.d.ts || \
 	  (echo "bindings-node/index.js or index.d.ts changed when rebuilt: commit the regenerated files" >&2; exit 1)
-	$(CARGO) build -p graph-emulator
+	$(CARGO) build -p graph-emulator -p intune-passcode-cli
 	cd bindings-node && node --test __test__/
 
 ## c-example: install the C library into target/c-install (debug) and build the example with pkg-config

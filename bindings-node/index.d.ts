@@ -195,6 +195,13 @@ export interface ResetActionJs {
 }
 
 /**
+ * The `intune-passcode` command line with `args` (program name first): its exit code. Synchronous, on the JS
+ * thread, on purpose: the command line runs its own runtime (napi's async functions run on a tokio thread, where
+ * that is not allowed), and a `bin` has nothing else to do meanwhile.
+ */
+export declare function runCli(args: Array<string>): number
+
+/**
  * Send records at `level` and above to `callback` (`null` stops logging). Levels: `off`, `error`, `warn`, `info`,
  * `debug`, `trace`.
  */

@@ -840,5 +840,6 @@ module.exports.NativeBulk = nativeBinding.NativeBulk
 module.exports.NativeClient = nativeBinding.NativeClient
 module.exports.NativeJournal = nativeBinding.NativeJournal
 module.exports.errorCodes = nativeBinding.errorCodes
+module.exports.runCli = nativeBinding.runCli
 module.exports.setLogHook = nativeBinding.setLogHook
 module.exports.version = nativeBinding.version

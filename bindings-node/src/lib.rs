@@ -355,6 +355,14 @@ fn build(
     .build()
 }
 
+/// The `intune-passcode` command line with `args` (program name first): its exit code. Synchronous, on the JS
+/// thread, on purpose: the command line runs its own runtime (napi's async functions run on a tokio thread, where
+/// that is not allowed), and a `bin` has nothing else to do meanwhile.
+#[napi]
+pub fn run_cli(args: Vec<String>) -> i32 {
+    intune_passcode_cli::run(args)
+}
+
 /// `[code, className]` for every core error kind (the wrapper checks it has a class for each).
 #[napi]
 pub fn error_codes() -> Vec<Vec<String>> {

@@ -35,7 +35,15 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<bulk::AsyncBulkIterator>()?;
     m.add_function(wrap_pyfunction!(reset_logging, m)?)?;
     m.add_function(wrap_pyfunction!(foreign::quiesce, m)?)?;
+    m.add_function(wrap_pyfunction!(run_cli, m)?)?;
     Ok(())
+}
+
+/// The `intune-passcode` command line with `argv` (program name first): its exit code. The GIL is released for the
+/// whole run; the command line has its own runtime and prints straight to the process's stdout and stderr.
+#[pyfunction]
+fn run_cli(py: Python<'_>, argv: Vec<String>) -> i32 {
+    py.detach(|| intune_passcode_cli::run(argv))
 }
 
 /// Forget cached logger levels, after changing `logging` configuration (and start forwarding records, if

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 from os import PathLike
-from typing import Any, AsyncIterator, Dict, Iterable, Iterator, Optional, Protocol, Tuple, Union, final
+from typing import Any, AsyncIterator, Dict, Iterable, Iterator, List, Optional, Protocol, Tuple, Union, final
 
 __all__ = [
     "__version__",
@@ -276,3 +276,5 @@ def reset_logging() -> None:
 def _quiesce() -> None:
     """Registered with `atexit` by the package: stop new calls into Python from the library's threads and let those
     in progress finish (without the GIL, up to 2 s)."""
+
+def run_cli(argv: List[str]) -> int: ...

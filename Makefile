@@ -23,6 +23,25 @@ demo: build python-dev node-dev c-example
 	get() { $(EMU) get $(STATE) "$$1"; }; \
 	url=$$(get graph_url); tok=$$(get token); \
 	echo "== emulator at $$url"; \
+	echo "== The command line: 230 devices from a CSV as the Intune portal exports it, paced under Intune's limit"; \
+	rm -rf target/demo-state; mkdir -p target/demo-state; \
+	android=$$($(PY) -c 'import json,sys,urllib.request; \
+	  d=json.load(urllib.request.urlopen(sys.argv[1]+"/_emulator/devices"))[:230]; \
+	  open("target/demo-state/devices.csv","w").write("Device name,Device ID,OS\n"+"".join("d%d,%s,%s\n"%(i,x["id"],x["platform"]) for i,x in enumerate(d))); \
+	  print(next(x["id"] for x in d if x["platform"].startswith("android") and not x.get("offline") and not x.get("noResetToken")))' \
+	  $$(get authority_url)); \
+	export INTUNE_PASSCODE_STATE_DIR=target/demo-state AZURE_TENANT_ID=$$(get tenant_id) AZURE_CLIENT_ID=$$(get client_id) \
+	  AZURE_CLIENT_SECRET=$$(get client_secret) AZURE_AUTHORITY_HOST=$$(get authority_url); \
+	echo "\$$ intune-passcode reset --input devices.csv --yes --report report.csv"; \
+	target/debug/intune-passcode reset --input target/demo-state/devices.csv --yes --base-url $$url \
+	  --report target/demo-state/report.csv > target/demo-state/out.txt || echo "(exit $$?: some devices are Windows or macOS)"; \
+	echo "\$$ tail -2 of its stdout (one line per device)"; tail -2 target/demo-state/out.txt; \
+	echo "\$$ head -3 report.csv"; head -3 target/demo-state/report.csv; \
+	job=$$(target/debug/intune-passcode jobs list | awk 'NR==2{print $$1}'); \
+	echo "\$$ intune-passcode jobs show $$job"; target/debug/intune-passcode jobs show $$job | head -16; \
+	echo "\$$ intune-passcode status $$android --wait 10 --show-passcode"; \
+	target/debug/intune-passcode status $$android --wait 10 --show-passcode --base-url $$url; \
+	unset AZURE_TENANT_ID AZURE_CLIENT_ID AZURE_CLIENT_SECRET AZURE_AUTHORITY_HOST; \
 	echo "== /deviceManagement/managedDevices/{id}/resetPasscode"; \
 	$(EXAMPLE) --base-url $$url --token $$tok --device $$(get samples.device_id); \
 	echo "== /users/{u}/managedDevices/{id}/resetPasscode"; \

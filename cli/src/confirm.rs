@@ -23,7 +23,7 @@ pub fn confirm(
              ahead without a terminal to confirm on"
         )));
     }
-    eprint!(
+    crate::tell_partial!(
         "This resets the passcode of {count} devices through {graph_base}; each gets a new passcode and the old one \
          stops working.\nType {count} to go ahead: "
     );

@@ -5,6 +5,33 @@
 //! bar, JSON lines, reports and exit codes a script can branch on. [`run`] is the whole program: the binary, the
 //! Python console script and the npm `bin` all call it.
 
+/// `println!` that never panics: a stdout closed early (`| head`) ends nothing but the output.
+#[macro_export]
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($t)*);
+    }};
+}
+
+/// `eprintln!` that never panics.
+#[macro_export]
+macro_rules! tell {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($t)*);
+    }};
+}
+
+/// `eprint!` that never panics.
+#[macro_export]
+macro_rules! tell_partial {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr().lock(), $($t)*);
+    }};
+}
+
 pub mod args;
 pub mod commands;
 pub mod confirm;
@@ -27,6 +54,18 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    // A bug must not take the Python or Node host down with it.
+    match std::panic::catch_unwind(move || run_inner(args)) {
+        Ok(code) => code,
+        Err(_) => {
+            tell!("intune-passcode: internal error (a bug); the journal, if any, is consistent");
+            70
+        }
+    }
+}
+
+fn run_inner(args: Vec<OsString>) -> i32 {
     let cli = match args::Cli::try_parse_from(args) {
         Ok(c) => c,
         Err(e) => {
@@ -35,7 +74,7 @@ where
         }
     };
     if tokio::runtime::Handle::try_current().is_ok() {
-        eprintln!("intune-passcode: the command line cannot run inside an async runtime");
+        crate::tell!("intune-passcode: the command line cannot run inside an async runtime");
         return Exit::Usage as i32;
     }
     let rt = match tokio::runtime::Builder::new_multi_thread()
@@ -44,7 +83,7 @@ where
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("intune-passcode: cannot start: {e}");
+            crate::tell!("intune-passcode: cannot start: {e}");
             return Exit::NothingSent as i32;
         }
     };
@@ -61,7 +100,7 @@ where
     match result {
         Ok(exit) => exit as i32,
         Err(f) => {
-            eprintln!("intune-passcode: {}", f.message);
+            crate::tell!("intune-passcode: {}", f.message);
             f.exit as i32
         }
     }

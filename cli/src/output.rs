@@ -278,8 +278,8 @@ impl Progress {
     /// Print a line above the bar (or plainly).
     pub fn println(&self, line: &str) {
         match &self.bar {
-            Some(b) => b.suspend(|| println!("{line}")),
-            None => println!("{line}"),
+            Some(b) => b.suspend(|| crate::say!("{line}")),
+            None => crate::say!("{line}"),
         }
     }
 
@@ -299,7 +299,7 @@ impl Progress {
             } else {
                 0.0
             };
-            eprintln!(
+            crate::tell!(
                 "progress: {}/{} {}, {rate:.1}/s, ETA {eta:.0} s{pause}",
                 c.done,
                 self.total,
@@ -323,27 +323,27 @@ impl Progress {
 
 /// The summary table, on stderr.
 pub fn summary(job: &str, journal: &Path, c: &Counts, elapsed: Duration, report: Option<&Path>) {
-    eprintln!();
-    eprintln!(
+    crate::tell!();
+    crate::tell!(
         "job {job}: {} devices in {:.1} s",
         c.done,
         elapsed.as_secs_f64()
     );
-    eprintln!("  ok        {:>7}", c.ok);
-    eprintln!("  failed    {:>7}", c.failed);
-    eprintln!("  unknown   {:>7}", c.unknown);
+    crate::tell!("  ok        {:>7}", c.ok);
+    crate::tell!("  failed    {:>7}", c.failed);
+    crate::tell!("  unknown   {:>7}", c.unknown);
     if c.from_journal > 0 {
-        eprintln!(
+        crate::tell!(
             "  (of these, {} were already settled by an earlier run: nothing sent)",
             c.from_journal
         );
     }
-    eprintln!("journal: {}", journal.display());
+    crate::tell!("journal: {}", journal.display());
     if let Some(r) = report {
-        eprintln!("report:  {}", r.display());
+        crate::tell!("report:  {}", r.display());
     }
     if c.unknown > 0 {
-        eprintln!(
+        crate::tell!(
             "{} outcomes are unknown: the reset may have run. `intune-passcode jobs resume {job}` settles them from \
              each device's record before anything is sent again.",
             c.unknown

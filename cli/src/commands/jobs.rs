@@ -28,17 +28,23 @@ pub async fn jobs(c: JobsCommand) -> Result<Exit, Fail> {
 fn list() -> Result<Exit, Fail> {
     let jobs = jobs_store::list()?;
     if jobs.is_empty() {
-        eprintln!("no jobs in {}", jobs_store::jobs_dir()?.display());
+        crate::tell!("no jobs in {}", jobs_store::jobs_dir()?.display());
         return Ok(Exit::Ok);
     }
-    println!(
+    crate::say!(
         "{:<20} {:<24} {:>7} {:>7} {:>7} {:>7} {:>7}  state",
-        "job", "created", "total", "ok", "failed", "unknown", "left"
+        "job",
+        "created",
+        "total",
+        "ok",
+        "failed",
+        "unknown",
+        "left"
     );
     for (paths, journal) in jobs {
         let rows = jobs_store::read_input(&paths, &journal)?;
         let p = jobs_store::progress(&journal, &rows);
-        println!(
+        crate::say!(
             "{:<20} {:<24} {:>7} {:>7} {:>7} {:>7} {:>7}  {}",
             paths.name,
             journal.created_at(),
@@ -61,16 +67,16 @@ fn show(job: &str) -> Result<Exit, Fail> {
     let (paths, journal) = open(job)?;
     let rows = jobs_store::read_input(&paths, &journal)?;
     let p = jobs_store::progress(&journal, &rows);
-    println!("job       {}", paths.name);
-    println!("journal   {}", paths.journal.display());
-    println!("created   {}", journal.created_at());
-    println!("graph     {}", journal.graph_base());
-    println!("devices   {}", p.total);
-    println!("ok        {}", p.ok);
-    println!("failed    {}", p.failed);
-    println!("unknown   {}", p.unknown);
-    println!("not sent  {}", p.remaining());
-    println!(
+    crate::say!("job       {}", paths.name);
+    crate::say!("journal   {}", paths.journal.display());
+    crate::say!("created   {}", journal.created_at());
+    crate::say!("graph     {}", journal.graph_base());
+    crate::say!("devices   {}", p.total);
+    crate::say!("ok        {}", p.ok);
+    crate::say!("failed    {}", p.failed);
+    crate::say!("unknown   {}", p.unknown);
+    crate::say!("not sent  {}", p.remaining());
+    crate::say!(
         "state     {}",
         if p.finished() {
             "finished"
@@ -86,9 +92,9 @@ fn show(job: &str) -> Result<Exit, Fail> {
         if hits.is_empty() {
             continue;
         }
-        println!("\n{title} ({}):", hits.len());
+        crate::say!("\n{title} ({}):", hits.len());
         for r in hits.iter().take(20) {
-            println!(
+            crate::say!(
                 "  {}  {}{}",
                 r.device_id,
                 r.code.as_deref().unwrap_or("?"),
@@ -96,7 +102,7 @@ fn show(job: &str) -> Result<Exit, Fail> {
             );
         }
         if hits.len() > 20 {
-            println!(
+            crate::say!(
                 "  … and {} more (`intune-passcode jobs report {}`)",
                 hits.len() - 20,
                 paths.name
@@ -104,7 +110,7 @@ fn show(job: &str) -> Result<Exit, Fail> {
         }
     }
     if !p.finished() {
-        println!(
+        crate::say!(
             "\n`intune-passcode jobs resume {}` finishes it.",
             paths.name
         );
@@ -141,7 +147,7 @@ async fn resume(mut a: ResumeArgs) -> Result<Exit, Fail> {
     }
     drop(journal);
     let client = crate::connect::client(&a.connection)?;
-    eprintln!(
+    crate::tell!(
         "job {} ({} devices); journal {}",
         paths.name,
         rows.len(),

@@ -102,18 +102,18 @@ fn existing_check(job: JobPaths, rows: &[Row], named_by_input: bool) -> Result<J
 pub async fn reset(a: ResetArgs) -> Result<Exit, Fail> {
     let (rows, dropped) = input::dedupe(rows(&a)?);
     if dropped > 0 {
-        eprintln!("{dropped} repeated device IDs ignored (each device is reset once)");
+        crate::tell!("{dropped} repeated device IDs ignored (each device is reset once)");
     }
     let client = crate::connect::client(&a.connection)?;
     let base = client.graph_base().to_string();
     if a.dry_run {
         for r in &rows {
             match r.target() {
-                Ok(t) => println!("POST {base}{}", t.path()),
-                Err(e) => println!("invalid  {}  {}", r.device_id, e),
+                Ok(t) => crate::say!("POST {base}{}", t.path()),
+                Err(e) => crate::say!("invalid  {}  {}", r.device_id, e),
             }
         }
-        eprintln!(
+        crate::tell!(
             "dry run: {} devices; nothing sent, no token fetched",
             rows.len()
         );
@@ -123,7 +123,7 @@ pub async fn reset(a: ResetArgs) -> Result<Exit, Fail> {
     confirm(rows.len(), &base, a.yes, stdin_is_input)?;
     let job = job_for(&a, &base, &rows)?;
     jobs_store::write_input(&job.input, &rows)?;
-    eprintln!(
+    crate::tell!(
         "job {} ({} devices); journal {}",
         job.name,
         rows.len(),

@@ -110,7 +110,7 @@ pub async fn run_job(
     progress.finish();
     let report_path = report.map(Report::finish);
     if interrupted {
-        eprintln!(
+        crate::tell!(
             "\ninterrupted after {} of {} devices. The journal is consistent: `intune-passcode jobs resume {}` \
              finishes the job, sending nothing twice.",
             counts.done,
@@ -127,7 +127,7 @@ pub async fn run_job(
         report_path.as_deref(),
     );
     if o.json {
-        println!(
+        crate::say!(
             "{}",
             serde_json::json!({
                 "type": "summary", "job": job.name, "journal": job.journal.display().to_string(),

@@ -18,7 +18,7 @@ fn print(a: &ResetAction, device: &str, show: bool, json: bool) {
     let started = intune_passcode::format_time(a.started_at);
     let updated = a.updated_at.map(intune_passcode::format_time);
     if json {
-        println!(
+        crate::say!(
             "{}",
             serde_json::json!({
                 "device_id": device, "state": a.state.as_str(), "started_at": started, "updated_at": updated,
@@ -27,17 +27,17 @@ fn print(a: &ResetAction, device: &str, show: bool, json: bool) {
         );
         return;
     }
-    println!("device      {device}");
-    println!("state       {}", a.state.as_str());
-    println!("started     {started}");
+    crate::say!("device      {device}");
+    crate::say!("state       {}", a.state.as_str());
+    crate::say!("started     {started}");
     if let Some(u) = updated {
-        println!("updated     {u}");
+        crate::say!("updated     {u}");
     }
     if let Some(c) = a.error_code {
-        println!("error code  {c}");
+        crate::say!("error code  {c}");
     }
     match passcode {
-        Some(p) => println!(
+        Some(p) => crate::say!(
             "passcode    {p}{}",
             if show {
                 ""
@@ -45,7 +45,7 @@ fn print(a: &ResetAction, device: &str, show: bool, json: bool) {
                 "  (--show-passcode prints it)"
             }
         ),
-        None => println!("passcode    (none: this platform has none, or it is not ready)"),
+        None => crate::say!("passcode    (none: this platform has none, or it is not ready)"),
     }
 }
 
@@ -56,12 +56,12 @@ pub async fn status(a: StatusArgs) -> Result<Exit, Fail> {
     let action = match client.reset_status(&target).await {
         Ok(a) => a,
         Err(e) => {
-            eprintln!("{}", crate::output::describe_error(&e));
+            crate::tell!("{}", crate::output::describe_error(&e));
             return Ok(Exit::SomeFailed);
         }
     };
     let Some(action) = action else {
-        eprintln!("{}: no resetPasscode record", a.device_id);
+        crate::tell!("{}: no resetPasscode record", a.device_id);
         return Ok(Exit::SomeFailed);
     };
     let action = match a.wait {
@@ -73,7 +73,7 @@ pub async fn status(a: StatusArgs) -> Result<Exit, Fail> {
             {
                 Ok(done) => done,
                 Err(e) => {
-                    eprintln!("{}", crate::output::describe_error(&e));
+                    crate::tell!("{}", crate::output::describe_error(&e));
                     print(&action, &a.device_id, a.show_passcode, a.json);
                     return Ok(Exit::SomeUnknown);
                 }

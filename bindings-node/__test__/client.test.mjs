@@ -63,6 +63,8 @@ test('every error code with its fields', async () => {
   assert.ok(e.message.includes(e.requestId))
   e = await rejects(c.resetPasscode(s.windows_device_id), ip.UnsupportedDeviceError, 'UNSUPPORTED_DEVICE')
   assert.ok(e.intuneActivityId)
+  assert.ok(e.message.includes(`Intune activity ID: ${e.intuneActivityId}`), e.message)
+  assert.ok(e.message.includes('not supported on windows devices'), e.message)
   const unpriv = new Client({
     tenantId: emu.info.tenant_id, clientId: emu.info.unprivileged_client_id, clientSecret: emu.info.unprivileged_client_secret,
     baseUrl: emu.graphUrl, authorityUrl: emu.info.authority_url,

@@ -227,3 +227,17 @@ def test_sixteen_threads_share_one_client(fresh_emu: Any) -> None:
     assert not errors
     stats = fresh_emu.stats()
     assert stats["executed"] == 1600 and stats["devices_reset_more_than_once"] == 0
+
+
+def test_reprs_read_as_python_and_errors_carry_intunes_ids(emu: Any) -> None:
+    s = emu.info["samples"]
+    c = client(emu)
+    r = c.reset_passcode(s["device_id"])
+    text = repr(r)
+    assert "Some(" not in text and "None" not in text.replace("=None", "") and f"request_id='{r.request_id}'" in text
+    with pytest.raises(ip.UnsupportedDeviceError) as info:
+        c.reset_passcode(s["windows_device_id"])
+    e = info.value
+    assert e.intune_activity_id and f"Intune activity ID: {e.intune_activity_id}" in str(e)
+    assert "not supported on windows devices" in str(e)
+    assert "Some(" not in repr(e)

@@ -470,3 +470,35 @@ fn completions_and_help() {
     );
     let _ = Path::new(BIN);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graphs_throttle_pauses_show_in_the_progress_and_the_summary() {
+    let e = env_with(EmulatorConfig {
+        throttle: Some(ThrottleConfig::parse("5/1").unwrap().unwrap()),
+        ..EmulatorConfig::default()
+    })
+    .await;
+    let ids = e.resettable(12);
+    let input = e.file("ids.txt", ids.join("\n").as_bytes());
+    // No client pacing: Graph's 429s pause every worker, and the run still ends with each device reset once.
+    let o = e.run(&[
+        "reset",
+        "--yes",
+        "--json",
+        "--input",
+        &input,
+        "--pace",
+        "off",
+        "--concurrency",
+        "8",
+    ]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let summary: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    assert!(
+        summary["throttle_pauses"].as_u64().unwrap() > 0,
+        "{summary}"
+    );
+    assert!(e.stat("throttled_429") > 0);
+    assert!(ids.iter().all(|d| e.emu.reset_count(d) == 1));
+}

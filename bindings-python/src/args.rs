@@ -77,6 +77,19 @@ pub struct ClientArgs<'a, 'py> {
     pub from_environment: bool,
 }
 
+/// `cls(**options, from_environment=True)`: both clients' `from_environment`.
+pub fn from_environment<'py>(
+    cls: &Bound<'py, pyo3::types::PyType>,
+    options: Option<&Bound<'py, pyo3::types::PyDict>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let kwargs = match options {
+        Some(o) => o.copy()?,
+        None => pyo3::types::PyDict::new(cls.py()),
+    };
+    kwargs.set_item("from_environment", true)?;
+    cls.call((), Some(&kwargs))
+}
+
 /// `managed_identity=`: `True` (system-assigned), a user-assigned identity's client ID, or `None`/`False`.
 fn managed_identity(
     py: Python<'_>,

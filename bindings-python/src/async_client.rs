@@ -100,12 +100,7 @@ impl PyAsyncClient {
         cls: &Bound<'py, pyo3::types::PyType>,
         options: Option<&Bound<'py, pyo3::types::PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        let kwargs = match options {
-            Some(o) => o.copy()?,
-            None => pyo3::types::PyDict::new(cls.py()),
-        };
-        kwargs.set_item("from_environment", true)?;
-        cls.call((), Some(&kwargs))
+        args::from_environment(cls, options)
     }
 
     /// Reset (on iOS/iPadOS: remove) one device's passcode.

@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 
-use super::{AccessToken, TokenCredential, standalone_http, token_endpoint, token_url};
+use super::app::AppEndpoint;
+use super::{AccessToken, TokenCredential, standalone_http};
 use crate::error::{Error, ErrorKind};
 use crate::secret::Secret;
 
@@ -15,17 +16,14 @@ pub type AssertionCallback =
 
 /// An app registration that proves itself with a JWT from a callback, asked anew at every token fetch.
 pub struct ClientAssertionCredential {
-    token_url: String,
-    client_id: String,
+    app: AppEndpoint,
     callback: AssertionCallback,
-    http: reqwest::Client,
 }
 
 impl std::fmt::Debug for ClientAssertionCredential {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientAssertionCredential")
-            .field("token_url", &self.token_url)
-            .field("client_id", &self.client_id)
+            .field("app", &self.app)
             .finish_non_exhaustive()
     }
 }
@@ -55,10 +53,8 @@ impl ClientAssertionCredential {
         callback: AssertionCallback,
     ) -> Result<Self, Error> {
         Ok(ClientAssertionCredential {
-            token_url: token_url(authority, tenant_id, client_id)?,
-            client_id: client_id.to_string(),
+            app: AppEndpoint::new(http, authority, tenant_id, client_id)?,
             callback,
-            http,
         })
     }
 }
@@ -73,14 +69,7 @@ impl TokenCredential for ClientAssertionCredential {
                     "the client assertion callback returned an empty assertion",
                 ));
             }
-            token_endpoint::request_with_assertion(
-                &self.http,
-                &self.token_url,
-                &self.client_id,
-                &assertion,
-                scopes,
-            )
-            .await
+            self.app.with_assertion(&assertion, scopes).await
         })
     }
 }

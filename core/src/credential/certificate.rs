@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
 
+use super::app::AppEndpoint;
 use super::certificate_file::{self, KeyMaterial};
-use super::{AccessToken, TokenCredential, jwt, standalone_http, token_endpoint, token_url};
+use super::{AccessToken, TokenCredential, jwt, standalone_http};
 use crate::error::Error;
 use crate::secret::Secret;
 
@@ -35,19 +36,16 @@ pub struct CertificateOptions {
 /// An app registration that proves itself with a certificate: PEM (certificate chain + unencrypted PKCS#8 or
 /// PKCS#1 RSA key, one file or two) or PKCS#12/PFX with its password. The key never prints.
 pub struct CertificateCredential {
-    token_url: String,
-    client_id: String,
+    app: AppEndpoint,
     path: PathBuf,
     material: Arc<KeyMaterial>,
     options: CertificateOptions,
-    http: reqwest::Client,
 }
 
 impl std::fmt::Debug for CertificateCredential {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("CertificateCredential")
-            .field("token_url", &self.token_url)
-            .field("client_id", &self.client_id)
+            .field("app", &self.app)
             .field("path", &self.path)
             .field("options", &self.options)
             .field("key", &"***")
@@ -87,15 +85,13 @@ impl CertificateCredential {
         password: Option<&Secret>,
         options: CertificateOptions,
     ) -> Result<Self, Error> {
-        let token_url = token_url(authority, tenant_id, client_id)?;
+        let app = AppEndpoint::new(http, authority, tenant_id, client_id)?;
         let material = certificate_file::load(path, options.key_path.as_deref(), password)?;
         Ok(CertificateCredential {
-            token_url,
-            client_id: client_id.to_string(),
+            app,
             path: path.to_path_buf(),
             material: Arc::new(material),
             options,
-            http,
         })
     }
 }
@@ -105,19 +101,12 @@ impl TokenCredential for CertificateCredential {
         Box::pin(async move {
             let assertion = jwt::client_assertion(
                 &self.material,
-                &self.client_id,
-                &self.token_url,
+                &self.app.client_id,
+                &self.app.token_url,
                 self.options.algorithm,
                 self.options.send_certificate_chain,
             )?;
-            token_endpoint::request_with_assertion(
-                &self.http,
-                &self.token_url,
-                &self.client_id,
-                &assertion,
-                scopes,
-            )
-            .await
+            self.app.with_assertion(&assertion, scopes).await
         })
     }
 }

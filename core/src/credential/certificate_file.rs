@@ -108,16 +108,7 @@ fn from_pem(
             }
             _ => continue,
         };
-        key = Some(parsed.map_err(|e| {
-            if e.to_string().contains("WrongAlgorithm") {
-                not_rsa(key_path)
-            } else {
-                fail(format!(
-                    "the private key in '{}' is not a usable RSA key ({e})",
-                    key_path.display()
-                ))
-            }
-        })?);
+        key = Some(parsed.map_err(|e| key_error(&e, key_path))?);
         break;
     }
     let Some(key) = key else {
@@ -128,6 +119,18 @@ fn from_pem(
         )));
     };
     finish(key, certs, cert_path)
+}
+
+/// Why ring refused the key in `path`: another algorithm, or a broken RSA key.
+fn key_error(e: &ring::error::KeyRejected, path: &Path) -> Error {
+    if e.to_string().contains("WrongAlgorithm") {
+        not_rsa(path)
+    } else {
+        fail(format!(
+            "the private key in '{}' is not a usable RSA key ({e})",
+            path.display()
+        ))
+    }
 }
 
 fn not_rsa(path: &Path) -> Error {
@@ -162,16 +165,7 @@ fn from_pfx(bytes: &[u8], path: &Path, password: Option<&Secret>) -> Result<KeyM
             path.display()
         )));
     };
-    let key = RsaKeyPair::from_pkcs8(bag.key.as_der()).map_err(|e| {
-        if e.to_string().contains("WrongAlgorithm") {
-            not_rsa(path)
-        } else {
-            fail(format!(
-                "the private key in '{}' is not a usable RSA key ({e})",
-                path.display()
-            ))
-        }
-    })?;
+    let key = RsaKeyPair::from_pkcs8(bag.key.as_der()).map_err(|e| key_error(&e, path))?;
     let certs = archive
         .certs
         .iter()

@@ -2,24 +2,22 @@
 
 use futures_util::future::BoxFuture;
 
-use super::{AccessToken, TokenCredential, standalone_http, token_endpoint, token_url};
+use super::app::AppEndpoint;
+use super::{AccessToken, TokenCredential, standalone_http, token_endpoint};
 use crate::error::Error;
 use crate::secret::Secret;
 
 /// The OAuth 2.0 client-credentials flow against Microsoft Entra ID:
 /// `POST {authority}/{tenant}/oauth2/v2.0/token` with `grant_type=client_credentials` and a client secret.
 pub struct ClientSecretCredential {
-    token_url: String,
-    client_id: String,
+    app: AppEndpoint,
     secret: Secret,
-    http: reqwest::Client,
 }
 
 impl std::fmt::Debug for ClientSecretCredential {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ClientSecretCredential")
-            .field("token_url", &self.token_url)
-            .field("client_id", &self.client_id)
+            .field("app", &self.app)
             .field("secret", &self.secret)
             .finish()
     }
@@ -53,16 +51,11 @@ impl ClientSecretCredential {
         client_id: &str,
         secret: Secret,
     ) -> Result<Self, Error> {
-        let token_url = token_url(authority, tenant_id, client_id)?;
+        let app = AppEndpoint::new(http, authority, tenant_id, client_id)?;
         if secret.expose().is_empty() {
             return Err(Error::invalid("client_secret is empty"));
         }
-        Ok(ClientSecretCredential {
-            token_url,
-            client_id: client_id.to_string(),
-            secret,
-            http,
-        })
+        Ok(ClientSecretCredential { app, secret })
     }
 }
 
@@ -72,11 +65,11 @@ impl TokenCredential for ClientSecretCredential {
             let scope = scopes.join(" ");
             let form = [
                 ("grant_type", "client_credentials"),
-                ("client_id", self.client_id.as_str()),
+                ("client_id", self.app.client_id.as_str()),
                 ("client_secret", self.secret.expose()),
                 ("scope", scope.as_str()),
             ];
-            token_endpoint::request(&self.http, &self.token_url, &form).await
+            token_endpoint::request(&self.app.http, &self.app.token_url, &form).await
         })
     }
 }

@@ -1,6 +1,7 @@
 //! Where tokens come from: the `TokenCredential` trait, a static token, and every way an app proves who it is to
 //! Entra ID (client secret, certificate, client assertion, workload identity, managed identity, the environment).
 
+mod app;
 mod assertion;
 mod certificate;
 mod certificate_file;

@@ -6,25 +6,23 @@ use std::path::PathBuf;
 
 use futures_util::future::BoxFuture;
 
+use super::app::AppEndpoint;
 use super::environment::{EnvSnapshot, Resolved};
-use super::{AccessToken, TokenCredential, standalone_http, token_endpoint, token_url};
+use super::{AccessToken, TokenCredential, standalone_http};
 use crate::error::{Error, ErrorKind};
 use crate::secret::Secret;
 
 /// An app registration with a federated credential that trusts a Kubernetes service account (or any issuer whose
 /// token is written to a file).
 pub struct WorkloadIdentityCredential {
-    token_url: String,
-    client_id: String,
+    app: AppEndpoint,
     token_file: PathBuf,
-    http: reqwest::Client,
 }
 
 impl std::fmt::Debug for WorkloadIdentityCredential {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WorkloadIdentityCredential")
-            .field("token_url", &self.token_url)
-            .field("client_id", &self.client_id)
+            .field("app", &self.app)
             .field("token_file", &self.token_file)
             .finish()
     }
@@ -39,10 +37,8 @@ impl WorkloadIdentityCredential {
         token_file: impl Into<PathBuf>,
     ) -> Result<Self, Error> {
         Ok(WorkloadIdentityCredential {
-            token_url: token_url(authority, tenant_id, client_id)?,
-            client_id: client_id.to_string(),
+            app: AppEndpoint::new(standalone_http()?, authority, tenant_id, client_id)?,
             token_file: token_file.into(),
-            http: standalone_http()?,
         })
     }
 
@@ -64,10 +60,8 @@ impl WorkloadIdentityCredential {
             return Ok(Err(format!("{} not set", missing.join(", "))));
         };
         Ok(Ok(WorkloadIdentityCredential {
-            token_url: token_url(authority, tenant, client)?,
-            client_id: client.to_string(),
+            app: AppEndpoint::new(http, authority, tenant, client)?,
             token_file: PathBuf::from(file),
-            http,
         }))
     }
 
@@ -100,14 +94,7 @@ impl TokenCredential for WorkloadIdentityCredential {
     fn get_token<'a>(&'a self, scopes: &'a [String]) -> BoxFuture<'a, Result<AccessToken, Error>> {
         Box::pin(async move {
             let assertion = self.read_token().await?;
-            token_endpoint::request_with_assertion(
-                &self.http,
-                &self.token_url,
-                &self.client_id,
-                &assertion,
-                scopes,
-            )
-            .await
+            self.app.with_assertion(&assertion, scopes).await
         })
     }
 }

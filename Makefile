@@ -6,7 +6,7 @@ EMU := scripts/emulator.sh
 STATE := target/demo-emulator.json
 EXAMPLE := target/debug/examples/reset_passcode
 
-.PHONY: all build demo test lint test-rust test-python python-dev test-node node-dev test-c c-example release bench bench-peers bench-tools bench-smoke debug-workers soak soak-smoke fuzz test-sanitize mutants clean
+.PHONY: dist dist-check lint-workflows all build demo test lint test-rust test-python python-dev test-node node-dev test-c c-example release bench bench-peers bench-tools bench-smoke debug-workers soak soak-smoke fuzz test-sanitize mutants clean
 VENV := .venv
 PY := $(VENV)/bin/python
 
@@ -64,6 +64,20 @@ demo: build python-dev node-dev c-example
 	  $$(get samples.ios_device_id) $$(get samples.windows_device_id); \
 	echo "== C: one reset, then a bulk run with progress"; \
 	target/c-install/reset $$url $$tok $$(get samples.device_id) $$(get samples.ios_device_id) $$(get samples.windows_device_id)
+
+## dist: the release artefacts for linux x86_64 (glibc 2.17) into dist/: wheel + sdist, npm tarballs, C archive
+dist:
+	scripts/dist.sh
+
+## dist-check: install dist/ as a user would (no cargo, no network) and reset devices through each front door
+dist-check:
+	$(CARGO) build -p graph-emulator
+	scripts/dist-check.sh
+
+## lint-workflows: actionlint (v1.7.12, built with go into .tools) over .github/workflows
+lint-workflows:
+	@[ -x .tools/actionlint ] || GOBIN=$(abspath .tools) go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+	.tools/actionlint .github/workflows/*.yml
 
 ## test: everything CI runs (installs what it needs)
 test: lint test-rust test-python test-node test-c bench-smoke soak-smoke

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# make dist-check: install what `make dist` made as a user would, in a fresh folder, with cargo and rustc off PATH and
+# no network (pip --no-index, npm --offline with an empty cache), and reset a device on the emulator through:
+#   Python: the library and the console script;  Node: require, import and the bin;
+#   C/C++: CMake find_package and plain pkg-config, statically and dynamically.
+# It fails on a wheel for this machine's glibc only, a missing console script, a .pc that points at the build folder,
+# and an npm tarball that needs the registry.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+EMU=$ROOT/scripts/emulator.sh
+export EMULATOR_BIN=${EMULATOR_BIN:-$ROOT/target/debug/graph-emulator}
+[ -x "$EMULATOR_BIN" ] || { echo "dist-check: build the emulator first (cargo build -p graph-emulator)" >&2; exit 1; }
+for f in dist/python/*.whl "dist/node/intune-passcode-$VERSION.tgz" "dist/node/intune-passcode-linux-x64-gnu-$VERSION.tgz" \
+         "dist/c/intune-passcode-$VERSION-x86_64-linux-gnu.tar.gz"; do
+  [ -e "$f" ] || { echo "dist-check: $f is missing: run make dist" >&2; exit 1; }
+done
+
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/ipc-dist-check.XXXXXX")
+STATE=$WORK/emulator.json
+trap '"$EMU" stop "$STATE"; rm -rf "$WORK"' EXIT
+"$EMU" start "$STATE" --throttle off --devices 200
+get() { "$EMU" get "$STATE" "$1"; }
+URL=$(get graph_url); TOKEN=$(get token)
+devices=$(python3 -c 'import json,sys,urllib.request
+d=json.load(urllib.request.urlopen(sys.argv[1]+"/_emulator/devices"))
+print(" ".join(x["id"] for x in d if x["platform"] not in ("windows","macOS"))[:100000])' "$(get authority_url)")
+read -r -a IDS <<<"$devices"
+n=0; next_device() { DEVICE=${IDS[$n]}; n=$((n + 1)); }
+export INTUNE_PASSCODE_STATE_DIR=$WORK/state AZURE_TENANT_ID=$(get tenant_id) AZURE_CLIENT_ID=$(get client_id) \
+  AZURE_CLIENT_SECRET=$(get client_secret) AZURE_AUTHORITY_HOST=$(get authority_url)
+
+# No Rust toolchain from here on: a PATH without any folder that holds cargo or rustc.
+clean=""
+IFS=: read -r -a dirs <<<"$PATH"
+for d in "${dirs[@]}"; do
+  [ -e "$d/cargo" ] || [ -e "$d/rustc" ] || clean="$clean${clean:+:}$d"
+done
+export PATH=$clean
+if command -v cargo >/dev/null || command -v rustc >/dev/null; then echo "dist-check: cargo is still on PATH" >&2; exit 1; fi
+cd "$WORK"
+
+echo "== Python: a new venv installs the wheel, with no index"
+wheel=$(ls "$ROOT"/dist/python/*.whl)
+case "$wheel" in *manylinux_2_17_x86_64*|*manylinux2014_x86_64*) ;;
+  *) echo "dist-check: $wheel is not a manylinux_2_17 wheel (built for this machine's glibc only?)" >&2; exit 1 ;; esac
+python3 -m venv venv
+venv/bin/pip install -q --no-index --only-binary :all: "$wheel"
+[ -x venv/bin/intune-passcode ] || { echo "dist-check: the wheel installed no intune-passcode console script" >&2; exit 1; }
+next_device
+venv/bin/python - "$URL" "$DEVICE" <<'PY'
+import sys
+from intune_passcode import Client
+r = Client.from_environment(base_url=sys.argv[1]).reset_passcode(sys.argv[2])
+assert r.status == 204
+print("python library: status", r.status, "request-id", r.request_id)
+PY
+next_device
+venv/bin/intune-passcode reset "$DEVICE" --base-url "$URL" --no-progress
+
+echo "== Node: a new project installs the two tarballs offline, with an empty cache"
+mkdir npm-app && cd npm-app
+npm init -y >/dev/null
+npm install --offline --cache "$WORK/empty-npm-cache" --no-audit --no-fund \
+  "$ROOT/dist/node/intune-passcode-linux-x64-gnu-$VERSION.tgz" "$ROOT/dist/node/intune-passcode-$VERSION.tgz"
+next_device
+node -e '
+const { Client } = require("intune-passcode")
+new Client({ token: process.argv[1], baseUrl: process.argv[2] }).resetPasscode(process.argv[3])
+  .then((r) => console.log("node require: status", r.status, "request-id", r.requestId))
+' "$TOKEN" "$URL" "$DEVICE"
+next_device
+node --input-type=module -e '
+import { Client } from "intune-passcode"
+const r = await Client.fromEnvironment({ baseUrl: process.argv[1] }).resetPasscode(process.argv[2])
+console.log("node import: status", r.status, "request-id", r.requestId)
+' "$URL" "$DEVICE"
+next_device
+./node_modules/.bin/intune-passcode reset "$DEVICE" --base-url "$URL" --no-progress
+cd "$WORK"
+
+echo "== C and C++: from the unpacked archive, by CMake and by pkg-config, static and shared"
+mkdir c && tar -C c -xzf "$ROOT/dist/c/intune-passcode-$VERSION-x86_64-linux-gnu.tar.gz"
+prefix=$WORK/c/intune-passcode-$VERSION-x86_64-linux-gnu
+export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
+incdir=$(pkg-config --variable=includedir intune_passcode)
+case "$(cd "$incdir" && pwd -P)" in "$(cd "$prefix" && pwd -P)"/*) ;;
+  *) echo "dist-check: the .pc points at $incdir, not the unpacked archive" >&2; exit 1 ;; esac
+cmake -S "$ROOT/tests/dist" -B cmake-build -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build cmake-build >/dev/null
+for exe in c_static c_shared cpp_static cpp_shared; do next_device; "cmake-build/$exe" "$URL" "$TOKEN" "$DEVICE"; done
+# Static programs must not need the .so; shared ones must.
+if ldd cmake-build/c_static | grep -q intune_passcode; then echo "dist-check: c_static loads the .so" >&2; exit 1; fi
+ldd cmake-build/c_shared | grep -q libintune_passcode.so
+cc -std=c11 "$ROOT/tests/dist/consumer.c" $(pkg-config --cflags --libs intune_passcode) \
+  -Wl,-rpath,"$prefix/lib" -o pc_shared
+static_libs=$(pkg-config --static --libs intune_passcode | sed 's/-lintune_passcode/-l:libintune_passcode.a/')
+cc -std=c11 "$ROOT/tests/dist/consumer.c" $(pkg-config --cflags intune_passcode) $static_libs -o pc_static
+c++ -std=c++17 "$ROOT/tests/dist/consumer.cpp" $(pkg-config --cflags intune_passcode) $static_libs -o pc_static_cpp
+for exe in pc_shared pc_static pc_static_cpp; do next_device; "./$exe" "$URL" "$TOKEN" "$DEVICE"; done
+
+executed=$(python3 -c 'import json,sys,urllib.request
+s=json.load(urllib.request.urlopen(sys.argv[1]+"/_emulator/stats")); print(s["executed"], s["devices_reset_more_than_once"])' "$(get authority_url)")
+[ "$executed" = "$n 0" ] || { echo "dist-check: the emulator executed '$executed' resets, expected '$n 0'" >&2; exit 1; }
+echo "dist-check: $n devices reset, one each, through 12 installed front doors; no cargo, no rustc, no network"

@@ -45,6 +45,11 @@ impl Env {
         c.args(args)
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            // Windows sockets need it.
+            .env(
+                "SystemRoot",
+                std::env::var_os("SystemRoot").unwrap_or_default(),
+            )
             .env("INTUNE_PASSCODE_STATE_DIR", &self.state)
             .env("AZURE_TENANT_ID", &self.emu.tenant_id)
             .env("AZURE_CLIENT_ID", &self.emu.client_id)
@@ -341,6 +346,7 @@ async fn the_same_input_again_is_refused_and_points_at_its_job() {
 }
 
 /// Start a slow paced run of `n` devices, kill it with `signal` after some devices are done, then resume.
+#[cfg(unix)]
 async fn interrupted_then_resumed(signal: &str) {
     let e = env_with(EmulatorConfig {
         throttle: Some(ThrottleConfig::parse("1000/1").unwrap().unwrap()),
@@ -416,11 +422,14 @@ async fn interrupted_then_resumed(signal: &str) {
     );
 }
 
+// Signals: Unix only (on Windows Ctrl-C is a console event a test cannot send to another process).
+#[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ctrl_c_exits_130_and_resume_finishes_with_nothing_twice() {
     interrupted_then_resumed("-INT").await;
 }
 
+#[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_then_resume_finishes_with_nothing_twice() {
     interrupted_then_resumed("-KILL").await;

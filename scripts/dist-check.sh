@@ -91,8 +91,8 @@ cmake -S "$ROOT/tests/dist" -B cmake-build -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE
 cmake --build cmake-build >/dev/null
 for exe in c_static c_shared cpp_static cpp_shared; do next_device; "cmake-build/$exe" "$URL" "$TOKEN" "$DEVICE"; done
 # Static programs must not need the .so; shared ones must.
-if ldd cmake-build/c_static | grep -q intune_passcode; then echo "dist-check: c_static loads the .so" >&2; exit 1; fi
-ldd cmake-build/c_shared | grep -q libintune_passcode.so
+if grep -q intune_passcode <<<"$(ldd cmake-build/c_static)"; then echo "dist-check: c_static loads the .so" >&2; exit 1; fi
+grep -q libintune_passcode.so <<<"$(ldd cmake-build/c_shared)"
 cc -std=c11 "$ROOT/tests/dist/consumer.c" $(pkg-config --cflags --libs intune_passcode) \
   -Wl,-rpath,"$prefix/lib" -o pc_shared
 static_libs=$(pkg-config --static --libs intune_passcode | sed 's/-lintune_passcode/-l:libintune_passcode.a/')

@@ -35,20 +35,22 @@ CARGO_TARGET_DIR=$ROOT/target/dist-python maturin build --release --zig --compat
   -m bindings-python/Cargo.toml
 wheel=$(ls dist/python/*.whl)
 case "$wheel" in *manylinux_2_17_x86_64*) ;; *) echo "dist: $wheel is not tagged manylinux_2_17" >&2; exit 1 ;; esac
-auditwheel show "$wheel" | tee /dev/stderr | grep -q 'consistent with the following platform tag' 
-auditwheel show "$wheel" | grep -q '"manylinux_2_17_x86_64"'
+# (Captured first: `grep -q` ending a pipe early would fail it under pipefail.)
+shown=$(auditwheel show "$wheel")
+grep -q '"manylinux_2_17_x86_64"' <<<"$shown" || { echo "$shown" >&2; exit 1; }
 abi3audit --strict "$wheel"
 twine check --strict dist/python/*
 python3 - "$wheel" <<'PY'
-import sys, zipfile
-names = zipfile.ZipFile(sys.argv[1]).namelist()
-need = ["intune_passcode/py.typed", "intune_passcode/_native.pyi", "intune_passcode/_cli.py"]
-need += [n for n in names if n.endswith("entry_points.txt")][:1] or ["entry_points.txt"]
-need += ["LICENSE-MIT", "LICENSE-APACHE"]
-missing = [n for n in need if not any(x.endswith(n) for x in names)]
+import re, sys, zipfile
+z = zipfile.ZipFile(sys.argv[1])
+names = z.namelist()
+missing = [n for n in ["intune_passcode/py.typed", "intune_passcode/_native.pyi", "intune_passcode/_cli.py",
+                       "licenses/LICENSE-MIT", "licenses/LICENSE-APACHE"] if not any(x.endswith(n) for x in names)]
 ep = [n for n in names if n.endswith("entry_points.txt")]
-if missing or not ep or b"intune-passcode = intune_passcode._cli:main" not in zipfile.ZipFile(sys.argv[1]).read(ep[0]):
-    sys.exit(f"dist: the wheel lacks {missing or 'the intune-passcode console script'}")
+if not ep or not re.search(rb"^intune-passcode\s*=\s*intune_passcode\._cli:main\s*$", z.read(ep[0]), re.M):
+    missing.append("the intune-passcode console script")
+if missing:
+    sys.exit(f"dist: the wheel lacks {', '.join(missing)}")
 print("dist: the wheel has the console script, py.typed, the stubs and the licences")
 PY
 
@@ -76,8 +78,9 @@ cp -r bindings-node/{package.json,README.md,LICENSE-MIT,LICENSE-APACHE,index.js,
   (cd npm/linux-x64-gnu && npm pack --silent --pack-destination "$ROOT/dist/node" >/dev/null)
   npm pack --silent --pack-destination "$ROOT/dist/node" >/dev/null
 )
-tar tzf "dist/node/intune-passcode-$VERSION.tgz" | grep -q 'package/bin/intune-passcode.js'
-if tar tzf "dist/node/intune-passcode-$VERSION.tgz" | grep -q '\.node$'; then
+listing=$(tar tzf "dist/node/intune-passcode-$VERSION.tgz")
+grep -q 'package/bin/intune-passcode.js' <<<"$listing"
+if grep -q '\.node$' <<<"$listing"; then
   echo "dist: the main npm package must not carry an addon (each platform has its own package)" >&2; exit 1
 fi
 ls dist/node

@@ -47,3 +47,15 @@ test('the bin runs the Rust command line: same dry run, a real run whose journal
   assert.match(again.stderr, /already ran this input/)
   assert.equal((await emu.stats()).devices_reset_more_than_once, 0)
 })
+
+test('a platform without an addon gets an error that names it', () => {
+  // The generated loader tries only this path when it is set: as on a platform with no published package.
+  const out = spawnSync(process.execPath, ['-e', "require('./intune-passcode.js')"], {
+    cwd: path.resolve(here, '..'),
+    env: { ...process.env, NAPI_RS_NATIVE_LIBRARY_PATH: '/nonexistent/intune-passcode.node' },
+    encoding: 'utf8',
+  })
+  assert.notEqual(out.status, 0)
+  assert.match(out.stderr, /no native addon for this platform \(linux-x64-gnu\)/)
+  assert.match(out.stderr, /intune-passcode-linux-x64-gnu/)
+})

@@ -17,6 +17,7 @@ __all__ = [
     "Receipt",
     "ResetAction",
     "reset_logging",
+    "run_cli",
     "_quiesce",
 ]
 
@@ -277,4 +278,7 @@ def _quiesce() -> None:
     """Registered with `atexit` by the package: stop new calls into Python from the library's threads and let those
     in progress finish (without the GIL, up to 2 s)."""
 
-def run_cli(argv: List[str]) -> int: ...
+def run_cli(argv: List[str]) -> int:
+    """The `intune-passcode` command line with `argv` (program name first): its exit code."""
+    ...
+

@@ -526,9 +526,10 @@ async fn the_default_chain_falls_through_to_managed_identity_and_lists_every_rea
     }
 }
 
-/// Hands out one short-lived real token, then fails every refresh.
+/// Hands out one real token that expires after `life`, then fails every refresh.
 struct OnceThenDown {
     token: String,
+    life: Duration,
     calls: AtomicUsize,
 }
 
@@ -539,7 +540,7 @@ impl TokenCredential for OnceThenDown {
             if n == 0 {
                 Ok(AccessToken::new(
                     self.token.as_str(),
-                    Some(SystemTime::now() + Duration::from_secs(8)),
+                    Some(SystemTime::now() + self.life),
                 ))
             } else {
                 Err(Error::new(
@@ -556,6 +557,7 @@ async fn a_failed_refresh_keeps_serving_the_still_valid_token_and_retries_after_
     let emu = common::emulator().await;
     let cred = Arc::new(OnceThenDown {
         token: emu.issue_token(Duration::from_secs(60)),
+        life: Duration::from_secs(8),
         calls: AtomicUsize::new(0),
     });
     let client = at(&emu).credential_arc(cred.clone()).build().unwrap();
@@ -567,6 +569,27 @@ async fn a_failed_refresh_keeps_serving_the_still_valid_token_and_retries_after_
     // Within the pause no other refresh is tried.
     resets(&emu, &client).await;
     assert_eq!(cred.calls.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn an_expired_token_is_never_served_when_its_refresh_fails() {
+    let emu = common::emulator().await;
+    let cred = Arc::new(OnceThenDown {
+        // Graph would still take it: only its stated expiry may stop the cache from serving it.
+        token: emu.issue_token(Duration::from_secs(60)),
+        life: Duration::from_millis(1500),
+        calls: AtomicUsize::new(0),
+    });
+    let client = at(&emu).credential_arc(cred.clone()).build().unwrap();
+    resets(&emu, &client).await;
+    tokio::time::sleep(Duration::from_millis(1700)).await;
+    let before = graph_requests(&emu);
+    let e = client
+        .reset_passcode(&Target::device(&emu.samples["device_id"]).unwrap())
+        .await
+        .expect_err("an expired token must not be used");
+    assert!(e.to_string().contains("the token endpoint is down"), "{e}");
+    assert_eq!(graph_requests(&emu), before);
 }
 
 #[test]

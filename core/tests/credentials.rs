@@ -436,6 +436,43 @@ async fn managed_identity_answering_410_forever_gives_up_inside_the_deadline() {
 }
 
 #[tokio::test]
+async fn managed_identity_ids_are_checked_and_an_unreachable_endpoint_is_retried_when_not_probing()
+{
+    let emu = common::emulator().await;
+    for id in [
+        ManagedIdentityId::ClientId("  ".into()),
+        ManagedIdentityId::ObjectId("a\nb".into()),
+        ManagedIdentityId::ResourceId("r".repeat(1025)),
+    ] {
+        let e = at(&emu)
+            .credential_env(imds_env(&emu))
+            .managed_identity(id.clone())
+            .build()
+            .unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{id:?}: {e}");
+    }
+    // Chosen on its own (not in the default chain), a refused connection is retried until the deadline.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}", closed.local_addr().unwrap());
+    drop(closed);
+    let client = at(&emu)
+        .credential_env(EnvSnapshot::from_pairs([(
+            "AZURE_POD_IDENTITY_AUTHORITY_HOST",
+            dead,
+        )]))
+        .managed_identity(ManagedIdentityId::SystemAssigned)
+        .timeout(Duration::from_secs(4))
+        .build()
+        .unwrap();
+    let e = refused(&emu, &client).await;
+    let text = e.to_string();
+    assert!(
+        text.contains("could not be reached") && text.contains("gave up after 3 attempts"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
 async fn the_environment_configures_a_secret_or_a_certificate_and_says_what_is_missing() {
     let emu = common::emulator().await;
     let base = [

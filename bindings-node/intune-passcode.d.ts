@@ -177,7 +177,9 @@ export class NotFoundError extends IntunePasscodeError {}
 export class UnsupportedDeviceError extends IntunePasscodeError {}
 export class BadRequestError extends IntunePasscodeError {}
 export class ThrottledError extends IntunePasscodeError {}
+/** Graph answered 503 (not executed) and retries ran out; every other 5xx is OUTCOME_UNKNOWN. */
 export class ServiceUnavailableError extends IntunePasscodeError {}
+/** Sent, no verdict (any 5xx but 503, a lost connection, the deadline after sending): it may have run. */
 export class OutcomeUnknownError extends IntunePasscodeError {}
 export class NetworkError extends IntunePasscodeError {}
 export class TimeoutError extends IntunePasscodeError {}

@@ -28,9 +28,11 @@ pub enum ipc_code {
     IPC_BAD_REQUEST = 7,
     /// Graph answered 429 and retries ran out (or the wait would pass the deadline). Not executed.
     IPC_THROTTLED = 8,
-    /// Graph answered 5xx (not 504) and retries ran out or were not allowed.
+    /// Graph answered 503 (not executed) and retries ran out or would pass the deadline; every other 5xx is
+    /// IPC_OUTCOME_UNKNOWN.
     IPC_SERVICE_UNAVAILABLE = 9,
-    /// Sent, but no answer came: the passcode may or may not have been reset.
+    /// Sent, no verdict (any 5xx but 503, a lost connection, the deadline after sending): the passcode may or may
+    /// not have been reset.
     IPC_OUTCOME_UNKNOWN = 10,
     /// DNS, connect or TLS failure: nothing was sent.
     IPC_NETWORK = 11,

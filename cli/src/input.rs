@@ -21,6 +21,15 @@ pub struct Row {
 }
 
 impl Row {
+    /// One spelling for each GUID (the library's), so that `ABCD…`, `abcd…` and `{abcd…}` dedupe, name the job and
+    /// key the journal as one device.
+    pub fn canonicalise(&mut self) {
+        use intune_passcode::canonical_id;
+        self.device_id = canonical_id(std::mem::take(&mut self.device_id));
+        self.user_id = self.user_id.take().map(canonical_id);
+        self.detected_app_id = self.detected_app_id.take().map(canonical_id);
+    }
+
     /// The library's target, or why it cannot be one (reported for this device; the run goes on).
     pub fn target(&self) -> Result<Target, Error> {
         Target::new(

@@ -157,12 +157,15 @@ pub fn read_input(paths: &JobPaths, journal: &Journal) -> Result<Vec<Row>, Fail>
                 Fail::usage(format!("{} line {}: {e}", paths.input.display(), i + 1))
             })?;
             let s = |k: &str| v[k].as_str().map(str::to_string);
-            Ok(Row {
+            let mut row = Row {
                 device_id: s("device_id").unwrap_or_default(),
                 user_id: s("user_id"),
                 detected_app_id: s("detected_app_id"),
                 line: i + 1,
-            })
+            };
+            // An input saved by an older version may spell a GUID otherwise than the journal now keys it.
+            row.canonicalise();
+            Ok(row)
         })
         .collect()
 }

@@ -28,10 +28,11 @@ pub fn kind_for_status(status: u16, has_envelope: bool) -> ErrorKind {
         404 => ErrorKind::NotFound,
         429 => ErrorKind::Throttled,
         400..=499 => ErrorKind::BadRequest,
-        // A gateway timeout: the backend may have run the action after the gateway gave up. A 500 or 502 after the
-        // request was sent can come after Graph acted, too: none of them says "not executed".
-        500 | 502 | 504 => ErrorKind::OutcomeUnknown,
-        500..=599 => ErrorKind::ServiceUnavailable,
+        // Only 503 says "not executed" (Graph's documented retry-later answer). Every other 5xx may come after the
+        // action ran: a gateway that gave up (504), a backend that failed after acting (500, 502), or a TLS-inspecting
+        // proxy's own codes (52x, 599) for a request that went upstream. None of them is safe to send again.
+        503 => ErrorKind::ServiceUnavailable,
+        500..=599 => ErrorKind::OutcomeUnknown,
         _ => ErrorKind::UnexpectedResponse,
     }
 }
@@ -126,7 +127,9 @@ mod tests {
         assert_eq!(kind_for_status(500, false), ErrorKind::OutcomeUnknown);
         assert_eq!(kind_for_status(502, false), ErrorKind::OutcomeUnknown);
         assert_eq!(kind_for_status(503, false), ErrorKind::ServiceUnavailable);
-        assert_eq!(kind_for_status(501, false), ErrorKind::ServiceUnavailable);
+        for status in [501, 505, 520, 522, 524, 599] {
+            assert_eq!(kind_for_status(status, false), ErrorKind::OutcomeUnknown, "{status}");
+        }
         assert_eq!(kind_for_status(302, false), ErrorKind::UnexpectedResponse);
     }
 }

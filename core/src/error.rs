@@ -25,10 +25,12 @@ pub enum ErrorKind {
     BadRequest,
     /// Graph answered 429 and retries were exhausted or would pass the deadline; the action was not executed.
     Throttled,
-    /// Graph answered 5xx (other than 504) and retries were exhausted or not allowed.
+    /// Graph answered 503 (its "not executed, try later") and retries were exhausted or would pass the deadline. The only
+    /// 5xx that says the action did not run; every other 5xx is `OutcomeUnknown`.
     ServiceUnavailable,
-    /// The request may have reached Graph but no answer came (timeout or connection lost after sending, 504).
-    /// The passcode may or may not have been reset: the caller decides whether to try again.
+    /// The request may have reached Graph and no verdict came: any 5xx but 503 (500, 501, 502, 504, 505–599, which
+    /// proxies also use), or the connection lost or the deadline passed after sending. The passcode may or may not
+    /// have been reset: a bulk run settles it from the device's record, and nothing sends it again on its own.
     OutcomeUnknown,
     /// Nothing was sent: DNS, connect or TLS failure.
     Network,

@@ -59,7 +59,7 @@ pub use pacer::Pace;
 pub use receipt::Receipt;
 pub use retry::{MAX_RETRIES_CAP, RetryPolicy, parse_retry_after};
 pub use secret::Secret;
-pub use target::{MAX_ID_BYTES, Target, encode_segment};
+pub use target::{MAX_ID_BYTES, Target, canonical_id, encode_segment};
 pub use verify::{CLOCK_SKEW, READ_PERMISSION};
 
 /// The crate's version, as sent in the User-Agent.

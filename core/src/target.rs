@@ -54,9 +54,9 @@ impl Target {
         user_id: Option<impl Into<String>>,
         detected_app_id: Option<impl Into<String>>,
     ) -> Result<Target, Error> {
-        let device_id = device_id.into();
-        let user_id = user_id.map(Into::into);
-        let detected_app_id = detected_app_id.map(Into::into);
+        let device_id = canonical_id(device_id.into());
+        let user_id = user_id.map(|u| canonical_id(u.into()));
+        let detected_app_id = detected_app_id.map(|a| canonical_id(a.into()));
         check_id("device_id", &device_id)?;
         if let Some(u) = &user_id {
             check_id("user_id", u)?;
@@ -127,6 +127,21 @@ pub fn encode_segment(id: &str) -> String {
     utf8_percent_encode(id, SEGMENT).to_string()
 }
 
+/// One spelling for a GUID: `ABCD…`, `abcd…` and PowerShell's `{abcd…}` are one device to Graph, so they must be one
+/// key to dedupe, the journal and the job name, and one path on the wire. Lower case, braces stripped; anything that
+/// is not GUID-shaped (a UPN, a test ID) is left exactly as given.
+pub fn canonical_id(id: String) -> String {
+    let inner = id
+        .strip_prefix('{')
+        .and_then(|s| s.strip_suffix('}'))
+        .unwrap_or(&id);
+    match uuid::Uuid::try_parse(inner) {
+        // try_parse also takes the 32-digit and URN forms; only the hyphenated 36-character one is Graph's.
+        Ok(g) if inner.len() == 36 => g.hyphenated().to_string(),
+        _ => id,
+    }
+}
+
 /// Reject IDs that could not name a device or would change the path's shape.
 fn check_id(name: &str, id: &str) -> Result<(), Error> {
     if id.is_empty() {
@@ -177,6 +192,31 @@ mod tests {
             Target::detected_app_device("a", "d").unwrap().path(),
             "deviceManagement/detectedApps/a/managedDevices/d/resetPasscode"
         );
+    }
+
+    #[test]
+    fn a_guid_has_one_spelling_and_anything_else_is_kept_as_given() {
+        let lower = "0f8fad5b-d9cb-469f-a165-70867728950e";
+        for spelling in [
+            lower.to_string(),
+            lower.to_uppercase(),
+            format!("{{{lower}}}"),
+            format!("{{{}}}", lower.to_uppercase()),
+        ] {
+            let t = Target::user_device(spelling.clone(), spelling.clone()).unwrap();
+            assert_eq!(t.device_id(), lower, "{spelling}");
+            assert_eq!(t.user_id(), Some(lower), "{spelling}");
+            assert_eq!(t, Target::user_device(lower, lower).unwrap());
+        }
+        for kept in [
+            "User@Contoso.com",
+            "ABC",
+            "{not-a-guid}",
+            "0F8FAD5BD9CB469FA16570867728950E",
+            "{0f8fad5b-d9cb-469f-a165-70867728950e",
+        ] {
+            assert_eq!(Target::device(kept).unwrap().device_id(), kept);
+        }
     }
 
     #[test]

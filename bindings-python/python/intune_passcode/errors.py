@@ -124,13 +124,13 @@ class ThrottledError(IntunePasscodeError):
 
 
 class ServiceUnavailableError(IntunePasscodeError):
-    """Graph answered 5xx (not 504) and retries ran out or were not allowed."""
+    """Graph answered 503 (not executed) and retries ran out or would pass the deadline; every other 5xx is OUTCOME_UNKNOWN."""
 
     code = "SERVICE_UNAVAILABLE"
 
 
 class OutcomeUnknownError(IntunePasscodeError):
-    """The request may have reached Graph but no answer came: the passcode may or may not have been reset."""
+    """Sent, no verdict (any 5xx but 503, a lost connection, the deadline after sending): the passcode may or may not have been reset."""
 
     code = "OUTCOME_UNKNOWN"
 

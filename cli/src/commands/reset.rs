@@ -38,6 +38,7 @@ fn rows(a: &ResetArgs) -> Result<Vec<Row>, Fail> {
             r.user_id = a.user.clone();
             r.detected_app_id = a.detected_app.clone();
         }
+        r.canonicalise();
     }
     Ok(rows)
 }

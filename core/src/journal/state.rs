@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use crate::error::{Error, ErrorKind};
+use crate::target::canonical_id;
 
 use super::event::{Event, FORMAT};
 
@@ -147,6 +148,10 @@ fn apply(
             user_id,
             detected_app_id,
         } => {
+            // Journals written before GUIDs had one spelling may hold another casing: key them as targets are.
+            let device_id = canonical_id(device_id);
+            let user_id = user_id.map(canonical_id);
+            let detected_app_id = detected_app_id.map(canonical_id);
             if !devices.contains_key(&device_id) {
                 order.push(device_id.clone());
                 devices.insert(
@@ -170,7 +175,7 @@ fn apply(
             let id = match &e {
                 Event::Intent { device_id, .. }
                 | Event::Result { device_id, .. }
-                | Event::Verify { device_id, .. } => device_id.clone(),
+                | Event::Verify { device_id, .. } => canonical_id(device_id.clone()),
                 _ => String::new(),
             };
             let d = devices

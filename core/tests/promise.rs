@@ -1,0 +1,120 @@
+//! The promise across calls and jobs ("never resets a device twice by accident"): the sequences a user runs, each
+//! counted on the emulator's ledger of executed resets.
+
+mod common;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use graph_emulator::{EmulatorHandle, ScriptedResponse};
+use intune_passcode::{BulkOptions, Client, DeviceState, Journal, Pace, Target};
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ipc-promise-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn options(path: &Path) -> BulkOptions {
+    BulkOptions {
+        concurrency: 4,
+        pace: Pace::Off,
+        verify_unknown: Some(Duration::from_secs(1)),
+        ..BulkOptions::default()
+    }
+    .journal(path)
+}
+
+/// Each target's outcome code (`ok` or the error's code), keyed by the device ID the library reports.
+async fn run(client: &Client, targets: Vec<Target>, opts: BulkOptions) -> HashMap<String, String> {
+    let mut stream = client.reset_passcodes(targets, opts).unwrap();
+    let mut out = HashMap::new();
+    while let Some((t, r)) = stream.next().await {
+        let code = match r {
+            Ok(_) => "ok".to_string(),
+            Err(e) => e.code().to_string(),
+        };
+        out.insert(t.device_id().to_string(), code);
+    }
+    out
+}
+
+fn posts(emu: &EmulatorHandle, id: &str) -> usize {
+    emu.requests(id)
+        .iter()
+        .filter(|r| r.method == "POST")
+        .count()
+}
+
+/// A 5xx that is not 503 may have run upstream (a TLS-inspecting proxy's 52x or 599 for a request that went
+/// through): it is `OUTCOME_UNKNOWN`, settled from the record, and a resume never sends it again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_odd_5xx_that_ran_is_never_sent_again_by_a_resume() {
+    let emu = common::emulator().await;
+    let client = common::client(&emu);
+    let path = temp_dir("odd5xx").join("job.jsonl");
+    let ids: Vec<String> = common::resettable_devices(&emu)
+        .into_iter()
+        .take(3)
+        .collect();
+    for (id, status) in ids.iter().zip([599u16, 520, 501]) {
+        emu.script(
+            id,
+            vec![ScriptedResponse {
+                execute: Some(true),
+                ..common::answer(status, &[], None)
+            }],
+        );
+    }
+    let targets = || ids.iter().map(|d| Target::device(d).unwrap()).collect();
+    // No time to look for the record: the outcome stays unknown in the journal.
+    let mut opts = options(&path);
+    opts.verify_unknown = None;
+    let first = run(&client, targets(), opts).await;
+    for id in &ids {
+        assert_eq!(first[id], "OUTCOME_UNKNOWN", "{id}: {first:?}");
+    }
+    let second = run(&client, targets(), options(&path)).await;
+    for id in &ids {
+        assert_eq!(second[id], "ok", "settled from the record: {second:?}");
+        assert_eq!(posts(&emu, id), 1, "{id} sent again by the resume");
+        assert_eq!(emu.reset_count(id), 1);
+    }
+}
+
+/// `ABCD…`, `abcd…` and `{abcd…}` are one device: one POST, one journal record, in the lower-case spelling.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_guid_in_three_spellings_is_one_device() {
+    let emu = common::emulator().await;
+    let client = common::client(&emu);
+    let path = temp_dir("spellings").join("job.jsonl");
+    let id = common::resettable_devices(&emu).remove(0);
+    assert_eq!(id, id.to_lowercase(), "the emulator's IDs are lower case");
+    let spellings = [id.to_uppercase(), format!("{{{id}}}"), id.clone()];
+    let targets = spellings
+        .iter()
+        .map(|s| Target::device(s).unwrap())
+        .collect();
+    let out = run(&client, targets, options(&path)).await;
+    assert_eq!(out.len(), 1, "reported under one spelling: {out:?}");
+    assert_eq!(posts(&emu, &id), 1);
+    assert_eq!(emu.reset_count(&id), 1);
+    let j = Journal::open(&path).unwrap();
+    let records: Vec<_> = j.records().collect();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].device_id, id);
+    assert_eq!(records[0].state, DeviceState::Ok);
+
+    // A second run in another spelling finds it in the journal.
+    let again = run(
+        &client,
+        vec![Target::device(format!("{{{}}}", id.to_uppercase())).unwrap()],
+        options(&path),
+    )
+    .await;
+    assert_eq!(again[&id], "ok");
+    assert_eq!(posts(&emu, &id), 1, "sent again under another spelling");
+}

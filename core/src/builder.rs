@@ -534,74 +534,73 @@ impl ClientBuilder {
             | CredentialChoice::Default => env.get("AZURE_TENANT_ID").map(str::to_string),
             _ => None,
         };
-        let credential: Arc<dyn TokenCredential> =
-            match credential {
-                CredentialChoice::Custom(c) => c,
-                CredentialChoice::Static(t) => {
-                    if t.expose().is_empty() {
-                        return Err(Error::invalid("token is empty"));
-                    }
-                    if t.expose().chars().any(|c| !c.is_ascii_graphic()) {
-                        return Err(Error::invalid(
-                            "token holds characters a header cannot carry",
-                        ));
-                    }
-                    Arc::new(StaticToken::new(t))
+        let credential: Arc<dyn TokenCredential> = match credential {
+            CredentialChoice::Custom(c) => c,
+            CredentialChoice::Static(t) => {
+                if t.expose().is_empty() {
+                    return Err(Error::invalid("token is empty"));
                 }
-                CredentialChoice::ClientSecret {
-                    tenant_id,
-                    client_id,
-                    secret,
-                } => Arc::new(ClientSecretCredential::new(
-                    http.clone(),
-                    authority.as_str(),
-                    &tenant_id,
-                    &client_id,
-                    secret,
-                )?),
-                CredentialChoice::Certificate {
-                    tenant_id,
-                    client_id,
-                    path,
-                    password,
-                    options,
-                } => Arc::new(CertificateCredential::new(
-                    http.clone(),
-                    authority.as_str(),
-                    &tenant_id,
-                    &client_id,
-                    &path,
-                    password.as_ref(),
-                    options,
-                )?),
-                CredentialChoice::Assertion {
-                    tenant_id,
-                    client_id,
-                    callback,
-                } => Arc::new(ClientAssertionCredential::new(
-                    http.clone(),
-                    authority.as_str(),
-                    &tenant_id,
-                    &client_id,
-                    callback,
-                )?),
-                CredentialChoice::WorkloadIdentity => Arc::new(
-                    WorkloadIdentityCredential::resolve(http.clone(), &env, &env_authority)?
-                        .map_err(|r| not_configured("workload identity", r))?,
-                ),
-                CredentialChoice::ManagedIdentity(id) => Arc::new(
-                    ManagedIdentityCredential::resolve(http.clone(), &env, id, false)?,
-                ),
-                CredentialChoice::Environment => Arc::new(
-                    EnvironmentCredential::resolve(http.clone(), &env, &env_authority)?
-                        .map_err(|r| not_configured("the environment credential", r))?,
-                ),
-                CredentialChoice::Default => Arc::new(DefaultCredential::resolve(
-                    http.clone(),
-                    &env,
-                    &env_authority,
-                )?),
-            };
+                if t.expose().chars().any(|c| !c.is_ascii_graphic()) {
+                    return Err(Error::invalid(
+                        "token holds characters a header cannot carry",
+                    ));
+                }
+                Arc::new(StaticToken::new(t))
+            }
+            CredentialChoice::ClientSecret {
+                tenant_id,
+                client_id,
+                secret,
+            } => Arc::new(ClientSecretCredential::new(
+                http.clone(),
+                authority.as_str(),
+                &tenant_id,
+                &client_id,
+                secret,
+            )?),
+            CredentialChoice::Certificate {
+                tenant_id,
+                client_id,
+                path,
+                password,
+                options,
+            } => Arc::new(CertificateCredential::new(
+                http.clone(),
+                authority.as_str(),
+                &tenant_id,
+                &client_id,
+                &path,
+                password.as_ref(),
+                options,
+            )?),
+            CredentialChoice::Assertion {
+                tenant_id,
+                client_id,
+                callback,
+            } => Arc::new(ClientAssertionCredential::new(
+                http.clone(),
+                authority.as_str(),
+                &tenant_id,
+                &client_id,
+                callback,
+            )?),
+            CredentialChoice::WorkloadIdentity => Arc::new(
+                WorkloadIdentityCredential::resolve(http.clone(), &env, &env_authority)?
+                    .map_err(|r| not_configured("workload identity", r))?,
+            ),
+            CredentialChoice::ManagedIdentity(id) => {
+                Arc::new(ManagedIdentityCredential::resolve(&env, id, false)?)
+            }
+            CredentialChoice::Environment => Arc::new(
+                EnvironmentCredential::resolve(http.clone(), &env, &env_authority)?
+                    .map_err(|r| not_configured("the environment credential", r))?,
+            ),
+            CredentialChoice::Default => Arc::new(DefaultCredential::resolve(
+                http.clone(),
+                &env,
+                &env_authority,
+            )?),
+        };
         let mut base = graph_base.to_string();
         if !base.ends_with('/') {
             base.push('/');

@@ -128,7 +128,11 @@ mod tests {
         assert_eq!(kind_for_status(502, false), ErrorKind::OutcomeUnknown);
         assert_eq!(kind_for_status(503, false), ErrorKind::ServiceUnavailable);
         for status in [501, 505, 520, 522, 524, 599] {
-            assert_eq!(kind_for_status(status, false), ErrorKind::OutcomeUnknown, "{status}");
+            assert_eq!(
+                kind_for_status(status, false),
+                ErrorKind::OutcomeUnknown,
+                "{status}"
+            );
         }
         assert_eq!(kind_for_status(302, false), ErrorKind::UnexpectedResponse);
     }

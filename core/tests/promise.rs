@@ -118,3 +118,69 @@ async fn one_guid_in_three_spellings_is_one_device() {
     assert_eq!(again[&id], "ok");
     assert_eq!(posts(&emu, &id), 1, "sent again under another spelling");
 }
+
+/// A "proxy" that records what reaches it and answers nothing.
+async fn recording_proxy() -> (String, std::sync::Arc<std::sync::Mutex<Vec<u8>>>) {
+    use tokio::io::AsyncReadExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut conn, _)) = listener.accept().await {
+            let mut buf = vec![0u8; 8192];
+            if let Ok(Ok(n)) =
+                tokio::time::timeout(Duration::from_millis(500), conn.read(&mut buf)).await
+            {
+                sink.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        }
+    });
+    (url, seen)
+}
+
+/// Managed identity never goes through a proxy: IMDS is link-local, and App Service's header and token would cross
+/// it in clear. Graph's own requests still do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn managed_identity_bypasses_the_proxy_that_graph_requests_take() {
+    use intune_passcode::{EnvSnapshot, ManagedIdentityId};
+    let emu = common::emulator().await;
+    let (proxy, seen) = recording_proxy().await;
+    let header = emu.certificates.identity_header.clone();
+    let imds =
+        EnvSnapshot::from_pairs([("AZURE_POD_IDENTITY_AUTHORITY_HOST", emu.base_url.as_str())]);
+    let app_service = EnvSnapshot::from_pairs([
+        (
+            "IDENTITY_ENDPOINT",
+            emu.certificates.identity_endpoint.as_str(),
+        ),
+        ("IDENTITY_HEADER", header.as_str()),
+    ]);
+    let id = common::resettable_devices(&emu).remove(0);
+    for (n, env) in [imds, app_service].into_iter().enumerate() {
+        let client = Client::builder()
+            .base_url(&emu.graph_url)
+            .proxy(&proxy)
+            .timeout(Duration::from_secs(3))
+            .credential_env(env)
+            .managed_identity(ManagedIdentityId::SystemAssigned)
+            .build()
+            .unwrap();
+        // Graph is unreachable through this proxy, so the reset fails; the token was fetched directly.
+        let e = client
+            .reset_passcode(&Target::device(&id).unwrap())
+            .await
+            .unwrap_err();
+        assert_ne!(e.kind(), intune_passcode::ErrorKind::Credential, "{e}");
+        assert_eq!(emu.managed_identity_requests().len(), n + 1, "{e}");
+    }
+    let through = String::from_utf8_lossy(&seen.lock().unwrap()).to_string();
+    assert!(
+        through.contains("resetPasscode"),
+        "Graph goes through the proxy: {through}"
+    );
+    assert!(
+        !through.contains("metadata/identity") && !through.contains(&header),
+        "{through}"
+    );
+}

@@ -69,7 +69,7 @@ impl DefaultCredential {
             Some(c) => ManagedIdentityId::ClientId(c.to_string()),
             None => ManagedIdentityId::SystemAssigned,
         };
-        let mi = ManagedIdentityCredential::resolve(http, env, id, true)?;
+        let mi = ManagedIdentityCredential::resolve(env, id, true)?;
         Ok(DefaultCredential {
             chosen: format!("managed identity ({})", mi.describe_source()),
             inner: Arc::new(mi),

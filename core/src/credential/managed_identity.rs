@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::environment::EnvSnapshot;
 use super::token_endpoint::seconds;
-use super::{AccessToken, TokenCredential, call_deadline, describe, standalone_http};
+use super::{AccessToken, TokenCredential, call_deadline, describe};
 use crate::error::{Error, ErrorKind};
 use crate::secret::Secret;
 
@@ -80,12 +80,14 @@ impl ManagedIdentityCredential {
     /// The identity `id`, found as azure-identity finds it: App Service when `IDENTITY_ENDPOINT` and
     /// `IDENTITY_HEADER` are set, else IMDS (at `AZURE_POD_IDENTITY_AUTHORITY_HOST` if set).
     pub fn new(id: ManagedIdentityId) -> Result<Self, Error> {
-        Self::resolve(standalone_http()?, &EnvSnapshot::from_process(), id, false)
+        Self::resolve(&EnvSnapshot::from_process(), id, false)
     }
 
-    /// From `env` (see [`ManagedIdentityCredential::new`]); `probing` makes the first IMDS request short.
+    /// From `env` (see [`ManagedIdentityCredential::new`]); `probing` makes the first IMDS request short. Its requests
+    /// never go through a proxy, whatever the client's `proxy` or `HTTP(S)_PROXY` say: IMDS is a link-local address a
+    /// proxy cannot reach, and App Service's endpoint is on the same host, its header and the token in clear over
+    /// `http://` (azure-identity bypasses proxies for both for the same reasons).
     pub(crate) fn resolve(
-        http: reqwest::Client,
         env: &EnvSnapshot,
         id: ManagedIdentityId,
         probing: bool,
@@ -120,7 +122,7 @@ impl ManagedIdentityCredential {
         Ok(ManagedIdentityCredential {
             source,
             id,
-            http,
+            http: identity_http()?,
             probing: AtomicBool::new(probing),
         })
     }
@@ -296,6 +298,17 @@ fn parse(body: &[u8], sent: SystemTime, source: &str) -> Result<AccessToken, Err
         }
     };
     Ok(AccessToken::new(token, expires))
+}
+
+/// The client for identity endpoints: no proxy of any kind (not even the environment's), no redirects.
+fn identity_http() -> Result<reqwest::Client, Error> {
+    crate::builder::install_crypto_provider();
+    reqwest::Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(format!("intune-passcode/{}", crate::VERSION))
+        .build()
+        .map_err(|e| Error::invalid(format!("the HTTP client could not be built: {e}")))
 }
 
 /// `http://` only to loopback and the link-local IMDS address; anything else must be `https://`.

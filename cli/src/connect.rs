@@ -1,7 +1,7 @@
 //! A `Client` from the connection flags: explicit credentials if given, else the default chain (`AZURE_*`
 //! variables, workload identity, managed identity).
 
-use intune_passcode::{Client, Secret, TextOptions};
+use intune_passcode::{Client, Cloud, Secret, TextOptions};
 
 use crate::args::Connection;
 use crate::exit::Fail;
@@ -16,6 +16,18 @@ fn secret_from_env(flag: &str, name: &str) -> Result<Secret, Fail> {
         Err(_) => Err(Fail::nothing_sent(format!(
             "{flag}: the variable {name} is not set"
         ))),
+    }
+}
+
+/// The cloud the flags name (`--cloud`, default global).
+pub fn cloud(c: &Connection) -> Result<Cloud, Fail> {
+    match c.cloud.as_deref() {
+        None => Ok(Cloud::Global),
+        Some(name) => Cloud::from_name(name).ok_or_else(|| {
+            Fail::usage(format!(
+                "--cloud {name} is not one of global, us_gov_l4, us_gov_l5, china"
+            ))
+        }),
     }
 }
 

@@ -511,3 +511,42 @@ async fn graphs_throttle_pauses_show_in_the_progress_and_the_summary() {
     assert!(e.stat("throttled_429") > 0);
     assert!(ids.iter().all(|d| e.emu.reset_count(d) == 1));
 }
+
+/// A journal is a file anyone may have written: `jobs resume` without `--base-url` trusts its Graph root only when it
+/// is the configured cloud's; another host in its header gets no token (exit 2, nothing fetched, nothing sent).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resume_never_sends_a_token_to_the_host_a_journal_names() {
+    let e = env().await;
+    let ids = e.resettable(2);
+    let jobs = e.state.join("jobs");
+    std::fs::create_dir_all(&jobs).unwrap();
+    let header = serde_json::json!({"event": "header", "format": 1, "job_id": "j", "graph_base": e.emu.graph_url,
+        "tenant_id": null, "api_version": "v1.0", "created_at": "2026-01-01T00:00:00Z", "library": "0.1.0"});
+    let mut journal = format!("{header}\n");
+    for d in &ids {
+        journal += &format!(
+            "{}\n",
+            serde_json::json!({"event": "planned", "device_id": d, "user_id": null, "detected_app_id": null})
+        );
+    }
+    std::fs::write(jobs.join("job-handed-over.jsonl"), &journal).unwrap();
+    let tokens_before = e.stat("token_requests");
+    let o = e.jobs(&["resume", "job-handed-over"]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("not the configured cloud's Graph") && err.contains(&e.emu.graph_url),
+        "{err}"
+    );
+    assert_eq!(
+        e.stat("token_requests"),
+        tokens_before,
+        "no token was fetched"
+    );
+    assert!(ids.iter().all(|d| e.emu.reset_count(d) == 0));
+
+    // Given the same Graph explicitly, the journal resumes.
+    let o = e.run(&["jobs", "resume", "job-handed-over", "--pace", "off"]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(ids.iter().all(|d| e.emu.reset_count(d) == 1));
+}

@@ -141,9 +141,18 @@ fn report(job: &str, format: ReportFormat) -> Result<Exit, Fail> {
 async fn resume(mut a: ResumeArgs) -> Result<Exit, Fail> {
     let (paths, journal) = open(&a.job)?;
     let rows = jobs_store::read_input(&paths, &journal)?;
-    // The job's own Graph unless told otherwise (the journal refuses another one anyway).
+    // Without --base-url, the job's API version on the configured cloud; a journal naming any other host is refused
+    // rather than trusted with a token (with --base-url, the journal refuses a Graph that is not its own).
     if a.connection.base_url.is_none() {
-        a.connection.base_url = Some(journal.graph_base().trim_end_matches('/').to_string());
+        let cloud = crate::connect::cloud(&a.connection)?;
+        let version = journal.resume_api_version(&cloud).map_err(|e| {
+            Fail::usage(format!(
+                "{}; (--base-url {})",
+                output::describe_error(&e),
+                journal.graph_base().trim_end_matches('/')
+            ))
+        })?;
+        a.connection.api_version = Some(version.as_str().to_string());
     }
     drop(journal);
     let client = crate::connect::client(&a.connection)?;

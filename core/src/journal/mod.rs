@@ -18,6 +18,7 @@ pub use writer::journal_syncs;
 
 use crate::action::format_time;
 use crate::client::Client;
+use crate::cloud::{ApiVersion, Cloud};
 use crate::error::{Error, ErrorKind};
 use crate::target::Target;
 use state::{Replay, replay};
@@ -85,6 +86,27 @@ impl Journal {
             Event::Header { graph_base, .. } => graph_base,
             _ => "",
         }
+    }
+
+    /// The API version to resume this job with on `cloud`'s Graph, or why it may not be: a journal is a file anyone
+    /// may have written, so the Graph root in its header is trusted only when it is the configured cloud's own
+    /// (`{root}/v1.0/` or `{root}/beta/`). Anything else would hand a fresh token to whatever host the file names;
+    /// such a journal resumes only with a client whose `base_url` the caller set to that Graph (the journal refuses
+    /// any other anyway).
+    pub fn resume_api_version(&self, cloud: &Cloud) -> Result<ApiVersion, Error> {
+        let base = self.graph_base();
+        for v in [ApiVersion::V1, ApiVersion::Beta] {
+            if base.trim_end_matches('/') == format!("{}/{}", cloud.graph_root(), v.as_str()) {
+                return Ok(v);
+            }
+        }
+        Err(invalid(
+            &self.path,
+            format!(
+                "it was made for {base}, which is not the configured cloud's Graph ({}); a journal does not choose                  where a token goes: give the base URL {base} yourself if you trust it, or resume it on its cloud",
+                cloud.graph_root()
+            ),
+        ))
     }
 
     /// When the job was made (RFC 3339).
@@ -185,7 +207,7 @@ pub(crate) fn open_for_job(path: &Path, client: &Client) -> Result<(JournalWrite
             ..
         } = &r.header
         {
-            if *graph_base != inner.graph_base {
+            if graph_base.trim_end_matches('/') != inner.graph_base.trim_end_matches('/') {
                 return Err(invalid(
                     path,
                     format!(

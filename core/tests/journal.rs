@@ -216,7 +216,7 @@ async fn bad_journals_are_refused_with_nothing_sent_and_the_file_untouched() {
         ("newer", header(99, client.graph_base()), "newer"),
         ("another graph", header(1, "https://graph.microsoft.com/v1.0/"), "made for"),
         ("nonsense mid-file", header(1, client.graph_base()) + "{\"event\":\"intent\"}\n{}\n", "line 2"),
-        ("empty but torn", "{\"event\":\"hea".into(), "no header"),
+        ("empty but torn", "{\"event\":\"hea".into(), "nothing was sent for this job, and the file may be removed"),
     ];
     for (name, text, says) in cases {
         let path = temp(&format!("bad-{}", name.replace(' ', "-")));

@@ -184,3 +184,90 @@ async fn managed_identity_bypasses_the_proxy_that_graph_requests_take() {
         "{through}"
     );
 }
+
+/// A journal left by a run that died with `ids` in flight (intent on disk, no outcome), sent `ago` before now.
+fn journal_in_flight(path: &Path, client: &Client, ids: &[String], ago: Duration) {
+    let sent_at = intune_passcode::format_time(std::time::SystemTime::now() - ago);
+    let line = |v: serde_json::Value| format!("{v}\n");
+    let mut text = line(
+        serde_json::json!({"event": "header", "format": 1, "job_id": "j-1", "graph_base": client.graph_base(),
+        "tenant_id": null, "api_version": "v1.0", "created_at": sent_at, "library": "0.1.0"}),
+    );
+    for d in ids {
+        text += &line(
+            serde_json::json!({"event": "planned", "device_id": d, "user_id": null, "detected_app_id": null}),
+        );
+        text += &line(
+            serde_json::json!({"event": "intent", "device_id": d, "client_request_id": "c", "sent_at": sent_at}),
+        );
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+fn gets(emu: &EmulatorHandle, id: &str) -> usize {
+    emu.requests(id)
+        .iter()
+        .filter(|r| r.method == "GET")
+        .count()
+}
+
+/// `verify_unknown: None` turns looking off on resume too: what was in flight stays unknown, with no read and no wait.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resume_with_verification_off_reads_nothing_and_sends_nothing_in_flight() {
+    let emu = common::emulator().await;
+    let client = common::client(&emu);
+    let path = temp_dir("verify-off").join("job.jsonl");
+    let ids: Vec<String> = common::resettable_devices(&emu)
+        .into_iter()
+        .take(2)
+        .collect();
+    journal_in_flight(&path, &client, &ids[..1], Duration::from_secs(5));
+    let mut opts = options(&path);
+    opts.verify_unknown = None;
+    let targets = ids.iter().map(|d| Target::device(d).unwrap()).collect();
+    let out = run(&client, targets, opts).await;
+    assert_eq!(out[&ids[0]], "OUTCOME_UNKNOWN");
+    assert_eq!(gets(&emu, &ids[0]), 0, "looked although told not to");
+    assert_eq!(posts(&emu, &ids[0]), 0);
+    assert_eq!(out[&ids[1]], "ok", "the rest of the job runs");
+}
+
+/// When resume cannot read a device (the app lacks Read.All), the outcome says so and names the permission, instead
+/// of pointing only at the unsafe `resend_unconfirmed`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn resume_without_the_read_permission_says_why_it_could_not_check() {
+    let mut tenant = graph_emulator::Tenant::generate(7, 50);
+    tenant.apps[0].read = Some(false);
+    let emu = common::emulator_with(graph_emulator::EmulatorConfig {
+        tenant: Some(tenant),
+        ..graph_emulator::EmulatorConfig::default()
+    })
+    .await;
+    let client = Client::builder()
+        .base_url(&emu.graph_url)
+        .authority_url(&emu.authority_url)
+        .client_secret(&emu.tenant_id, &emu.client_id, emu.client_secret.as_str())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let path = temp_dir("no-read").join("job.jsonl");
+    let id = common::resettable_devices(&emu).remove(0);
+    journal_in_flight(
+        &path,
+        &client,
+        std::slice::from_ref(&id),
+        Duration::from_secs(5),
+    );
+    let mut stream = client
+        .reset_passcodes(vec![Target::device(&id).unwrap()], options(&path))
+        .unwrap();
+    let (_, r) = stream.next().await.unwrap();
+    let e = r.unwrap_err();
+    assert_eq!(e.code(), "OUTCOME_UNKNOWN");
+    let text = e.to_string();
+    assert!(
+        text.contains("DeviceManagementManagedDevices.Read.All") && text.contains("grant it"),
+        "{text}"
+    );
+    assert_eq!(posts(&emu, &id), 0);
+}

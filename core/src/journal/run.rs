@@ -10,12 +10,13 @@ use std::time::{Duration, SystemTime};
 use futures_util::stream::{Stream, StreamExt};
 
 use crate::action::{Confirmation, ConfirmedBy, format_time, parse_time};
-use crate::bulk::{BulkOptions, DEFAULT_VERIFY_UNKNOWN, KeyedStream, call};
+use crate::bulk::{BulkOptions, KeyedStream, call};
 use crate::client::{Client, Gate};
 use crate::error::{Error, ErrorKind};
 use crate::pacer::Pacer;
 use crate::receipt::Receipt;
 use crate::target::Target;
+use crate::verify::READ_PERMISSION;
 
 use super::event::Event;
 use super::state::{DeviceRecord, DeviceState, update};
@@ -37,6 +38,9 @@ struct Job {
     devices: Mutex<HashMap<String, DeviceRecord>>,
     /// Devices given in this run (a second listing is run once).
     seen: Mutex<HashSet<String>>,
+    /// Why an open device could not be checked on its record at resume (a 403 for want of the read permission):
+    /// said with its outcome, so that nobody reaches for `resend_unconfirmed` without knowing why.
+    unchecked: Mutex<HashMap<String, String>>,
     path: String,
 }
 
@@ -60,6 +64,7 @@ where
         writer,
         devices: Mutex::new(replay.devices),
         seen: Mutex::new(HashSet::new()),
+        unchecked: Mutex::new(HashMap::new()),
         path: path.display().to_string(),
     });
     let concurrency = options.concurrency;
@@ -107,7 +112,13 @@ async fn settle_in_flight(client: Client, job: Arc<Job>, options: BulkOptions) {
         devices = open.len(),
         "resuming: settling what was in flight"
     );
-    let within = options.verify_unknown.unwrap_or(DEFAULT_VERIFY_UNKNOWN);
+    let Some(within) = options.verify_unknown else {
+        // Looking was turned off: what was in flight stays unknown (reported, never sent) and nothing waits.
+        for d in &open {
+            mark_unknown(&job, &d.device_id);
+        }
+        return;
+    };
     futures_util::stream::iter(open)
         .for_each_concurrent(options.concurrency, |d| {
             let client = client.clone();
@@ -147,6 +158,16 @@ async fn settle_one(client: &Client, job: &Job, d: DeviceRecord, within: Duratio
         Err(e) => {
             // Not a verdict: the journal keeps what it had, and the next resume looks again.
             tracing::warn!(device = %d.device_id, code = e.code(), "could not look for the reset's record");
+            let why = match e.kind() {
+                ErrorKind::PermissionDenied => format!(
+                    "its record could not be read: the app lacks {READ_PERMISSION}; grant it (with admin consent) \
+                     and resume again to settle this device from its record"
+                ),
+                _ => format!(
+                    "its record could not be read ({e}); resume again later to settle this device from its record"
+                ),
+            };
+            lock(&job.unchecked).insert(d.device_id.clone(), why);
             mark_unknown(job, &d.device_id);
         }
     }
@@ -189,7 +210,8 @@ async fn one<K>(
     let known = lock(&job.devices).get(&id).cloned();
     match &known {
         Some(d) => {
-            if let Some(reported) = from_journal(d, &options, &job.path) {
+            let unchecked = lock(&job.unchecked).get(&id).cloned();
+            if let Some(reported) = from_journal(d, &options, &job.path, unchecked) {
                 return (key, reported);
             }
         }
@@ -239,6 +261,7 @@ fn from_journal(
     d: &DeviceRecord,
     options: &BulkOptions,
     path: &str,
+    unchecked: Option<String>,
 ) -> Option<Result<Receipt, Error>> {
     match d.state {
         DeviceState::Ok => Some(Ok(Receipt {
@@ -285,7 +308,12 @@ fn from_journal(
                 ErrorKind::OutcomeUnknown,
                 format!(
                     "an earlier run sent this reset and its outcome is still unconfirmed (journal {path}); not sent \
-                     again, since it may have run (resend_unconfirmed sends it anyway)"
+                     again, since it may have run; {}",
+                    unchecked.unwrap_or_else(|| {
+                        "its record did not show it yet (resume again later to look again; resend_unconfirmed \
+                         sends it anyway, at the risk of a second reset)"
+                            .into()
+                    })
                 ),
             )))
         }

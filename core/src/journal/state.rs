@@ -121,10 +121,16 @@ pub fn replay(path: &str, text: &[u8]) -> Result<Replay, Error> {
         }
     }
     let header = header.ok_or_else(|| {
-        Error::new(
-            ErrorKind::InvalidArgument,
-            format!("journal {path} is empty or has no header; the file was not changed"),
-        )
+        let why = if text.is_empty() {
+            format!("journal {path} is empty; the file was not changed")
+        } else {
+            // Only a torn first line: the run died while writing its header, before any intent, so nothing left.
+            format!(
+                "journal {path} has only a header cut short by a crash as its job began: nothing was sent for this \
+                 job, and the file may be removed to start it again; the file was not changed"
+            )
+        };
+        Error::new(ErrorKind::InvalidArgument, why)
     })?;
     Ok(Replay {
         header,

@@ -157,7 +157,7 @@ async fn the_c_and_cpp_programs_pass_against_the_emulator() {
 
     // Shared vectors, through the shared library.
     let all = vectors::load(&crate_dir().join("../tests/vectors")).unwrap();
-    assert_eq!(all.len(), 38, "the shared vectors");
+    assert_eq!(all.len(), 40, "the shared vectors");
     let mut failures = Vec::new();
     for v in &all {
         assert!(

@@ -13,7 +13,7 @@ let emu
 before(async () => { emu = await startEmulator('--throttle', 'off', '--devices', '100') })
 after(() => emu.stop())
 
-test('the shared vectors are there', () => assert.equal(files.length, 38))
+test('the shared vectors are there', () => assert.equal(files.length, 40))
 
 for (const file of files) {
   const v = JSON.parse(readFileSync(path.join(dir, file), 'utf8'))

@@ -16,7 +16,7 @@ VECTORS = sorted((Path(__file__).resolve().parents[2] / "tests" / "vectors").glo
 
 
 def test_vectors_are_there() -> None:
-    assert len(VECTORS) == 38
+    assert len(VECTORS) == 40
 
 
 @pytest.mark.parametrize("path", VECTORS, ids=[p.stem for p in VECTORS])

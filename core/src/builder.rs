@@ -6,6 +6,7 @@ use std::time::Duration;
 use reqwest::Url;
 
 use crate::client::{Client, ClientInner};
+use crate::clock::GraphClock;
 use crate::cloud::{ApiVersion, Cloud};
 use crate::credential::{
     AssertionCallback, CertificateCredential, CertificateOptions, ClientAssertionCredential,
@@ -612,6 +613,7 @@ impl ClientBuilder {
             retry: self.retry,
             timeout: self.timeout,
             tenant_id,
+            clock: GraphClock::default(),
         }))
     }
 }

@@ -4,7 +4,7 @@ use futures_util::stream::{BoxStream, Stream, StreamExt};
 use tokio::task::JoinHandle;
 
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use crate::action::{Confirmation, ConfirmedBy, format_time};
 use std::sync::Arc;
@@ -171,11 +171,15 @@ pub(crate) async fn settle(
     target: &Target,
     e: Error,
     within: Duration,
+    seen_before: Option<SystemTime>,
 ) -> Result<Receipt, Error> {
     let Some(sent_at) = e.sent_at() else {
         return Err(e);
     };
-    match client.confirm_reset(target, sent_at, within).await {
+    match client
+        .confirm_reset_newer_than(target, sent_at, within, seen_before)
+        .await
+    {
         Ok(Confirmation::Accepted(action)) => {
             tracing::info!(target = %target, "reset confirmed by the device's action record");
             Ok(Receipt {
@@ -213,13 +217,15 @@ pub(crate) async fn settle(
 }
 
 /// One device of a bulk run, on its own task (aborted when the stream is dropped): the call, with its gate (the
-/// journal's intent) if any, and an `OutcomeUnknown` settled from the device's record when `verify` says so.
+/// journal's intent) if any, and an `OutcomeUnknown` settled from the device's record when `verify` says so (only by
+/// a record newer than `seen_before`, the latest one read before sending, when there was such a read).
 pub(crate) async fn call(
     client: Client,
     target: Target,
     pacer: Arc<Pacer>,
     verify: Option<Duration>,
     gate: Option<Box<Gate>>,
+    seen_before: Option<SystemTime>,
 ) -> Result<Receipt, Error> {
     let mut task = AbortOnDrop(tokio::spawn(async move {
         let outcome = client
@@ -227,7 +233,7 @@ pub(crate) async fn call(
             .await;
         match (outcome, verify) {
             (Err(e), Some(within)) if e.kind() == ErrorKind::OutcomeUnknown => {
-                settle(&client, &target, e, within).await
+                settle(&client, &target, e, within, seen_before).await
             }
             (outcome, _) => outcome,
         }
@@ -297,7 +303,7 @@ impl Client {
                         Ok(t) => t,
                         Err(e) => return (key, Err(e)),
                     };
-                    let outcome = call(client, target, pacer, verify, None).await;
+                    let outcome = call(client, target, pacer, verify, None, None).await;
                     (key, outcome)
                 }
             })

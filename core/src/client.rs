@@ -10,6 +10,7 @@ use tracing::Instrument;
 use crate::action::ConfirmedBy;
 use crate::builder::ClientBuilder;
 use crate::classify::{classify, header};
+use crate::clock::GraphClock;
 use crate::credential::describe;
 use crate::error::{Error, ErrorKind};
 use crate::pacer::{Pacer, Permit};
@@ -35,6 +36,8 @@ pub(crate) struct ClientInner {
     pub(crate) timeout: Duration,
     /// The directory the credential belongs to, where the client knows it (journals record it).
     pub(crate) tenant_id: Option<String>,
+    /// Graph's clock, measured from every answer's `Date`.
+    pub(crate) clock: GraphClock,
 }
 
 impl std::fmt::Debug for Client {
@@ -253,6 +256,9 @@ impl Client {
 
             let status = resp.status().as_u16();
             let headers = resp.headers().clone();
+            inner
+                .clock
+                .observe(header(&headers, "date").as_deref(), SystemTime::now());
             let retry_after = header(&headers, "retry-after")
                 .and_then(|v| parse_retry_after(&v, SystemTime::now()));
             tracing::debug!(

@@ -18,6 +18,7 @@ mod builder;
 mod bulk;
 mod classify;
 mod client;
+mod clock;
 mod cloud;
 mod credential;
 mod error;
@@ -42,6 +43,7 @@ pub use bulk::{
 };
 pub use classify::{PERMISSION, kind_for_status};
 pub use client::Client;
+pub use clock::CLOCK_MARGIN;
 pub use cloud::{ApiVersion, Cloud};
 pub use credential::{
     AccessToken, AssertionAlgorithm, AssertionCallback, CertificateCredential, CertificateOptions,

@@ -48,6 +48,7 @@ impl Receipt {
             "sent_at": format_time(self.sent_at),
             "confirmed_by": self.confirmed_by.as_str(),
             "action_state": self.action.as_ref().map(|a| a.state.as_str()),
+            "action_started_at": self.action.as_ref().map(|a| format_time(a.started_at)),
             "from_journal": self.from_journal,
         })
     }

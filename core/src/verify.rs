@@ -10,6 +10,7 @@ use tokio::time::{Instant, timeout_at};
 use crate::action::{Confirmation, ResetAction, format_time, latest_reset};
 use crate::classify::{classify, header};
 use crate::client::{Client, deadline_error, read_capped};
+use crate::clock::CLOCK_MARGIN;
 use crate::credential::describe;
 use crate::error::{Error, ErrorKind};
 use crate::retry::parse_retry_after;
@@ -39,13 +40,29 @@ impl Client {
     }
 
     /// Settle a reset whose answer was lost: poll the device's record (backing off, honouring `Retry-After`) until it
-    /// shows a reset started at or after `sent_at` (less [`CLOCK_SKEW`]), for at most `within`.
-    /// [`Confirmation::NotSeen`] proves nothing: Graph does not say how soon a record appears. Never sends a reset.
+    /// shows a reset started at or after `sent_at`, for at most `within`. `sent_at` is ours and the record's time is
+    /// Graph's: they are compared in Graph's clock, measured from its `Date` header, less
+    /// [`CLOCK_MARGIN`](crate::CLOCK_MARGIN). [`Confirmation::NotSeen`] proves nothing: Graph does not say how soon a
+    /// record appears. Never sends a reset.
     pub async fn confirm_reset(
         &self,
         target: &Target,
         sent_at: SystemTime,
         within: Duration,
+    ) -> Result<Confirmation, Error> {
+        self.confirm_reset_newer_than(target, sent_at, within, None)
+            .await
+    }
+
+    /// [`Client::confirm_reset`], where the device's latest `resetPasscode` record was read before the request was
+    /// sent (`seen_before`, its `startDateTime`): only a record started after that one can be this request's, however
+    /// close in time the two are. Pass what [`Client::reset_status`] or a [`Confirmation::NotSeen`] returned.
+    pub async fn confirm_reset_newer_than(
+        &self,
+        target: &Target,
+        sent_at: SystemTime,
+        within: Duration,
+        seen_before: Option<SystemTime>,
     ) -> Result<Confirmation, Error> {
         let deadline = Instant::now() + within;
         let mut poll = FIRST_POLL;
@@ -53,7 +70,9 @@ impl Client {
         let mut read_once = false;
         loop {
             match self.read_latest(target, deadline).await {
-                Ok(Some(a)) if is_for(&a, sent_at) => return Ok(Confirmation::Accepted(a)),
+                Ok(Some(a)) if self.is_for(&a, sent_at, seen_before) => {
+                    return Ok(Confirmation::Accepted(a));
+                }
                 Ok(found) => {
                     latest = found;
                     read_once = true;
@@ -88,7 +107,7 @@ impl Client {
         let mut last_state = None;
         loop {
             match self.read_latest(target, deadline).await {
-                Ok(Some(a)) if is_for(&a, sent_at) => {
+                Ok(Some(a)) if self.is_for(&a, sent_at, None) => {
                     if a.state.is_final() {
                         return Ok(a);
                     }
@@ -166,6 +185,9 @@ impl Client {
                 Ok(resp) => {
                     let status = resp.status().as_u16();
                     let headers = resp.headers().clone();
+                    inner
+                        .clock
+                        .observe(header(&headers, "date").as_deref(), SystemTime::now());
                     let body = read_capped(resp, deadline, MAX_DEVICE_BODY).await;
                     if (200..300).contains(&status) {
                         return latest_reset(&body).map_err(|why| {
@@ -205,9 +227,37 @@ impl Client {
     }
 }
 
-/// A reset record that belongs to a request sent at `sent_at` (Graph's clock may lag ours by up to `CLOCK_SKEW`).
-fn is_for(a: &ResetAction, sent_at: SystemTime) -> bool {
-    a.started_at >= sent_at.checked_sub(CLOCK_SKEW).unwrap_or(sent_at)
+impl Client {
+    /// Whether a reset record belongs to a request sent at `sent_at` (our clock): it started no earlier than that
+    /// moment in Graph's clock less the margin (less `CLOCK_SKEW` while Graph's clock is unmeasured), and after
+    /// `seen_before`, a record read before the request left.
+    fn is_for(
+        &self,
+        a: &ResetAction,
+        sent_at: SystemTime,
+        seen_before: Option<SystemTime>,
+    ) -> bool {
+        is_for(
+            a,
+            sent_at,
+            self.inner().clock.to_graph(sent_at),
+            seen_before,
+        )
+    }
+}
+
+/// [`Client::is_for`] with the clock's reading given: `sent_graph` is `sent_at` in Graph's clock, when measured.
+fn is_for(
+    a: &ResetAction,
+    sent_at: SystemTime,
+    sent_graph: Option<SystemTime>,
+    seen_before: Option<SystemTime>,
+) -> bool {
+    let earliest = match sent_graph {
+        Some(t) => t.checked_sub(CLOCK_MARGIN).unwrap_or(t),
+        None => sent_at.checked_sub(CLOCK_SKEW).unwrap_or(sent_at),
+    };
+    a.started_at >= earliest && seen_before.is_none_or(|s| a.started_at > s)
 }
 
 /// Failures worth reading again: throttling, Graph's 5xx, the network, the deadline.
@@ -259,9 +309,22 @@ mod tests {
             error_code: None,
             passcode: None,
         };
-        assert!(is_for(&at(0), sent));
-        assert!(is_for(&at(5), sent));
-        assert!(is_for(&at(-30), sent));
-        assert!(!is_for(&at(-31), sent));
+        // Graph's clock unmeasured: the old allowance.
+        assert!(is_for(&at(0), sent, None, None));
+        assert!(is_for(&at(5), sent, None, None));
+        assert!(is_for(&at(-30), sent, None, None));
+        assert!(!is_for(&at(-31), sent, None, None));
+        // Measured, equal clocks: a record 25 s older is not ours; the margin is 5 s.
+        assert!(!is_for(&at(-25), sent, Some(sent), None));
+        assert!(is_for(&at(-5), sent, Some(sent), None));
+        assert!(!is_for(&at(-6), sent, Some(sent), None));
+        // Our clock 60 s ahead of Graph's: our own record, stamped 59 s "before" sent_at, is ours.
+        let graph = sent - Duration::from_secs(60);
+        assert!(is_for(&at(-59), sent, Some(graph), None));
+        assert!(!is_for(&at(-70), sent, Some(graph), None));
+        // A record read before sending: only a newer one counts.
+        let before = sent + Duration::from_secs(1);
+        assert!(!is_for(&at(1), sent, Some(sent), Some(before)));
+        assert!(is_for(&at(2), sent, Some(sent), Some(before)));
     }
 }

@@ -5,7 +5,7 @@ mod common;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use futures_util::StreamExt;
 use graph_emulator::{EmulatorHandle, ScriptedResponse};
@@ -185,9 +185,9 @@ async fn managed_identity_bypasses_the_proxy_that_graph_requests_take() {
     );
 }
 
-/// A journal left by a run that died with `ids` in flight (intent on disk, no outcome), sent `ago` before now.
-fn journal_in_flight(path: &Path, client: &Client, ids: &[String], ago: Duration) {
-    let sent_at = intune_passcode::format_time(std::time::SystemTime::now() - ago);
+/// A journal left by a run that died with `ids` in flight (intent on disk, no outcome), sent at `sent_at`.
+fn journal_in_flight(path: &Path, client: &Client, ids: &[String], sent_at: SystemTime) {
+    let sent_at = intune_passcode::format_time(sent_at);
     let line = |v: serde_json::Value| format!("{v}\n");
     let mut text = line(
         serde_json::json!({"event": "header", "format": 1, "job_id": "j-1", "graph_base": client.graph_base(),
@@ -221,7 +221,12 @@ async fn resume_with_verification_off_reads_nothing_and_sends_nothing_in_flight(
         .into_iter()
         .take(2)
         .collect();
-    journal_in_flight(&path, &client, &ids[..1], Duration::from_secs(5));
+    journal_in_flight(
+        &path,
+        &client,
+        &ids[..1],
+        SystemTime::now() - Duration::from_secs(5),
+    );
     let mut opts = options(&path);
     opts.verify_unknown = None;
     let targets = ids.iter().map(|d| Target::device(d).unwrap()).collect();
@@ -256,7 +261,7 @@ async fn resume_without_the_read_permission_says_why_it_could_not_check() {
         &path,
         &client,
         std::slice::from_ref(&id),
-        Duration::from_secs(5),
+        SystemTime::now() - Duration::from_secs(5),
     );
     let mut stream = client
         .reset_passcodes(vec![Target::device(&id).unwrap()], options(&path))
@@ -270,4 +275,43 @@ async fn resume_without_the_read_permission_says_why_it_could_not_check() {
         "{text}"
     );
     assert_eq!(posts(&emu, &id), 0);
+}
+
+/// A record read before a request left can never confirm that request: resume reads a colleague's reset (older than
+/// our crashed request by more than the margin), then `resend_unconfirmed` sends again and the answer is lost (a 504
+/// that never ran). The colleague's record, seconds older, must not pass for the new request's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_record_read_before_sending_never_confirms_the_request_sent_after() {
+    let emu = common::emulator().await;
+    let client = common::client(&emu);
+    let path = temp_dir("seen-before").join("job.jsonl");
+    let id = common::resettable_devices(&emu).remove(0);
+    // A colleague's portal reset, just now.
+    client
+        .reset_passcode(&Target::device(&id).unwrap())
+        .await
+        .unwrap();
+    // Our crashed request, stamped after it by more than the margin: the colleague's record is not ours.
+    journal_in_flight(
+        &path,
+        &client,
+        std::slice::from_ref(&id),
+        SystemTime::now() + intune_passcode::CLOCK_MARGIN + Duration::from_secs(1),
+    );
+    emu.script(
+        &id,
+        vec![ScriptedResponse {
+            method: Some("POST".into()),
+            ..common::answer(504, &[], None)
+        }],
+    );
+    let opts = options(&path).resend_unconfirmed(true);
+    let out = run(&client, vec![Target::device(&id).unwrap()], opts).await;
+    assert_eq!(emu.reset_count(&id), 1, "the 504 did not run");
+    assert_eq!(
+        out[&id], "OUTCOME_UNKNOWN",
+        "the colleague's record, read before sending, confirmed the new request"
+    );
+    let j = Journal::open(&path).unwrap();
+    assert_eq!(j.records().next().unwrap().state, DeviceState::Unknown);
 }

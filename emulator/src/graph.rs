@@ -234,9 +234,15 @@ pub async fn handle(state: Arc<State>, req: GraphRequest) -> Answer {
     state.check_early_retry(&ctx.client_request_id);
 
     if let Some(device) = &device_id {
-        let script = lock(&state.scripts)
-            .get_mut(device)
-            .and_then(|q| q.pop_front());
+        // A script kept for another method (`method`) waits: a read does not use up the answer meant for a reset.
+        let script = lock(&state.scripts).get_mut(device).and_then(|q| {
+            let applies = q.front().is_some_and(|s| {
+                s.method
+                    .as_deref()
+                    .is_none_or(|m| m.eq_ignore_ascii_case(req.method.as_str()))
+            });
+            if applies { q.pop_front() } else { None }
+        });
         if let Some(script) = script {
             return scripted(&state, &ctx, device, script).await;
         }
@@ -588,11 +594,17 @@ async fn scripted(state: &State, ctx: &Ctx, device: &str, s: ScriptedResponse) -
     {
         state.expect_retry_after(&ctx.client_request_id, wait);
     }
-    let extra: Vec<(&str, String)> = s
+    let mut extra: Vec<(&str, String)> = s
         .headers
         .iter()
         .map(|(k, v)| (k.as_str(), v.clone()))
         .collect();
+    if let Some(ms) = s.date_offset_ms {
+        let d = Duration::from_millis(ms.unsigned_abs());
+        let now = std::time::SystemTime::now();
+        let date = if ms >= 0 { now + d } else { now - d };
+        extra.push(("date", httpdate::fmt_http_date(date)));
+    }
     let body = s.body.map(|b| match b {
         serde_json::Value::String(text) => text,
         other => other.to_string(),

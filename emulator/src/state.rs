@@ -67,6 +67,13 @@ pub struct ScriptedResponse {
     /// Wait this long first.
     #[serde(default)]
     pub delay_ms: Option<u64>,
+    /// Send a `Date` this many milliseconds from the emulator's clock (negative: behind), as a Graph whose clock
+    /// differs from the caller's would.
+    #[serde(default)]
+    pub date_offset_ms: Option<i64>,
+    /// Answer only a request of this method (`POST`, `GET`); requests of another pass by and leave it queued.
+    #[serde(default)]
+    pub method: Option<String>,
 }
 
 /// One Graph request as the emulator saw it.

@@ -74,6 +74,9 @@ pub enum Event {
         found: bool,
         /// The record's state, when found.
         state: Option<String>,
+        /// The matched record's `startDateTime` (Graph's clock), when found.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        started_at: Option<String>,
         /// When it was checked.
         at: String,
     },

@@ -41,6 +41,9 @@ struct Job {
     /// Why an open device could not be checked on its record at resume (a 403 for want of the read permission):
     /// said with its outcome, so that nobody reaches for `resend_unconfirmed` without knowing why.
     unchecked: Mutex<HashMap<String, String>>,
+    /// The latest reset record read at resume for a device still unconfirmed (its `startDateTime`): if the device is
+    /// sent again, only a newer record can confirm that request.
+    seen_before: Mutex<HashMap<String, SystemTime>>,
     path: String,
 }
 
@@ -65,6 +68,7 @@ where
         devices: Mutex::new(replay.devices),
         seen: Mutex::new(HashSet::new()),
         unchecked: Mutex::new(HashMap::new()),
+        seen_before: Mutex::new(HashMap::new()),
         path: path.display().to_string(),
     });
     let concurrency = options.concurrency;
@@ -140,14 +144,24 @@ async fn settle_one(client: &Client, job: &Job, d: DeviceRecord, within: Duratio
     };
     match client.confirm_reset(&target, sent_at, within).await {
         Ok(found) => {
-            let (found, state) = match &found {
-                Confirmation::Accepted(a) => (true, Some(a.state.as_str().to_string())),
-                Confirmation::NotSeen { .. } => (false, None),
+            let (found, state, started_at) = match &found {
+                Confirmation::Accepted(a) => (
+                    true,
+                    Some(a.state.as_str().to_string()),
+                    Some(format_time(a.started_at)),
+                ),
+                Confirmation::NotSeen { latest } => {
+                    if let Some(a) = latest {
+                        lock(&job.seen_before).insert(d.device_id.clone(), a.started_at);
+                    }
+                    (false, None, None)
+                }
             };
             let event = Event::Verify {
                 device_id: d.device_id.clone(),
                 found,
                 state,
+                started_at,
                 at: now(),
             };
             job.writer.append(&event);
@@ -251,7 +265,16 @@ async fn one<K>(
                 .await
         })
     });
-    let outcome = call(client, target, pacer, options.verify_unknown, Some(gate)).await;
+    let seen_before = lock(&job.seen_before).get(&id).copied();
+    let outcome = call(
+        client,
+        target,
+        pacer,
+        options.verify_unknown,
+        Some(gate),
+        seen_before,
+    )
+    .await;
     record(&job, &id, &outcome);
     (key, outcome)
 }

@@ -124,9 +124,13 @@ pub struct RunOptions {
     /// One JSON line per device on stdout (and a summary line at the end).
     #[arg(long)]
     pub json: bool,
-    /// Also write every outcome to FILE: CSV, or JSON Lines when it ends in .jsonl or .json.
+    /// Also write every outcome to FILE: CSV, or JSON Lines when it ends in .jsonl or .json. An existing FILE is
+    /// refused unless --force; the job's journal, its input and the --input file always are.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Overwrite the --report FILE if it exists.
+    #[arg(long, requires = "report")]
+    pub force: bool,
     /// No progress bar or progress lines.
     #[arg(long)]
     pub no_progress: bool,

@@ -147,10 +147,24 @@ pub enum Report {
 }
 
 impl Report {
-    /// Create the file (by its extension).
-    pub fn create(path: &Path) -> Result<Report, Fail> {
-        let file = std::fs::File::create(path)
-            .map_err(|e| Fail::usage(format!("--report {}: {e}", path.display())))?;
+    /// Create the file (its format by its extension); an existing file is refused unless `overwrite`.
+    pub fn create(path: &Path, overwrite: bool) -> Result<Report, Fail> {
+        let mut open = std::fs::OpenOptions::new();
+        open.write(true);
+        if overwrite {
+            open.create(true).truncate(true);
+        } else {
+            // Never truncate a file nobody said to overwrite, even one that appeared since the check.
+            open.create_new(true);
+        }
+        let file = open.open(path).map_err(|e| {
+            let hint = if e.kind() == std::io::ErrorKind::AlreadyExists {
+                " (--force overwrites it)"
+            } else {
+                ""
+            };
+            Fail::usage(format!("--report {}: {e}{hint}", path.display()))
+        })?;
         let jsonl = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("json"));

@@ -511,3 +511,110 @@ async fn graphs_throttle_pauses_show_in_the_progress_and_the_summary() {
     assert!(e.stat("throttled_429") > 0);
     assert!(ids.iter().all(|d| e.emu.reset_count(d) == 1));
 }
+
+/// The job a run named on stderr (`job NAME (N devices); journal PATH`).
+fn job_of(o: &Output) -> String {
+    let err = String::from_utf8_lossy(&o.stderr);
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("job ") && l.contains("; journal "))
+        .unwrap_or_else(|| panic!("no job line: {}", text(o)));
+    line.split_whitespace().nth(1).unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_never_overwrites_the_journal_the_input_or_an_existing_file() {
+    let e = env().await;
+    let ids = e.resettable(4);
+    let o = e.run(&["reset", "--yes", &ids[0], &ids[1]]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let job = job_of(&o);
+    let jobs = e.state.join("jobs");
+    let journal = jobs.join(format!("{job}.jsonl"));
+    let before = std::fs::read(&journal).unwrap();
+    let executed = e.stat("executed");
+    // The journal by another spelling, by a hard link, and the job's input: refused before anything is sent.
+    let respelled = jobs.join("..").join("jobs").join(format!("{job}.jsonl"));
+    let linked = e.state.join("linked.jsonl");
+    std::fs::hard_link(&journal, &linked).unwrap();
+    let input = jobs.join(format!("{job}.jsonl.input"));
+    let mut reports = vec![
+        (respelled.clone(), false),
+        (respelled, true),
+        (linked, true),
+        (input, true),
+    ];
+    #[cfg(unix)]
+    {
+        let symlink = e.state.join("symlink.jsonl");
+        std::os::unix::fs::symlink(&journal, &symlink).unwrap();
+        reports.push((symlink, true));
+    }
+    for (report, force) in reports {
+        let report = report.display().to_string();
+        let mut args = vec!["jobs", "resume", &job, "--report", &report];
+        if force {
+            args.push("--force");
+        }
+        let o = e.run(&args);
+        assert_eq!(code(&o), 2, "{report}: {}", text(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("is the job's journal") || err.contains("is the job's input"),
+            "{report}: {}",
+            text(&o)
+        );
+        assert_eq!(
+            std::fs::read(&journal).unwrap(),
+            before,
+            "journal unchanged"
+        );
+        assert_eq!(e.stat("executed"), executed, "nothing sent");
+    }
+    // A new job's journal is not there yet: its folder and name still tell.
+    let new_journal = e.state.join("new.jsonl").display().to_string();
+    let respelled_new = jobs.join("..").join("new.jsonl").display().to_string();
+    let o = e.run(&[
+        "reset",
+        "--yes",
+        &ids[2],
+        "--journal",
+        &new_journal,
+        "--report",
+        &respelled_new,
+    ]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert!(!Path::new(&new_journal).exists());
+    // A report at the --input file is refused too.
+    let ids_file = e.file("ids.txt", ids[2].as_bytes());
+    let o = e.run(&[
+        "reset", "--yes", "--input", &ids_file, "--report", &ids_file,
+    ]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("is the --input file"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(std::fs::read(&ids_file).unwrap(), ids[2].as_bytes());
+    // An existing report is kept unless --force says to overwrite it.
+    let existing = e.file("existing.csv", b"keep me");
+    let o = e.run(&["reset", "--yes", &ids[3], "--report", &existing]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("--force"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(std::fs::read(&existing).unwrap(), b"keep me");
+    assert_eq!(e.emu.reset_count(&ids[3]), 0);
+    let o = e.run(&["reset", "--yes", &ids[3], "--report", &existing, "--force"]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(
+        std::fs::read_to_string(&existing)
+            .unwrap()
+            .starts_with("device_id,"),
+        "overwritten"
+    );
+    assert_eq!(e.executed_twice(), 0);
+}

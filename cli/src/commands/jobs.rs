@@ -146,6 +146,7 @@ async fn resume(mut a: ResumeArgs) -> Result<Exit, Fail> {
         a.connection.base_url = Some(journal.graph_base().trim_end_matches('/').to_string());
     }
     drop(journal);
+    super::run::check_report(&a.run, &paths, None)?;
     let client = crate::connect::client(&a.connection)?;
     crate::tell!(
         "job {} ({} devices); journal {}",

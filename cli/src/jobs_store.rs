@@ -92,6 +92,30 @@ impl JobPaths {
     }
 }
 
+/// What `jobs resume` takes to find `job` again: its name when its journal is the jobs folder's file of that name,
+/// else its journal's path (absolute, so that the command works from any folder), quoted for a shell if need be.
+pub fn resume_arg(job: &JobPaths) -> String {
+    let by_name = state_dir().map(|d| d.join("jobs").join(format!("{}.jsonl", job.name)));
+    if by_name.is_ok_and(|p| same_file::is_same_file(p, &job.journal).unwrap_or(false)) {
+        return job.name.clone();
+    }
+    let path = std::path::absolute(&job.journal).unwrap_or_else(|_| job.journal.clone());
+    shell_word(&path.display().to_string())
+}
+
+/// `s` as one shell word: as is when plain, else in double quotes (sh, PowerShell and cmd all read those), or in
+/// single quotes when it holds what sh would expand inside double quotes.
+fn shell_word(s: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/\\._-:+=@,%".contains(c);
+    if !s.is_empty() && s.chars().all(plain) {
+        return s.to_string();
+    }
+    if !s.contains(['"', '$', '`']) {
+        return format!("\"{s}\"");
+    }
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
 /// A job given by name (in the jobs folder) or by a journal's path.
 pub fn resolve(job: &str) -> Result<JobPaths, Fail> {
     let as_path = Path::new(job);

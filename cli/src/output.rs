@@ -356,13 +356,28 @@ pub fn summary(job: &str, journal: &Path, c: &Counts, elapsed: Duration, report:
     if let Some(r) = report {
         crate::tell!("report:  {}", r.display());
     }
-    if c.unknown > 0 {
-        crate::tell!(
-            "{} outcomes are unknown: the reset may have run. `intune-passcode jobs resume {job}` settles them from \
-             each device's record before anything is sent again.",
-            c.unknown
-        );
+}
+
+/// After the summary, whatever the exit code: how many outcomes are unknown and the exact command that settles
+/// them, alone on its line so that it can be copied (under exit 1 the unknowns are otherwise easy to miss).
+pub fn unknown_hint(c: &Counts, resume_arg: &str) {
+    if c.unknown == 0 {
+        return;
     }
+    let outranked = if c.failed > 0 {
+        format!(
+            " (the exit code is 1 because {} failed: failures outrank unknowns)",
+            c.failed
+        )
+    } else {
+        String::new()
+    };
+    crate::tell!(
+        "{} unknown: the reset may or may not have run{outranked}. This settles them from each device's record \
+         before anything is sent again:",
+        c.unknown
+    );
+    crate::tell!("  intune-passcode jobs resume {resume_arg}");
 }
 
 /// A device's outcome as its job's journal records it (`not_sent` when the journal never saw it).

@@ -618,3 +618,88 @@ async fn a_report_never_overwrites_the_journal_the_input_or_an_existing_file() {
     );
     assert_eq!(e.executed_twice(), 0);
 }
+
+/// The stderr line (trimmed) that is exactly a `jobs resume` command, and what came before it.
+fn resume_line(o: &Output) -> Option<(String, String)> {
+    let err = String::from_utf8_lossy(&o.stderr);
+    let at = err
+        .lines()
+        .position(|l| l.trim().starts_with("intune-passcode jobs resume "))?;
+    let before = err.lines().take(at).collect::<Vec<_>>().join("\n");
+    Some((err.lines().nth(at).unwrap().trim().to_string(), before))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknowns_under_exit_1_are_counted_with_the_resume_line_that_settles_them() {
+    let e = env().await;
+    let windows = e.emu.samples["windows_device_id"].clone();
+    let lost = e.resettable(2);
+    for d in &lost {
+        e.emu.script(
+            d,
+            vec![ScriptedResponse {
+                status: 504,
+                ..Default::default()
+            }],
+        );
+    }
+    // A failure outranks the unknown in the exit code; the unknown is still counted, with the line to run.
+    let o = e.run(&[
+        "reset",
+        "--yes",
+        "--json",
+        "--verify-unknown",
+        "0",
+        &windows,
+        &lost[0],
+    ]);
+    assert_eq!(code(&o), 1, "{}", text(&o));
+    let summary: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&o.stdout).lines().last().unwrap()).unwrap();
+    assert_eq!(
+        (&summary["failed"], &summary["unknown"]),
+        (&1.into(), &1.into())
+    );
+    let (line, before) = resume_line(&o).unwrap_or_else(|| panic!("no resume line: {}", text(&o)));
+    assert_eq!(line, format!("intune-passcode jobs resume {}", job_of(&o)));
+    assert!(
+        before
+            .lines()
+            .any(|l| l.split_whitespace().eq(["unknown", "1"]))
+            && before.lines().last().unwrap().starts_with("1 unknown"),
+        "{}",
+        text(&o)
+    );
+    // A job whose journal is outside the jobs folder is resumed by its path: the line says so, and it works.
+    let elsewhere = e.state.join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let journal = elsewhere.join("mine.jsonl").display().to_string();
+    let o = e.run(&[
+        "reset",
+        "--yes",
+        "--verify-unknown",
+        "0",
+        "--journal",
+        &journal,
+        &windows,
+        &lost[1],
+    ]);
+    assert_eq!(code(&o), 1, "{}", text(&o));
+    let (line, _) = resume_line(&o).unwrap_or_else(|| panic!("no resume line: {}", text(&o)));
+    assert_eq!(line, format!("intune-passcode jobs resume {journal}"));
+    let executed = e.stat("executed");
+    // (Resuming settles unknowns first; 0 would mean the library's default, 60 s: see docs/journal.md.)
+    let o = e.run(&["jobs", "resume", &journal, "--verify-unknown", "1"]);
+    assert_eq!(code(&o), 1, "{}", text(&o));
+    assert_eq!(e.stat("executed"), executed, "nothing sent twice");
+    // The help says how a script tells unknowns apart under exit 1.
+    let o = Command::new(BIN).arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&o.stdout);
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        help.contains("Exit codes")
+            && help.contains("\"unknown\"")
+            && help.contains("jobs show JOB"),
+        "{help}"
+    );
+}

@@ -112,7 +112,7 @@ fn show(job: &str) -> Result<Exit, Fail> {
     if !p.finished() {
         crate::say!(
             "\n`intune-passcode jobs resume {}` finishes it.",
-            paths.name
+            jobs_store::resume_arg(&paths)
         );
     }
     Ok(Exit::Ok)

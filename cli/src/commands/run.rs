@@ -9,7 +9,7 @@ use intune_passcode::{BulkOptions, Client, Pace, ThrottleWatch};
 use crate::args::RunOptions;
 use crate::exit::{Exit, Fail};
 use crate::input::Row;
-use crate::jobs_store::JobPaths;
+use crate::jobs_store::{self, JobPaths};
 use crate::output::{self, Counts, Progress, Report};
 
 /// `intune`, `off` or `N/SECONDS`.
@@ -174,7 +174,7 @@ pub async fn run_job(
              finishes the job, sending nothing twice.",
             counts.done,
             rows.len(),
-            job.name
+            jobs_store::resume_arg(job)
         );
         return Ok(Exit::Interrupted);
     }
@@ -185,6 +185,7 @@ pub async fn run_job(
         progress.elapsed(),
         report_path.as_deref(),
     );
+    output::unknown_hint(&counts, &jobs_store::resume_arg(job));
     if o.json {
         crate::say!(
             "{}",

@@ -157,8 +157,9 @@ pub struct RunOptions {
 pub struct ResetArgs {
     /// Managed device IDs.
     pub device_ids: Vec<String>,
-    /// Read IDs from FILE (or - for stdin): one per line, or CSV with a header naming a deviceId, managedDeviceId
-    /// or "Device ID" column (and optionally userId, detectedAppId).
+    /// Read IDs from FILE (or - for stdin): one per line, or CSV (comma, semicolon or tab, as the header has it) with
+    /// a header naming a deviceId, managedDeviceId, "Device ID" or id column, picked in that order (and optionally
+    /// userId, detectedAppId).
     #[arg(long, short, value_name = "FILE")]
     pub input: Option<String>,
     /// Reset through /users/{ID}/managedDevices.

@@ -150,7 +150,8 @@ impl Report {
     /// Create the file (its format by its extension); an existing file is refused unless `overwrite`.
     pub fn create(path: &Path, overwrite: bool) -> Result<Report, Fail> {
         let mut open = std::fs::OpenOptions::new();
-        open.write(true);
+        // It lists a tenant's devices: owner-only when we create it.
+        crate::jobs_store::owner_only(&mut open).write(true);
         if overwrite {
             open.create(true).truncate(true);
         } else {

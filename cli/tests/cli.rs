@@ -703,3 +703,39 @@ async fn unknowns_under_exit_1_are_counted_with_the_resume_line_that_settles_the
         "{help}"
     );
 }
+
+/// A file's permission bits.
+#[cfg(unix)]
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+// The files list a tenant's devices: only their owner reads them.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_state_folder_jobs_folder_input_and_report_are_private() {
+    let e = env().await;
+    let id = e.resettable(1).remove(0);
+    let state = e.state.join("fresh-state");
+    let report = e.state.join("report.csv");
+    let o = e
+        .cmd(&[
+            "reset",
+            "--yes",
+            &id,
+            "--report",
+            &report.display().to_string(),
+        ])
+        .env("INTUNE_PASSCODE_STATE_DIR", &state)
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let job = job_of(&o);
+    let jobs = state.join("jobs");
+    let input = jobs.join(format!("{job}.jsonl.input"));
+    assert_eq!(
+        (mode(&state), mode(&jobs), mode(&input), mode(&report)),
+        (0o700, 0o700, 0o600, 0o600)
+    );
+}

@@ -688,7 +688,7 @@ async fn unknowns_under_exit_1_are_counted_with_the_resume_line_that_settles_the
     let (line, _) = resume_line(&o).unwrap_or_else(|| panic!("no resume line: {}", text(&o)));
     assert_eq!(line, format!("intune-passcode jobs resume {journal}"));
     let executed = e.stat("executed");
-    // (Resuming settles unknowns first; 0 would mean the library's default, 60 s: see docs/journal.md.)
+    // A short look for the record: the 504 never ran, so the device stays unknown and is not sent again.
     let o = e.run(&["jobs", "resume", &journal, "--verify-unknown", "1"]);
     assert_eq!(code(&o), 1, "{}", text(&o));
     assert_eq!(e.stat("executed"), executed, "nothing sent twice");

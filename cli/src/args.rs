@@ -11,16 +11,31 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// certificate, then workload identity, then managed identity), or --tenant-id and --client-id with
 /// --client-secret-env NAME or --certificate PATH. A secret is never a plain argument.
 #[derive(Parser, Debug)]
-#[command(name = "intune-passcode", version, max_term_width = 110)]
+#[command(name = "intune-passcode", version, max_term_width = 110, after_help = EXIT_CODES)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
+/// The exit codes, at the end of the help of the commands that run a job. Exit 1 outranks 3, so a script that must
+/// know of unknown outcomes reads them from the summary or the journal, as this says.
+pub const EXIT_CODES: &str = "\
+Exit codes:
+  0    every device reset (or already done by an earlier run of the job)
+  1    some devices failed; some may also be unknown, as failures outrank unknowns
+  2    usage: the command line or the input is wrong, or the confirmation was refused
+  3    some outcomes unknown, none failed: `intune-passcode jobs resume JOB` settles them
+  4    nothing sent: credentials or configuration
+  130  interrupted; the journal is consistent and `jobs resume JOB` continues
+Under exit 1, a script tells whether some outcomes are also unknown from the \"unknown\" field of the --json \
+summary line (`\"type\": \"summary\"`, the last line on stdout), or from `intune-passcode jobs show JOB` (its \
+`unknown` line).";
+
 /// The commands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Reset the passcode of one or many devices (a journaled job; see `jobs`).
+    #[command(after_help = EXIT_CODES)]
     Reset(ResetArgs),
     /// Print a device's latest resetPasscode record (state, times; the passcode only with --show-passcode).
     Status(StatusArgs),
@@ -45,6 +60,7 @@ pub enum JobsCommand {
         job: String,
     },
     /// Finish a job: devices already done are not sent again; unknown ones are settled from their records first.
+    #[command(after_help = EXIT_CODES)]
     Resume(Box<ResumeArgs>),
     /// Every device of a job and its outcome, on stdout.
     Report {
@@ -124,9 +140,13 @@ pub struct RunOptions {
     /// One JSON line per device on stdout (and a summary line at the end).
     #[arg(long)]
     pub json: bool,
-    /// Also write every outcome to FILE: CSV, or JSON Lines when it ends in .jsonl or .json.
+    /// Also write every outcome to FILE: CSV, or JSON Lines when it ends in .jsonl or .json. An existing FILE is
+    /// refused unless --force; the job's journal, its input and the --input file always are.
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
+    /// Overwrite the --report FILE if it exists.
+    #[arg(long, requires = "report")]
+    pub force: bool,
     /// No progress bar or progress lines.
     #[arg(long)]
     pub no_progress: bool,
@@ -137,8 +157,9 @@ pub struct RunOptions {
 pub struct ResetArgs {
     /// Managed device IDs.
     pub device_ids: Vec<String>,
-    /// Read IDs from FILE (or - for stdin): one per line, or CSV with a header naming a deviceId, managedDeviceId
-    /// or "Device ID" column (and optionally userId, detectedAppId).
+    /// Read IDs from FILE (or - for stdin): one per line, or CSV (comma, semicolon or tab, as the header has it) with
+    /// a header naming a deviceId, managedDeviceId, "Device ID" or id column, picked in that order (and optionally
+    /// userId, detectedAppId).
     #[arg(long, short, value_name = "FILE")]
     pub input: Option<String>,
     /// Reset through /users/{ID}/managedDevices.

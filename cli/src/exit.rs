@@ -5,7 +5,8 @@
 pub enum Exit {
     /// Every device reset (or already done by an earlier run of the job).
     Ok = 0,
-    /// Some devices failed (Graph refused them; nothing to re-check).
+    /// Some devices failed (Graph refused them; nothing to re-check). Some may also be unknown: the `--json`
+    /// summary's `unknown` field and `jobs show` tell, and the run names the `jobs resume` line that settles them.
     SomeFailed = 1,
     /// The command line or the input is wrong, or the confirmation was refused.
     Usage = 2,

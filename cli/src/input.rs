@@ -1,5 +1,6 @@
 //! Devices to reset, from arguments, a file or stdin: one ID per line, or CSV with a header (the Intune portal's
-//! export names the column "Device ID"; Graph's objects say `id`, `managedDeviceId` or `deviceId`).
+//! export names the column "Device ID"; Graph's objects say `id`, `managedDeviceId` or `deviceId`). The delimiter is
+//! the header's: a comma, or the semicolon that Excel writes in many European locales, or a tab.
 
 use std::io::Read;
 
@@ -40,7 +41,11 @@ impl Row {
     }
 }
 
-const ID_COLUMNS: [&str; 4] = ["deviceid", "manageddeviceid", "device id", "id"];
+/// The names of the ID column (lowercase), best first: Graph's device IDs, then the portal's export, then a bare
+/// `id` (which some exports use for another object's ID, so it is the last resort).
+const ID_COLUMNS: [&[&str]; 3] = [&["deviceid", "manageddeviceid"], &["device id"], &["id"]];
+/// The delimiters a header may use; on a tie in count, the earlier wins.
+const DELIMITERS: [u8; 3] = [b',', b';', b'\t'];
 const USER_COLUMNS: [&str; 3] = ["userid", "user id", "user_id"];
 const APP_COLUMNS: [&str; 3] = ["detectedappid", "detected app id", "detected_app_id"];
 
@@ -74,10 +79,8 @@ pub fn parse(what: &str, bytes: &[u8]) -> Result<Vec<Row>, Fail> {
     }
     let text = std::str::from_utf8(bytes).expect("checked above");
     let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    let single_header =
-        ID_COLUMNS.contains(&first.trim().trim_matches('"').to_ascii_lowercase().as_str());
-    if first.contains(',') || first.contains('"') || single_header {
-        parse_csv(what, bytes)
+    if let Some(delimiter) = delimiter(first.trim()) {
+        parse_csv(what, bytes, delimiter)
     } else {
         Ok(text
             .lines()
@@ -93,10 +96,83 @@ pub fn parse(what: &str, bytes: &[u8]) -> Result<Vec<Row>, Fail> {
     }
 }
 
-fn parse_csv(what: &str, bytes: &[u8]) -> Result<Vec<Row>, Fail> {
+/// How often `delimiter` occurs in `line` outside double quotes.
+fn count_outside_quotes(line: &str, delimiter: u8) -> usize {
+    let mut quoted = false;
+    let mut n = 0;
+    for b in line.bytes() {
+        if b == b'"' {
+            // A doubled quote inside a quoted field toggles twice: no change, as it should be.
+            quoted = !quoted;
+        } else if b == delimiter && !quoted {
+            n += 1;
+        }
+    }
+    n
+}
+
+/// The fields of the header `line` split at `delimiter` (quotes removed, trimmed).
+fn header_fields(line: &str, delimiter: u8) -> Vec<String> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .delimiter(delimiter)
+        .from_reader(line.as_bytes())
+        .records()
+        .next()
+        .and_then(Result::ok)
+        .map(|r| r.iter().map(str::to_string).collect())
+        .unwrap_or_default()
+}
+
+/// The rank of a header name among [`ID_COLUMNS`] (0 is best), if it is one.
+fn id_rank(name: &str) -> Option<usize> {
+    let name = name.trim().to_ascii_lowercase();
+    ID_COLUMNS
+        .iter()
+        .position(|names| names.contains(&name.as_str()))
+}
+
+/// The ID column among `headers`: the best-ranked name, the first of equals; its place in the header does not
+/// matter (the portal's "Device ID" may come before Graph's managedDeviceId).
+fn id_column<'a>(headers: impl IntoIterator<Item = &'a str>) -> Option<usize> {
+    headers
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, h)| id_rank(h).map(|rank| (rank, i)))
+        .min()
+        .map(|(_, i)| i)
+}
+
+/// The delimiter of a CSV whose header is `line`, or None when the input is a plain list of IDs. Of the delimiters
+/// the header holds outside quotes, one that yields an ID column wins, else the most frequent; a header with none is
+/// a one-column CSV when it is quoted or names an ID column.
+fn delimiter(line: &str) -> Option<u8> {
+    let held: Vec<(u8, usize)> = DELIMITERS
+        .iter()
+        .map(|d| (*d, count_outside_quotes(line, *d)))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    let names_id = |d: u8| {
+        let fields = header_fields(line, d);
+        id_column(fields.iter().map(String::as_str)).is_some()
+    };
+    if let Some((d, _)) = held.iter().find(|(d, _)| names_id(*d)) {
+        return Some(*d);
+    }
+    // max_by_key keeps the last of equals: reversed, so that the earlier delimiter wins a tie.
+    if let Some((d, _)) = held.iter().rev().max_by_key(|(_, n)| *n) {
+        return Some(*d);
+    }
+    (line.contains('"') || id_rank(line.trim_matches('"')).is_some()).then_some(b',')
+}
+
+fn parse_csv(what: &str, bytes: &[u8], delimiter: u8) -> Result<Vec<Row>, Fail> {
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .trim(csv::Trim::All)
+        .delimiter(delimiter)
         .from_reader(bytes);
     let headers = reader
         .headers()
@@ -107,7 +183,7 @@ fn parse_csv(what: &str, bytes: &[u8]) -> Result<Vec<Row>, Fail> {
             .iter()
             .position(|h| names.contains(&h.trim().to_ascii_lowercase().as_str()))
     };
-    let Some(id_col) = find(&ID_COLUMNS) else {
+    let Some(id_col) = id_column(headers.iter()) else {
         return Err(Fail::usage(format!(
             "{what}: no device ID column in the header ({}); name it deviceId, managedDeviceId or \"Device ID\"",
             headers.iter().collect::<Vec<_>>().join(", ")
@@ -205,6 +281,40 @@ mod tests {
     fn a_one_column_csv_has_its_header_recognised() {
         let rows = parse("t", b"deviceId\r\nd-1\r\nd-2\r\n").unwrap();
         assert_eq!(ids(&rows), ["d-1", "d-2"]);
+    }
+
+    #[test]
+    fn a_semicolon_export_is_read_with_quoted_semicolons_and_commas() {
+        // Excel in many European locales: `;` between fields, `,` inside them.
+        let text = "\"Device name\";\"Device ID\";\"OS\"\r\n\"Pixel; 7, pro\";\"d-1\";\"Android\"\r\nx;d-2;iOS\r\n";
+        let rows = parse("t", text.as_bytes()).unwrap();
+        assert_eq!(ids(&rows), ["d-1", "d-2"]);
+        // An unquoted comma in the header does not win over the semicolon that names the ID column.
+        let rows = parse("t", b"Name, first;deviceId;userId\nA, B;d-3;u-3\n").unwrap();
+        assert_eq!(ids(&rows), ["d-3"]);
+        assert_eq!(rows[0].user_id.as_deref(), Some("u-3"));
+    }
+
+    #[test]
+    fn a_tab_separated_export_is_read() {
+        let rows = parse(
+            "t",
+            b"Device name\tDevice ID\tOS\n\"a\tb, c\"\td-1\tAndroid\nx\td-2\tiOS\n",
+        )
+        .unwrap();
+        assert_eq!(ids(&rows), ["d-1", "d-2"]);
+        let rows = parse("t", b"deviceId\tdetectedAppId\nd-3\tapp\n").unwrap();
+        assert_eq!(rows[0].detected_app_id.as_deref(), Some("app"));
+    }
+
+    #[test]
+    fn the_id_column_is_picked_by_name_not_by_position() {
+        let rows = parse("t", b"Device ID,managedDeviceId,id\nportal,graph,object\n").unwrap();
+        assert_eq!(ids(&rows), ["graph"]);
+        let rows = parse("t", b"id;\"Device ID\"\nobject;portal\n").unwrap();
+        assert_eq!(ids(&rows), ["portal"]);
+        let rows = parse("t", b"ID\tname\nobject\tx\n").unwrap();
+        assert_eq!(ids(&rows), ["object"]);
     }
 
     #[test]

@@ -24,16 +24,51 @@ pub fn state_dir() -> Result<PathBuf, Fail> {
         })
 }
 
-/// The jobs folder, created if needed.
+/// The jobs folder, created if needed: with the state folder, owner-only on Unix (they list a tenant's devices).
 pub fn jobs_dir() -> Result<PathBuf, Fail> {
-    let d = state_dir()?.join("jobs");
-    std::fs::create_dir_all(&d).map_err(|e| {
+    let state = state_dir()?;
+    let d = state.join("jobs");
+    create_private_dirs(&state, &d).map_err(|e| {
         Fail::nothing_sent(format!(
             "cannot create the jobs folder {}: {e}",
             d.display()
         ))
     })?;
     Ok(d)
+}
+
+/// Create `jobs` and the folders from `state` down to it with mode 0700 on Unix; the folders above `state` (such as
+/// `~/.local/state`) are not ours, and are made as usual. Folders already there keep their mode.
+fn create_private_dirs(state: &Path, jobs: &Path) -> std::io::Result<()> {
+    if let Some(above) = state.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(above)?;
+    }
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(jobs)
+}
+
+/// `open`, made to create files readable and writable by their owner only on Unix. The mode is given at creation,
+/// so the file is never readable by others, not even for a moment; a file already there keeps its mode.
+pub fn owner_only(open: &mut std::fs::OpenOptions) -> &mut std::fs::OpenOptions {
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(open, 0o600);
+    open
+}
+
+/// Write `bytes` to a new owner-only file at `path`. A file left there (by a killed run) is removed first: written
+/// over, it would keep its own mode.
+fn write_new_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+        _ => {}
+    }
+    owner_only(std::fs::OpenOptions::new().write(true).create_new(true))
+        .open(path)?
+        .write_all(bytes)
 }
 
 /// `job-` and 12 hex digits of SHA-256 over the Graph URL and the sorted devices with their routes.
@@ -92,6 +127,30 @@ impl JobPaths {
     }
 }
 
+/// What `jobs resume` takes to find `job` again: its name when its journal is the jobs folder's file of that name,
+/// else its journal's path (absolute, so that the command works from any folder), quoted for a shell if need be.
+pub fn resume_arg(job: &JobPaths) -> String {
+    let by_name = state_dir().map(|d| d.join("jobs").join(format!("{}.jsonl", job.name)));
+    if by_name.is_ok_and(|p| same_file::is_same_file(p, &job.journal).unwrap_or(false)) {
+        return job.name.clone();
+    }
+    let path = std::path::absolute(&job.journal).unwrap_or_else(|_| job.journal.clone());
+    shell_word(&path.display().to_string())
+}
+
+/// `s` as one shell word: as is when plain, else in double quotes (sh, PowerShell and cmd all read those), or in
+/// single quotes when it holds what sh would expand inside double quotes.
+fn shell_word(s: &str) -> String {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/\\._-:+=@,%".contains(c);
+    if !s.is_empty() && s.chars().all(plain) {
+        return s.to_string();
+    }
+    if !s.contains(['"', '$', '`']) {
+        return format!("\"{s}\"");
+    }
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
 /// A job given by name (in the jobs folder) or by a journal's path.
 pub fn resolve(job: &str) -> Result<JobPaths, Fail> {
     let as_path = Path::new(job);
@@ -114,7 +173,7 @@ pub fn resolve(job: &str) -> Result<JobPaths, Fail> {
     Ok(JobPaths::at(journal))
 }
 
-/// Save the job's input (whole, then renamed into place).
+/// Save the job's input (whole, owner-only, then renamed into place: the renamed file keeps the temp file's mode).
 pub fn write_input(path: &Path, rows: &[Row]) -> Result<(), Fail> {
     let text: String = rows
         .iter()
@@ -125,7 +184,7 @@ pub fn write_input(path: &Path, rows: &[Row]) -> Result<(), Fail> {
         })
         .collect();
     let tmp = path.with_extension("input.tmp");
-    std::fs::write(&tmp, text)
+    write_new_private(&tmp, text.as_bytes())
         .and_then(|()| std::fs::rename(&tmp, path))
         .map_err(|e| {
             Fail::nothing_sent(format!(
@@ -232,4 +291,40 @@ pub fn list() -> Result<Vec<(JobPaths, Journal)>, Fail> {
     }
     jobs.sort_by(|a, b| b.1.created_at().cmp(a.1.created_at()));
     Ok(jobs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn the_input_and_its_temp_file_are_private() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("ipc-write-input-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("job.jsonl.input");
+        let rows = [Row {
+            device_id: "d".into(),
+            user_id: None,
+            detected_app_id: None,
+            line: 1,
+        }];
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        write_input(&path, &rows).unwrap();
+        assert_eq!(mode(&path), 0o600);
+        // A temp file left readable by a killed run is not reused as it is: renamed, it would keep its mode.
+        let tmp = path.with_extension("input.tmp");
+        std::fs::write(&tmp, "stale").unwrap();
+        std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o644)).unwrap();
+        write_input(&path, &rows).unwrap();
+        assert_eq!(mode(&path), 0o600);
+        assert!(
+            std::fs::read_to_string(&path)
+                .unwrap()
+                .contains("\"device_id\":\"d\"")
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -147,10 +147,25 @@ pub enum Report {
 }
 
 impl Report {
-    /// Create the file (by its extension).
-    pub fn create(path: &Path) -> Result<Report, Fail> {
-        let file = std::fs::File::create(path)
-            .map_err(|e| Fail::usage(format!("--report {}: {e}", path.display())))?;
+    /// Create the file (its format by its extension); an existing file is refused unless `overwrite`.
+    pub fn create(path: &Path, overwrite: bool) -> Result<Report, Fail> {
+        let mut open = std::fs::OpenOptions::new();
+        // It lists a tenant's devices: owner-only when we create it.
+        crate::jobs_store::owner_only(&mut open).write(true);
+        if overwrite {
+            open.create(true).truncate(true);
+        } else {
+            // Never truncate a file nobody said to overwrite, even one that appeared since the check.
+            open.create_new(true);
+        }
+        let file = open.open(path).map_err(|e| {
+            let hint = if e.kind() == std::io::ErrorKind::AlreadyExists {
+                " (--force overwrites it)"
+            } else {
+                ""
+            };
+            Fail::usage(format!("--report {}: {e}{hint}", path.display()))
+        })?;
         let jsonl = path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("jsonl") || e.eq_ignore_ascii_case("json"));
@@ -342,13 +357,28 @@ pub fn summary(job: &str, journal: &Path, c: &Counts, elapsed: Duration, report:
     if let Some(r) = report {
         crate::tell!("report:  {}", r.display());
     }
-    if c.unknown > 0 {
-        crate::tell!(
-            "{} outcomes are unknown: the reset may have run. `intune-passcode jobs resume {job}` settles them from \
-             each device's record before anything is sent again.",
-            c.unknown
-        );
+}
+
+/// After the summary, whatever the exit code: how many outcomes are unknown and the exact command that settles
+/// them, alone on its line so that it can be copied (under exit 1 the unknowns are otherwise easy to miss).
+pub fn unknown_hint(c: &Counts, resume_arg: &str) {
+    if c.unknown == 0 {
+        return;
     }
+    let outranked = if c.failed > 0 {
+        format!(
+            " (the exit code is 1 because {} failed: failures outrank unknowns)",
+            c.failed
+        )
+    } else {
+        String::new()
+    };
+    crate::tell!(
+        "{} unknown: the reset may or may not have run{outranked}. This settles them from each device's record \
+         before anything is sent again:",
+        c.unknown
+    );
+    crate::tell!("  intune-passcode jobs resume {resume_arg}");
 }
 
 /// A device's outcome as its job's journal records it (`not_sent` when the journal never saw it).

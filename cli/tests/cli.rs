@@ -550,3 +550,231 @@ async fn resume_never_sends_a_token_to_the_host_a_journal_names() {
     assert_eq!(code(&o), 0, "{}", text(&o));
     assert!(ids.iter().all(|d| e.emu.reset_count(d) == 1));
 }
+
+/// The job a run named on stderr (`job NAME (N devices); journal PATH`).
+fn job_of(o: &Output) -> String {
+    let err = String::from_utf8_lossy(&o.stderr);
+    let line = err
+        .lines()
+        .find(|l| l.starts_with("job ") && l.contains("; journal "))
+        .unwrap_or_else(|| panic!("no job line: {}", text(o)));
+    line.split_whitespace().nth(1).unwrap().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_never_overwrites_the_journal_the_input_or_an_existing_file() {
+    let e = env().await;
+    let ids = e.resettable(4);
+    let o = e.run(&["reset", "--yes", &ids[0], &ids[1]]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let job = job_of(&o);
+    let jobs = e.state.join("jobs");
+    let journal = jobs.join(format!("{job}.jsonl"));
+    let before = std::fs::read(&journal).unwrap();
+    let executed = e.stat("executed");
+    // The journal by another spelling, by a hard link, and the job's input: refused before anything is sent.
+    let respelled = jobs.join("..").join("jobs").join(format!("{job}.jsonl"));
+    let linked = e.state.join("linked.jsonl");
+    std::fs::hard_link(&journal, &linked).unwrap();
+    let input = jobs.join(format!("{job}.jsonl.input"));
+    let mut reports = vec![
+        (respelled.clone(), false),
+        (respelled, true),
+        (linked, true),
+        (input, true),
+    ];
+    #[cfg(unix)]
+    {
+        let symlink = e.state.join("symlink.jsonl");
+        std::os::unix::fs::symlink(&journal, &symlink).unwrap();
+        reports.push((symlink, true));
+    }
+    for (report, force) in reports {
+        let report = report.display().to_string();
+        let mut args = vec!["jobs", "resume", &job, "--report", &report];
+        if force {
+            args.push("--force");
+        }
+        let o = e.run(&args);
+        assert_eq!(code(&o), 2, "{report}: {}", text(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("is the job's journal") || err.contains("is the job's input"),
+            "{report}: {}",
+            text(&o)
+        );
+        assert_eq!(
+            std::fs::read(&journal).unwrap(),
+            before,
+            "journal unchanged"
+        );
+        assert_eq!(e.stat("executed"), executed, "nothing sent");
+    }
+    // A new job's journal is not there yet: its folder and name still tell.
+    let new_journal = e.state.join("new.jsonl").display().to_string();
+    let respelled_new = jobs.join("..").join("new.jsonl").display().to_string();
+    let o = e.run(&[
+        "reset",
+        "--yes",
+        &ids[2],
+        "--journal",
+        &new_journal,
+        "--report",
+        &respelled_new,
+    ]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert!(!Path::new(&new_journal).exists());
+    // A report at the --input file is refused too.
+    let ids_file = e.file("ids.txt", ids[2].as_bytes());
+    let o = e.run(&[
+        "reset", "--yes", "--input", &ids_file, "--report", &ids_file,
+    ]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("is the --input file"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(std::fs::read(&ids_file).unwrap(), ids[2].as_bytes());
+    // An existing report is kept unless --force says to overwrite it.
+    let existing = e.file("existing.csv", b"keep me");
+    let o = e.run(&["reset", "--yes", &ids[3], "--report", &existing]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("--force"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(std::fs::read(&existing).unwrap(), b"keep me");
+    assert_eq!(e.emu.reset_count(&ids[3]), 0);
+    let o = e.run(&["reset", "--yes", &ids[3], "--report", &existing, "--force"]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(
+        std::fs::read_to_string(&existing)
+            .unwrap()
+            .starts_with("device_id,"),
+        "overwritten"
+    );
+    assert_eq!(e.executed_twice(), 0);
+}
+
+/// The stderr line (trimmed) that is exactly a `jobs resume` command, and what came before it.
+fn resume_line(o: &Output) -> Option<(String, String)> {
+    let err = String::from_utf8_lossy(&o.stderr);
+    let at = err
+        .lines()
+        .position(|l| l.trim().starts_with("intune-passcode jobs resume "))?;
+    let before = err.lines().take(at).collect::<Vec<_>>().join("\n");
+    Some((err.lines().nth(at).unwrap().trim().to_string(), before))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknowns_under_exit_1_are_counted_with_the_resume_line_that_settles_them() {
+    let e = env().await;
+    let windows = e.emu.samples["windows_device_id"].clone();
+    let lost = e.resettable(2);
+    for d in &lost {
+        e.emu.script(
+            d,
+            vec![ScriptedResponse {
+                status: 504,
+                ..Default::default()
+            }],
+        );
+    }
+    // A failure outranks the unknown in the exit code; the unknown is still counted, with the line to run.
+    let o = e.run(&[
+        "reset",
+        "--yes",
+        "--json",
+        "--verify-unknown",
+        "0",
+        &windows,
+        &lost[0],
+    ]);
+    assert_eq!(code(&o), 1, "{}", text(&o));
+    let summary: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&o.stdout).lines().last().unwrap()).unwrap();
+    assert_eq!(
+        (&summary["failed"], &summary["unknown"]),
+        (&1.into(), &1.into())
+    );
+    let (line, before) = resume_line(&o).unwrap_or_else(|| panic!("no resume line: {}", text(&o)));
+    assert_eq!(line, format!("intune-passcode jobs resume {}", job_of(&o)));
+    assert!(
+        before
+            .lines()
+            .any(|l| l.split_whitespace().eq(["unknown", "1"]))
+            && before.lines().last().unwrap().starts_with("1 unknown"),
+        "{}",
+        text(&o)
+    );
+    // A job whose journal is outside the jobs folder is resumed by its path: the line says so, and it works.
+    let elsewhere = e.state.join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let journal = elsewhere.join("mine.jsonl").display().to_string();
+    let o = e.run(&[
+        "reset",
+        "--yes",
+        "--verify-unknown",
+        "0",
+        "--journal",
+        &journal,
+        &windows,
+        &lost[1],
+    ]);
+    assert_eq!(code(&o), 1, "{}", text(&o));
+    let (line, _) = resume_line(&o).unwrap_or_else(|| panic!("no resume line: {}", text(&o)));
+    assert_eq!(line, format!("intune-passcode jobs resume {journal}"));
+    let executed = e.stat("executed");
+    // A short look for the record: the 504 never ran, so the device stays unknown and is not sent again.
+    let o = e.run(&["jobs", "resume", &journal, "--verify-unknown", "1"]);
+    assert_eq!(code(&o), 1, "{}", text(&o));
+    assert_eq!(e.stat("executed"), executed, "nothing sent twice");
+    // The help says how a script tells unknowns apart under exit 1.
+    let o = Command::new(BIN).arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&o.stdout);
+    let help = help.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        help.contains("Exit codes")
+            && help.contains("\"unknown\"")
+            && help.contains("jobs show JOB"),
+        "{help}"
+    );
+}
+
+/// A file's permission bits.
+#[cfg(unix)]
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+// The files list a tenant's devices: only their owner reads them.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_state_folder_jobs_folder_input_and_report_are_private() {
+    let e = env().await;
+    let id = e.resettable(1).remove(0);
+    let state = e.state.join("fresh-state");
+    let report = e.state.join("report.csv");
+    let o = e
+        .cmd(&[
+            "reset",
+            "--yes",
+            &id,
+            "--report",
+            &report.display().to_string(),
+        ])
+        .env("INTUNE_PASSCODE_STATE_DIR", &state)
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let job = job_of(&o);
+    let jobs = state.join("jobs");
+    let input = jobs.join(format!("{job}.jsonl.input"));
+    assert_eq!(
+        (mode(&state), mode(&jobs), mode(&input), mode(&report)),
+        (0o700, 0o700, 0o600, 0o600)
+    );
+}

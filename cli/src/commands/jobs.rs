@@ -112,7 +112,7 @@ fn show(job: &str) -> Result<Exit, Fail> {
     if !p.finished() {
         crate::say!(
             "\n`intune-passcode jobs resume {}` finishes it.",
-            paths.name
+            jobs_store::resume_arg(&paths)
         );
     }
     Ok(Exit::Ok)
@@ -155,6 +155,7 @@ async fn resume(mut a: ResumeArgs) -> Result<Exit, Fail> {
         a.connection.api_version = Some(version.as_str().to_string());
     }
     drop(journal);
+    super::run::check_report(&a.run, &paths, None)?;
     let client = crate::connect::client(&a.connection)?;
     crate::tell!(
         "job {} ({} devices); journal {}",

@@ -1,6 +1,8 @@
 //! `reset`: devices from arguments or an input, checked, confirmed, and run as a journaled job. The same input
 //! run again finds its job instead of resetting devices twice.
 
+use std::path::Path;
+
 use intune_passcode::Journal;
 
 use crate::args::ResetArgs;
@@ -123,6 +125,8 @@ pub async fn reset(a: ResetArgs) -> Result<Exit, Fail> {
     let stdin_is_input = a.input.as_deref() == Some("-");
     confirm(rows.len(), &base, a.yes, stdin_is_input)?;
     let job = job_for(&a, &base, &rows)?;
+    let input_file = a.input.as_deref().filter(|i| *i != "-").map(Path::new);
+    super::run::check_report(&a.run, &job, input_file)?;
     jobs_store::write_input(&job.input, &rows)?;
     crate::tell!(
         "job {} ({} devices); journal {}",

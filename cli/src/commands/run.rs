@@ -1,5 +1,6 @@
 //! Running a job: the library's journaled bulk run, with progress, lines, a report, a summary and an exit code.
 
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -8,7 +9,7 @@ use intune_passcode::{BulkOptions, Client, Pace, ThrottleWatch};
 use crate::args::RunOptions;
 use crate::exit::{Exit, Fail};
 use crate::input::Row;
-use crate::jobs_store::JobPaths;
+use crate::jobs_store::{self, JobPaths};
 use crate::output::{self, Counts, Progress, Report};
 
 /// `intune`, `off` or `N/SECONDS`.
@@ -55,6 +56,58 @@ pub fn bulk_options(
     })
 }
 
+/// Refuse a `--report` that would overwrite the job's journal, its input or the `--input` file (whatever their
+/// spelling: compared by file identity), or, without `--force`, any existing file. Called before anything is written
+/// or sent.
+pub fn check_report(o: &RunOptions, job: &JobPaths, input: Option<&Path>) -> Result<(), Fail> {
+    let Some(report) = o.report.as_deref() else {
+        return Ok(());
+    };
+    let theirs = [
+        (job.journal.as_path(), "the job's journal"),
+        (job.input.as_path(), "the job's input"),
+    ]
+    .into_iter()
+    .chain(input.map(|p| (p, "the --input file")));
+    for (path, what) in theirs {
+        if same_place(report, path) {
+            return Err(Fail::usage(format!(
+                "--report {} is {what} ({}): writing the report would destroy it; name another file",
+                report.display(),
+                path.display()
+            )));
+        }
+    }
+    // A dangling symbolic link counts as existing: writing through it would create a file somewhere else.
+    if !o.force && std::fs::symlink_metadata(report).is_ok() {
+        return Err(Fail::usage(format!(
+            "--report {} exists: --force overwrites it",
+            report.display()
+        )));
+    }
+    Ok(())
+}
+
+/// Whether `a` and `b` are one file: by identity (device and inode) when both exist, so that `..`, hard and
+/// symbolic links are seen through; otherwise by their folder's real path and their name (a new job's journal is
+/// not there yet).
+fn same_place(a: &Path, b: &Path) -> bool {
+    if let Ok(same) = same_file::is_same_file(a, b) {
+        return same;
+    }
+    matches!((real_place(a), real_place(b)), (Some(x), Some(y)) if x == y)
+}
+
+/// `p` with its folder resolved to a real path, or None when the folder does not exist.
+fn real_place(p: &Path) -> Option<PathBuf> {
+    let name = p.file_name()?;
+    let folder = p
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    Some(std::fs::canonicalize(folder).ok()?.join(name))
+}
+
 /// Run `rows` as the job at `job`; Ctrl-C stops it (exit 130) with the journal consistent.
 pub async fn run_job(
     client: Client,
@@ -66,7 +119,6 @@ pub async fn run_job(
 ) -> Result<Exit, Fail> {
     let watch = ThrottleWatch::default();
     let options = bulk_options(o, job, retry_failed, resend_unconfirmed, watch.clone())?;
-    let mut report = o.report.as_deref().map(Report::create).transpose()?;
     let inputs = futures_util::stream::iter(rows.clone().into_iter().enumerate().map(|(i, r)| {
         let t = r.target();
         (i, t)
@@ -75,6 +127,13 @@ pub async fn run_job(
         // A journal another run holds, or cannot write: nothing was sent.
         Fail::nothing_sent(output::describe_error(&e))
     })?;
+    // Only now, with the journal open and locked (and nothing sent yet: the stream is lazy): a report opened before
+    // could have emptied the journal it was pointed at.
+    let mut report = o
+        .report
+        .as_deref()
+        .map(|p| Report::create(p, o.force))
+        .transpose()?;
     let mut progress = Progress::new(rows.len(), o.no_progress);
     let mut counts = Counts::default();
     // Failures that stopped before anything was sent (the credential): when they are all there is, exit 4.
@@ -115,7 +174,7 @@ pub async fn run_job(
              finishes the job, sending nothing twice.",
             counts.done,
             rows.len(),
-            job.name
+            jobs_store::resume_arg(job)
         );
         return Ok(Exit::Interrupted);
     }
@@ -126,6 +185,7 @@ pub async fn run_job(
         progress.elapsed(),
         report_path.as_deref(),
     );
+    output::unknown_hint(&counts, &jobs_store::resume_arg(job));
     if o.json {
         crate::say!(
             "{}",

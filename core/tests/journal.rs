@@ -294,3 +294,42 @@ async fn every_request_in_flight_has_its_intent_on_disk() {
     }
     reader.await.unwrap();
 }
+
+/// A run holds its journal through a sidecar lock: a second run is refused, a reader is not (on Windows a lock on the
+/// data itself would be mandatory and block `jobs show`), and the journal is its owner's alone on Unix.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_job_refuses_a_second_run_but_not_a_reader() {
+    let emu = common::emulator().await;
+    let client = common::client(&emu);
+    let path = temp("reader");
+    let ids: Vec<String> = common::resettable_devices(&emu)
+        .into_iter()
+        .take(3)
+        .collect();
+    let targets: Vec<Target> = ids.iter().map(|d| Target::device(d).unwrap()).collect();
+    let mut opts = options(&path);
+    opts.concurrency = 1;
+    let mut stream = client.reset_passcodes(targets.clone(), opts).unwrap();
+    let first = stream.next().await.unwrap();
+    assert!(first.1.is_ok());
+    // Mid-run: the journal is read while the run holds it.
+    let j = Journal::open(&path).unwrap();
+    assert!(j.summary().total >= 1, "{:?}", j.summary());
+    let second = client.reset_passcodes(targets.clone(), options(&path));
+    let e = second
+        .err()
+        .expect("a second run of a held journal is refused");
+    assert!(e.to_string().contains("in use by another run"), "{e}");
+    while stream.next().await.is_some() {}
+    drop(stream);
+    assert!(
+        client.reset_passcodes(targets, options(&path)).is_ok(),
+        "released at the end"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "the journal lists a tenant's devices");
+    }
+}

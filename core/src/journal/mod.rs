@@ -161,14 +161,16 @@ impl Journal {
 /// Open (or make) a job's journal for writing: locked for this process alone, checked against the client, its torn
 /// last line (if a crash left one) cut off. Nothing is written when it is refused.
 pub(crate) fn open_for_job(path: &Path, client: &Client) -> Result<(JournalWriter, Replay), Error> {
-    let mut file = File::options()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(path)
-        .map_err(|e| invalid(path, format!("cannot open it for writing: {e}")))?;
-    match file.try_lock() {
+    // The lock is a sidecar's, not the data's: on Windows a lock is mandatory, and readers (`jobs show`,
+    // `Journal::open`) must be able to read a journal while a run holds it.
+    let lock = lock_path(path);
+    let lock_file = private_file(&lock).map_err(|e| {
+        invalid(
+            path,
+            format!("cannot open its lock file {}: {e}", lock.display()),
+        )
+    })?;
+    match lock_file.try_lock() {
         Ok(()) => {}
         Err(TryLockError::WouldBlock) => {
             return Err(invalid(
@@ -177,6 +179,22 @@ pub(crate) fn open_for_job(path: &Path, client: &Client) -> Result<(JournalWrite
             ));
         }
         Err(TryLockError::Error(e)) => return Err(invalid(path, format!("cannot lock it: {e}"))),
+    }
+    let existed = path.exists();
+    let mut file = private_file(path)
+        .map_err(|e| invalid(path, format!("cannot open it for writing: {e}")))?;
+    if !existed {
+        // The new file's name must survive a crash as surely as its first line.
+        sync_parent(path);
+    }
+    // Versions before the sidecar locked the data file itself (advisory on Unix, so readers are not blocked there):
+    // a run of such a version holds it, and must not be joined.
+    #[cfg(unix)]
+    if let Err(TryLockError::WouldBlock) = file.try_lock() {
+        return Err(invalid(
+            path,
+            "in use by another run (it is locked); wait for that run to end",
+        ));
     }
     let mut text = Vec::new();
     file.read_to_end(&mut text)
@@ -234,7 +252,39 @@ pub(crate) fn open_for_job(path: &Path, client: &Client) -> Result<(JournalWrite
     };
     file.seek(SeekFrom::End(0))
         .map_err(|e| invalid(path, format!("cannot append to it: {e}")))?;
-    Ok((JournalWriter::start(file, shown), replay))
+    Ok((JournalWriter::start(file, lock_file, shown), replay))
+}
+
+/// The sidecar whose lock says a run holds the journal: `<journal>.lock`.
+pub(crate) fn lock_path(journal: &Path) -> PathBuf {
+    let mut p = journal.as_os_str().to_owned();
+    p.push(".lock");
+    PathBuf::from(p)
+}
+
+/// Open (or create) a file for reading and appending, readable by its owner alone on Unix: a journal lists a
+/// tenant's devices.
+fn private_file(path: &Path) -> std::io::Result<File> {
+    let mut o = File::options();
+    o.read(true).write(true).create(true).truncate(false);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut o, 0o600);
+    o.open(path)
+}
+
+/// Sync the folder holding a new file, so that the file's name is on disk (Unix; elsewhere a no-op).
+fn sync_parent(path: &Path) {
+    #[cfg(unix)]
+    if let Some(dir) = path.parent() {
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        if let Ok(d) = File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
 }
 
 fn api_version(graph_base: &str) -> String {

@@ -26,6 +26,9 @@ pub fn journal_syncs() -> u64 {
 
 /// The writer of one job's journal. Dropping it writes what is queued, syncs, and releases the file (and its lock).
 pub(crate) struct JournalWriter {
+    /// The sidecar whose lock says this run holds the journal; released when the writer is dropped (after the last
+    /// line is written and synced, since the writer thread is joined first).
+    _lock: File,
     tx: Option<mpsc::Sender<(Vec<u8>, Option<Ack>)>>,
     thread: Option<JoinHandle<()>>,
     syncs: Arc<AtomicU64>,
@@ -33,8 +36,8 @@ pub(crate) struct JournalWriter {
 }
 
 impl JournalWriter {
-    /// Take over `file` (locked, positioned at its end).
-    pub(crate) fn start(file: File, path: String) -> JournalWriter {
+    /// Take over `file` (positioned at its end) and `lock`, the locked sidecar.
+    pub(crate) fn start(file: File, lock: File, path: String) -> JournalWriter {
         let (tx, rx) = mpsc::channel::<(Vec<u8>, Option<Ack>)>();
         let syncs = Arc::new(AtomicU64::new(0));
         let counter = syncs.clone();
@@ -43,6 +46,7 @@ impl JournalWriter {
             .spawn(move || write_loop(file, rx, counter))
             .ok();
         JournalWriter {
+            _lock: lock,
             tx: Some(tx),
             thread,
             syncs,

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use crate::action::{Confirmation, ConfirmedBy, format_time};
+pub use crate::journal::DEFAULT_RECENT;
 use std::sync::Arc;
 
 use crate::client::{Client, Gate};
@@ -93,6 +94,13 @@ pub struct BulkOptions {
     pub resend_unconfirmed: bool,
     /// Told when Graph throttles the run (a 429 pauses every worker): for progress displays.
     pub throttle_watch: Option<ThrottleWatch>,
+    /// With a journal: before a device is sent, the other journals of [`BulkOptions::other_journals`] for the same
+    /// tenant and Graph root are consulted, and a device another job holds as sent (`ok`, `sending` or `unknown`)
+    /// within this window is not sent: it is reported with that job's outcome (`from_journal`, `held_by`). Default 7
+    /// days ([`DEFAULT_RECENT`]). `None` turns the check off: the explicit "reset these again".
+    pub recent: Option<Duration>,
+    /// The folder whose journals are consulted (default: the journal's own folder).
+    pub other_journals: Option<PathBuf>,
 }
 
 impl Default for BulkOptions {
@@ -105,6 +113,8 @@ impl Default for BulkOptions {
             retry_failed: false,
             resend_unconfirmed: false,
             throttle_watch: None,
+            recent: Some(DEFAULT_RECENT),
+            other_journals: None,
         }
     }
 }
@@ -143,6 +153,18 @@ impl BulkOptions {
     /// On resume, send again devices still unconfirmed (they may be reset twice).
     pub fn resend_unconfirmed(mut self, yes: bool) -> Self {
         self.resend_unconfirmed = yes;
+        self
+    }
+
+    /// How recent another job's reset must be to keep a device from being sent (`None`: do not consult other jobs).
+    pub fn recent(mut self, window: Option<Duration>) -> Self {
+        self.recent = window;
+        self
+    }
+
+    /// Consult the journals of this folder instead of the journal's own.
+    pub fn other_journals(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.other_journals = Some(dir.into());
         self
     }
 
@@ -194,6 +216,7 @@ pub(crate) async fn settle(
                 confirmed_by: ConfirmedBy::ActionResult,
                 action: Some(action),
                 from_journal: false,
+                held_by: None,
             })
         }
         Ok(Confirmation::NotSeen { latest }) => {

@@ -335,6 +335,7 @@ impl Client {
             confirmed_by: ConfirmedBy::Response,
             action: None,
             from_journal: false,
+            held_by: None,
         };
         tracing::info!(
             status,

@@ -117,6 +117,7 @@ struct Inner {
     attempts: u32,
     sent_at: Option<SystemTime>,
     from_journal: bool,
+    held_by: Option<String>,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -138,6 +139,7 @@ impl Error {
                 attempts: 0,
                 sent_at: None,
                 from_journal: false,
+                held_by: None,
                 source: None,
             }),
         }
@@ -202,6 +204,14 @@ impl Error {
     }
     pub(crate) fn with_from_journal(mut self) -> Self {
         self.inner.from_journal = true;
+        self
+    }
+    /// The other job whose journal holds this device (its outcome is that job's; nothing was sent this time).
+    pub fn held_by(&self) -> Option<&str> {
+        self.inner.held_by.as_deref()
+    }
+    pub(crate) fn with_held_by(mut self, job: &str) -> Self {
+        self.inner.held_by = Some(job.to_string());
         self
     }
     /// When the request left, where one was sent (just before its first attempt): give it to
@@ -328,6 +338,7 @@ impl fmt::Debug for Error {
             .field("attempts", &i.attempts)
             .field("sent_at", &i.sent_at)
             .field("from_journal", &i.from_journal)
+            .field("held_by", &i.held_by)
             .finish()
     }
 }

@@ -38,7 +38,7 @@ pub use builder::{
     duration_from_secs, time_from_epoch_millis,
 };
 pub use bulk::{
-    BulkItem, BulkOptions, DEFAULT_VERIFY_UNKNOWN, KeyedStream, MAX_CONCURRENCY,
+    BulkItem, BulkOptions, DEFAULT_RECENT, DEFAULT_VERIFY_UNKNOWN, KeyedStream, MAX_CONCURRENCY,
     MAX_VERIFY_UNKNOWN, ThrottleWatch,
 };
 pub use classify::{PERMISSION, kind_for_status};

@@ -32,6 +32,9 @@ pub struct Receipt {
     pub action: Option<ResetAction>,
     /// Reported from a journal (an earlier run's outcome); no request was sent for it this time.
     pub from_journal: bool,
+    /// The other job whose journal holds this reset, when the outcome is that job's (see
+    /// [`BulkOptions::recent`](crate::BulkOptions::recent)).
+    pub held_by: Option<String>,
 }
 
 impl Receipt {
@@ -50,6 +53,7 @@ impl Receipt {
             "action_state": self.action.as_ref().map(|a| a.state.as_str()),
             "action_started_at": self.action.as_ref().map(|a| format_time(a.started_at)),
             "from_journal": self.from_journal,
+            "held_by": self.held_by,
         })
     }
 }

@@ -315,3 +315,153 @@ async fn a_record_read_before_sending_never_confirms_the_request_sent_after() {
     let j = Journal::open(&path).unwrap();
     assert_eq!(j.records().next().unwrap().state, DeviceState::Unknown);
 }
+
+/// Outcomes with the job that holds each: `(code, held_by)`.
+async fn run_held(
+    client: &Client,
+    ids: &[String],
+    opts: BulkOptions,
+) -> HashMap<String, (String, Option<String>)> {
+    let targets: Vec<Target> = ids.iter().map(|d| Target::device(d).unwrap()).collect();
+    let mut stream = client.reset_passcodes(targets, opts).unwrap();
+    let mut out = HashMap::new();
+    while let Some((t, r)) = stream.next().await {
+        let v = match r {
+            Ok(r) => ("ok".to_string(), r.held_by),
+            Err(e) => (e.code().to_string(), e.held_by().map(str::to_string)),
+        };
+        out.insert(t.device_id().to_string(), v);
+    }
+    out
+}
+
+/// A changed input is a new job, and it knows the old one: `A B C` then `A B C D` resets D alone, so does the same
+/// list through Graph's beta version, and a device the first job left unknown is not sent by the second either.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_job_does_not_reset_what_another_job_reset_recently() {
+    let emu = common::emulator().await;
+    let client = common::client(&emu);
+    let dir = temp_dir("across");
+    let ids: Vec<String> = common::resettable_devices(&emu)
+        .into_iter()
+        .take(5)
+        .collect();
+    let (abc, d, lost) = (&ids[..3], &ids[3], &ids[4]);
+    // Job 1: A B C reset; `lost` sent and its answer lost (a 504 that never ran), left unknown.
+    emu.script(lost, vec![common::answer(504, &[], None)]);
+    let mut first = abc.to_vec();
+    first.push(lost.clone());
+    let mut opts = options(&dir.join("job-1.jsonl"));
+    opts.verify_unknown = None;
+    let out = run_held(&client, &first, opts).await;
+    assert_eq!(out[lost].0, "OUTCOME_UNKNOWN");
+
+    // Job 2: the same devices and D, in another order.
+    let mut second = vec![d.clone(), lost.clone()];
+    second.extend(abc.iter().rev().cloned());
+    let out = run_held(&client, &second, options(&dir.join("job-2.jsonl"))).await;
+    for id in abc {
+        assert_eq!(out[id], ("ok".into(), Some("job-1".into())), "{id}");
+        assert_eq!(posts(&emu, id), 1, "{id} reset again by a changed input");
+    }
+    assert_eq!(out[lost], ("OUTCOME_UNKNOWN".into(), Some("job-1".into())));
+    assert_eq!(
+        posts(&emu, lost),
+        1,
+        "an unknown held by another job is not resent"
+    );
+    assert_eq!(out[d], ("ok".into(), None));
+    assert_eq!(posts(&emu, d), 1);
+
+    // Job 3: Graph's beta version of the same Graph, D alone: held by job 2 now.
+    let beta = common::builder(&emu)
+        .base_url(emu.graph_url.replace("/v1.0", "/beta"))
+        .build()
+        .unwrap();
+    let out = run_held(
+        &beta,
+        std::slice::from_ref(d),
+        options(&dir.join("job-3.jsonl")),
+    )
+    .await;
+    assert_eq!(out[d], ("ok".into(), Some("job-2".into())));
+    assert_eq!(posts(&emu, d), 1);
+    // The journal of job 2 keeps who held what.
+    let j = Journal::open(dir.join("job-2.jsonl")).unwrap();
+    let held: Vec<_> = j.records().filter(|r| r.held_by.is_some()).collect();
+    assert_eq!(held.len(), 4);
+
+    // The explicit override: no window, the devices are reset again.
+    let again = options(&dir.join("job-4.jsonl")).recent(None);
+    let out = run_held(&client, std::slice::from_ref(d), again).await;
+    assert_eq!(out[d], ("ok".into(), None));
+    assert_eq!(posts(&emu, d), 2);
+}
+
+/// The window and the tenant: a reset older than the window, or in another tenant's journal, does not hold.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn old_resets_and_other_tenants_do_not_hold_a_device() {
+    let emu = common::emulator().await;
+    let client = common::client(&emu);
+    let dir = temp_dir("window");
+    let ids: Vec<String> = common::resettable_devices(&emu)
+        .into_iter()
+        .take(3)
+        .collect();
+    let line = |v: serde_json::Value| format!("{v}\n");
+    let journal = |name: &str, tenant: serde_json::Value, id: &str, sent: SystemTime| {
+        let sent = intune_passcode::format_time(sent);
+        let mut text = line(
+            serde_json::json!({"event": "header", "format": 1, "job_id": name, "graph_base": client.graph_base(),
+            "tenant_id": tenant, "api_version": "v1.0", "created_at": sent, "library": "0.1.0"}),
+        );
+        text += &line(
+            serde_json::json!({"event": "planned", "device_id": id, "user_id": null, "detected_app_id": null}),
+        );
+        text += &line(
+            serde_json::json!({"event": "result", "device_id": id, "ok": true, "code": null,
+            "status": 204, "request_id": "r", "client_request_id": "c", "confirmed_by": "response",
+            "sent_at": sent, "at": sent}),
+        );
+        std::fs::write(dir.join(format!("{name}.jsonl")), text).unwrap();
+    };
+    let day = Duration::from_secs(86_400);
+    journal(
+        "old",
+        serde_json::Value::Null,
+        &ids[0],
+        SystemTime::now() - 8 * day,
+    );
+    journal("other-tenant", "t-other".into(), &ids[1], SystemTime::now());
+    journal(
+        "recent",
+        serde_json::Value::Null,
+        &ids[2],
+        SystemTime::now() - 6 * day,
+    );
+    let out = run_held(&client, &ids, options(&dir.join("new.jsonl"))).await;
+    assert_eq!(
+        out[&ids[0]],
+        ("ok".into(), None),
+        "8 days old: outside the window"
+    );
+    assert_eq!(out[&ids[2]], ("ok".into(), Some("recent".into())));
+    assert_eq!(posts(&emu, &ids[2]), 0);
+    // Our tenant is unknown (a bare token): another tenant's journal still holds, when in doubt.
+    assert_eq!(out[&ids[1]], ("ok".into(), Some("other-tenant".into())));
+    // Our tenant known and different: not held. A 10-day window brings the old one in.
+    std::fs::remove_file(dir.join("new.jsonl")).unwrap();
+    let with_tenant = common::builder(&emu)
+        .client_secret(&emu.tenant_id, &emu.client_id, emu.client_secret.as_str())
+        .build()
+        .unwrap();
+    let opts = options(&dir.join("newer.jsonl")).recent(Some(10 * day));
+    let out = run_held(&with_tenant, &ids[..2], opts).await;
+    assert_eq!(out[&ids[0]], ("ok".into(), Some("old".into())));
+    assert_eq!(
+        out[&ids[1]],
+        ("ok".into(), None),
+        "another tenant's journal does not hold"
+    );
+    assert_eq!(posts(&emu, &ids[1]), 1);
+}

@@ -65,6 +65,9 @@ pub enum Event {
         sent_at: Option<String>,
         /// When the outcome was known.
         at: String,
+        /// The other job whose journal held this device, when the outcome is that job's (nothing was sent).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        held_by: Option<String>,
     },
     /// What a confirmation (at resume, or inside a run) found on the device.
     Verify {

@@ -3,6 +3,8 @@
 //! in flight from the device's own record before it could send anything. The format is in `docs/journal.md`.
 
 mod event;
+mod index;
+mod others;
 mod run;
 mod state;
 mod writer;
@@ -12,6 +14,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 pub use event::{Event, FORMAT};
+pub use others::DEFAULT_RECENT;
 pub(crate) use run::journaled;
 pub use state::{DeviceRecord, DeviceState};
 pub use writer::journal_syncs;

@@ -19,6 +19,7 @@ use crate::target::Target;
 use crate::verify::READ_PERMISSION;
 
 use super::event::Event;
+use super::others::OtherJobs;
 use super::state::{DeviceRecord, DeviceState, update};
 use super::writer::JournalWriter;
 
@@ -44,6 +45,8 @@ struct Job {
     /// The latest reset record read at resume for a device still unconfirmed (its `startDateTime`): if the device is
     /// sent again, only a newer record can confirm that request.
     seen_before: Mutex<HashMap<String, SystemTime>>,
+    /// What the other jobs of the folder hold (`None`: not consulted).
+    others: Option<OtherJobs>,
     path: String,
 }
 
@@ -63,7 +66,30 @@ where
     S: Stream<Item = (K, Result<Target, Error>)> + Send + 'static,
 {
     let (writer, replay) = super::open_for_job(&path, &client)?;
+    // Read once, before anything is sent; the lock on our own journal is already held, so a second run of this job
+    // cannot start in between.
+    let others = match options.recent {
+        Some(recent) => {
+            let dir = match (&options.other_journals, path.parent()) {
+                (Some(d), _) => d.clone(),
+                (None, Some(p)) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                _ => PathBuf::from("."),
+            };
+            let inner = client.inner();
+            let others = OtherJobs::scan(
+                &dir,
+                &path,
+                &inner.graph_base,
+                inner.tenant_id.as_deref(),
+                recent,
+            )?;
+            tracing::debug!(jobs = others.job_count(), folder = %dir.display(), "other jobs consulted");
+            Some(others)
+        }
+        None => None,
+    };
     let job = Arc::new(Job {
+        others,
         writer,
         devices: Mutex::new(replay.devices),
         seen: Mutex::new(HashSet::new()),
@@ -222,33 +248,25 @@ async fn one<K>(
         );
     }
     let known = lock(&job.devices).get(&id).cloned();
+    if let Some(d) = &known {
+        let unchecked = lock(&job.unchecked).get(&id).cloned();
+        if let Some(reported) = from_journal(d, &options, &job.path, unchecked) {
+            return (key, reported);
+        }
+    }
+    // This job would send it: unless another job already did, recently.
+    // Its outcome is that job's, kept in this journal too (with the holder's `sent_at`, so that the window keeps
+    // counting from the real reset, and `held_by`).
+    if let Some((held, _)) = job.others.as_ref().and_then(|o| o.outcome(&id)) {
+        if known.is_none() {
+            plan(&job, &id, &target);
+        }
+        record(&job, &id, &held);
+        return (key, held);
+    }
     match &known {
-        Some(d) => {
-            let unchecked = lock(&job.unchecked).get(&id).cloned();
-            if let Some(reported) = from_journal(d, &options, &job.path, unchecked) {
-                return (key, reported);
-            }
-        }
-        None => {
-            let planned = DeviceRecord {
-                device_id: id.clone(),
-                user_id: target.user_id().map(str::to_string),
-                detected_app_id: target.detected_app_id().map(str::to_string),
-                state: DeviceState::Planned,
-                code: None,
-                status: None,
-                request_id: None,
-                client_request_id: None,
-                sent_at: None,
-                confirmed_by: None,
-            };
-            job.writer.append(&Event::Planned {
-                device_id: id.clone(),
-                user_id: planned.user_id.clone(),
-                detected_app_id: planned.detected_app_id.clone(),
-            });
-            lock(&job.devices).insert(id.clone(), planned);
-        }
+        Some(_) => {}
+        None => plan(&job, &id, &target),
     }
     let gate_job = job.clone();
     let gate_id = id.clone();
@@ -279,6 +297,29 @@ async fn one<K>(
     (key, outcome)
 }
 
+/// A device joins the job.
+fn plan(job: &Job, id: &str, target: &Target) {
+    let planned = DeviceRecord {
+        device_id: id.to_string(),
+        user_id: target.user_id().map(str::to_string),
+        detected_app_id: target.detected_app_id().map(str::to_string),
+        state: DeviceState::Planned,
+        code: None,
+        status: None,
+        request_id: None,
+        client_request_id: None,
+        sent_at: None,
+        confirmed_by: None,
+        held_by: None,
+    };
+    job.writer.append(&Event::Planned {
+        device_id: id.to_string(),
+        user_id: planned.user_id.clone(),
+        detected_app_id: planned.detected_app_id.clone(),
+    });
+    lock(&job.devices).insert(id.to_string(), planned);
+}
+
 /// The outcome a device's journal record gives without sending, when it gives one.
 fn from_journal(
     d: &DeviceRecord,
@@ -306,6 +347,7 @@ fn from_journal(
             },
             action: None,
             from_journal: true,
+            held_by: d.held_by.clone(),
         })),
         DeviceState::Failed => {
             let kind = d
@@ -357,7 +399,19 @@ fn journal_error(d: &DeviceRecord, kind: ErrorKind, message: String) -> Error {
 
 /// Write an outcome to the journal and to the job's memory.
 fn record(job: &Job, id: &str, outcome: &Result<Receipt, Error>) {
-    let event = match outcome {
+    let Some(event) = result_event(id, outcome) else {
+        return;
+    };
+    job.writer.append(&event);
+    if let Some(d) = lock(&job.devices).get_mut(id) {
+        update(d, event);
+    }
+}
+
+/// The journal line of an outcome; `None` for a refusal before sending (a bad ID, a journal write that failed),
+/// which says nothing about the device.
+fn result_event(id: &str, outcome: &Result<Receipt, Error>) -> Option<Event> {
+    Some(match outcome {
         Ok(r) => Event::Result {
             device_id: id.to_string(),
             ok: true,
@@ -368,10 +422,10 @@ fn record(job: &Job, id: &str, outcome: &Result<Receipt, Error>) {
             confirmed_by: Some(r.confirmed_by.as_str().into()),
             sent_at: Some(format_time(r.sent_at)),
             at: now(),
+            held_by: r.held_by.clone(),
         },
         Err(e) if e.kind() == ErrorKind::InvalidArgument && e.sent_at().is_none() => {
-            // Refused before sending (a bad ID, a journal write that failed): nothing to record about the device.
-            return;
+            return None;
         }
         Err(e) => Event::Result {
             device_id: id.to_string(),
@@ -383,10 +437,7 @@ fn record(job: &Job, id: &str, outcome: &Result<Receipt, Error>) {
             confirmed_by: None,
             sent_at: e.sent_at().map(format_time),
             at: now(),
+            held_by: e.held_by().map(str::to_string),
         },
-    };
-    job.writer.append(&event);
-    if let Some(d) = lock(&job.devices).get_mut(id) {
-        update(d, event);
-    }
+    })
 }

@@ -58,6 +58,8 @@ pub struct DeviceRecord {
     pub sent_at: Option<String>,
     /// `response` or `action_result`, for `Ok`.
     pub confirmed_by: Option<String>,
+    /// The other job whose journal held this device when this job reached it (nothing was sent by this job).
+    pub held_by: Option<String>,
 }
 
 /// A job's header and its devices in the order they joined.
@@ -173,6 +175,7 @@ fn apply(
                         client_request_id: None,
                         sent_at: None,
                         confirmed_by: None,
+                        held_by: None,
                     },
                 );
             }
@@ -217,6 +220,7 @@ pub(super) fn update(d: &mut DeviceRecord, e: Event) {
             client_request_id,
             confirmed_by,
             sent_at,
+            held_by,
             ..
         } => {
             d.state = match (ok, code.as_deref()) {
@@ -230,6 +234,7 @@ pub(super) fn update(d: &mut DeviceRecord, e: Event) {
             d.client_request_id = client_request_id.or(d.client_request_id.take());
             d.sent_at = sent_at.or(d.sent_at.take());
             d.confirmed_by = confirmed_by;
+            d.held_by = held_by;
         }
         Event::Verify { found, .. } => {
             if found {

@@ -1,0 +1,204 @@
+//! The promise across jobs: before a journaled run sends a device, every other journal in the folder for the same
+//! tenant and Graph root is consulted; a device another job holds as `ok`, `sending` or `unknown` within the recent
+//! window is not sent, and is reported with that job's outcome. A changed input, a re-exported CSV, another API
+//! version, a single device after a bulk job: each is a new job, and none of them resets a device twice.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::action::{ConfirmedBy, parse_time};
+use crate::error::{Error, ErrorKind};
+use crate::receipt::Receipt;
+
+use super::index::{self, graph_root};
+use super::state::{DeviceRecord, DeviceState, Replay, replay};
+
+/// How long another job's reset keeps a device from being sent again, by default: the portal shows a new passcode
+/// for 7 days.
+pub const DEFAULT_RECENT: Duration = Duration::from_secs(7 * 24 * 3600);
+
+/// A device another job holds.
+#[derive(Clone, Copy, Debug)]
+struct Hold {
+    /// Index into `OtherJobs::jobs`.
+    job: u32,
+    state: DeviceState,
+    sent: Option<u64>,
+}
+
+/// What the other journals of a folder hold, read once when a run starts.
+pub(crate) struct OtherJobs {
+    jobs: Vec<PathBuf>,
+    devices: HashMap<Box<str>, Hold>,
+    /// Holders replayed so far (for the outcome's details), by job.
+    replayed: Mutex<HashMap<u32, Arc<Replay>>>,
+    recent: Duration,
+}
+
+impl OtherJobs {
+    /// Read every journal in `dir` but `own`, made for `graph_base`'s Graph root and the same tenant (a journal whose
+    /// tenant or ours is unknown counts as the same: when in doubt, hold), keeping devices sent within `recent`.
+    pub(crate) fn scan(
+        dir: &Path,
+        own: &Path,
+        graph_base: &str,
+        tenant_id: Option<&str>,
+        recent: Duration,
+    ) -> Result<OtherJobs, Error> {
+        let root = graph_root(graph_base);
+        let since = SystemTime::now()
+            .checked_sub(recent)
+            .unwrap_or(UNIX_EPOCH)
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let own = std::fs::canonicalize(own).unwrap_or_else(|_| own.to_path_buf());
+        let entries = std::fs::read_dir(dir).map_err(|e| {
+            Error::invalid(format!(
+                "cannot read the journals' folder {} to check what other jobs reset: {e}",
+                dir.display()
+            ))
+        })?;
+        let mut others = OtherJobs {
+            jobs: Vec::new(),
+            devices: HashMap::new(),
+            replayed: Mutex::new(HashMap::new()),
+            recent,
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.extension().is_none_or(|e| e != "jsonl") {
+                continue;
+            }
+            let Ok(meta) = entry.metadata() else { continue };
+            if !meta.is_file()
+                || std::fs::canonicalize(&path).is_ok_and(|p| p == own)
+                || path == own
+            {
+                continue;
+            }
+            let Some(h) = index::holdings(&path, meta.len()) else {
+                continue;
+            };
+            let same_tenant = match (&h.tenant_id, tenant_id) {
+                (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+                _ => true,
+            };
+            if h.graph_root != root || !same_tenant {
+                continue;
+            }
+            let job = others.jobs.len() as u32;
+            let mut any = false;
+            for (id, state, sent) in h.devices {
+                // A record with no time is held: when in doubt, do not send.
+                if sent.is_some_and(|s| s < since) {
+                    continue;
+                }
+                any = true;
+                let hold = Hold { job, state, sent };
+                match others.devices.get_mut(id.as_str()) {
+                    // The most recent holder speaks for the device.
+                    Some(h) if h.sent >= sent => {}
+                    Some(h) => *h = hold,
+                    None => {
+                        others.devices.insert(id.into_boxed_str(), hold);
+                    }
+                }
+            }
+            if any {
+                others.jobs.push(path);
+            }
+        }
+        Ok(others)
+    }
+
+    /// Other journals that hold at least one recent device.
+    pub(crate) fn job_count(&self) -> usize {
+        self.jobs.len()
+    }
+
+    /// The outcome for `device_id` when another job holds it: that job's, without sending.
+    pub(crate) fn outcome(&self, device_id: &str) -> Option<(Result<Receipt, Error>, String)> {
+        let hold = *self.devices.get(device_id)?;
+        let path = &self.jobs[hold.job as usize];
+        let job = job_name(path);
+        let record = self.record(hold.job, device_id);
+        let sent_at = record
+            .as_ref()
+            .and_then(|d| d.sent_at.as_deref().and_then(parse_time))
+            .or_else(|| hold.sent.map(|s| UNIX_EPOCH + Duration::from_secs(s)));
+        let when = sent_at
+            .map(crate::action::format_time)
+            .unwrap_or_else(|| "at an unrecorded time".into());
+        let days = self.recent.as_secs_f64() / 86_400.0;
+        let outcome = match hold.state {
+            DeviceState::Ok => Ok(Receipt {
+                status: record.as_ref().and_then(|d| d.status).unwrap_or(0),
+                request_id: record.as_ref().and_then(|d| d.request_id.clone()),
+                client_request_id: record
+                    .as_ref()
+                    .and_then(|d| d.client_request_id.clone())
+                    .unwrap_or_default(),
+                date: None,
+                ags_diagnostic: None,
+                attempts: 0,
+                waited: Duration::ZERO,
+                sent_at: sent_at.unwrap_or(UNIX_EPOCH),
+                confirmed_by: match record.as_ref().and_then(|d| d.confirmed_by.as_deref()) {
+                    Some("action_result") => ConfirmedBy::ActionResult,
+                    _ => ConfirmedBy::Response,
+                },
+                action: None,
+                from_journal: true,
+                held_by: Some(job.clone()),
+            }),
+            _ => {
+                let mut e = Error::new(
+                    ErrorKind::OutcomeUnknown,
+                    format!(
+                        "job {job} sent this reset {when} and its outcome is unconfirmed (journal {}); not sent, \
+                         since it may have run: `jobs resume {job}` settles it from the device's record (a new job \
+                         or --again sends it anyway)",
+                        path.display()
+                    ),
+                )
+                .with_sent_at(sent_at)
+                .with_from_journal()
+                .with_held_by(&job);
+                if let Some(d) = &record {
+                    e = e.with_ids(d.request_id.clone(), d.client_request_id.clone(), None);
+                    if let Some(s) = d.status {
+                        e = e.with_status(s);
+                    }
+                }
+                Err(e)
+            }
+        };
+        tracing::info!(device = device_id, job = %job, within_days = days, "held by another job; not sent");
+        Some((outcome, job))
+    }
+
+    /// The holder's record of a device, from its journal (replayed once per run).
+    fn record(&self, job: u32, device_id: &str) -> Option<DeviceRecord> {
+        let mut cache = self.replayed.lock().unwrap_or_else(|p| p.into_inner());
+        let r = match cache.get(&job) {
+            Some(r) => r.clone(),
+            None => {
+                let path = &self.jobs[job as usize];
+                let text = std::fs::read(path).ok()?;
+                let r = Arc::new(replay(&path.display().to_string(), &text).ok()?);
+                cache.insert(job, r.clone());
+                r
+            }
+        };
+        r.devices.get(device_id).cloned()
+    }
+}
+
+/// A job's name: its journal's file stem (what the command line shows and `jobs resume` takes).
+fn job_name(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}

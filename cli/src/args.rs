@@ -150,6 +150,13 @@ pub struct RunOptions {
     /// No progress bar or progress lines.
     #[arg(long)]
     pub no_progress: bool,
+    /// A device that another job in the state folder reset within DAYS days (or sent with its outcome unknown) is not
+    /// sent: it is reported with that job's outcome. The portal shows a new passcode for 7 days.
+    #[arg(long, value_name = "DAYS", default_value_t = 7.0)]
+    pub recent: f64,
+    /// Send the devices even though another job reset them recently (each gets another new passcode).
+    #[arg(long)]
+    pub again: bool,
 }
 
 /// `reset`.
@@ -177,7 +184,8 @@ pub struct ResetArgs {
     /// The journal's path (default: the job's file in the state folder, printed at the start).
     #[arg(long, value_name = "PATH")]
     pub journal: Option<PathBuf>,
-    /// Start a new job even though this input already has one (resets its devices again).
+    /// Start a new job even though this input already has one, and send its devices even though a job reset them
+    /// recently (resets them again; implies --again).
     #[arg(long)]
     pub new_job: bool,
     #[command(flatten)]

@@ -5,14 +5,27 @@ use std::io::{BufRead, IsTerminal, Write};
 
 use crate::exit::Fail;
 
-/// Ask before resetting `count` devices at `graph_base`; `Ok` to go on.
+/// What `--again` (or `--new-job`) does, said wherever it is in force.
+pub fn again_notice(recent_days: f64) -> String {
+    format!(
+        "--again: devices that other jobs reset in the last {recent_days} days are sent anyway, and each gets another \
+         new passcode"
+    )
+}
+
+/// Ask before resetting `count` devices at `graph_base`; `Ok` to go on. `again`: the override of the other jobs'
+/// check is in force (said in the prompt, and on stderr when nothing is asked).
 pub fn confirm(
     count: usize,
     graph_base: &str,
     yes: bool,
     stdin_is_input: bool,
+    again: Option<f64>,
 ) -> Result<(), Fail> {
     if count <= 1 || yes {
+        if let Some(days) = again {
+            crate::tell!("{}", again_notice(days));
+        }
         return Ok(());
     }
     let interactive =
@@ -23,9 +36,12 @@ pub fn confirm(
              ahead without a terminal to confirm on"
         )));
     }
+    let again = again
+        .map(|days| format!("\n{}.", again_notice(days)))
+        .unwrap_or_default();
     crate::tell_partial!(
         "This resets the passcode of {count} devices through {graph_base}; each gets a new passcode and the old one \
-         stops working.\nType {count} to go ahead: "
+         stops working.{again}\nType {count} to go ahead: "
     );
     let _ = std::io::stderr().flush();
     let mut answer = String::new();

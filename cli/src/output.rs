@@ -24,7 +24,7 @@ pub struct Outcome {
 }
 
 /// The report's columns, in order.
-pub const COLUMNS: [&str; 14] = [
+pub const COLUMNS: [&str; 15] = [
     "device_id",
     "user_id",
     "detected_app_id",
@@ -39,6 +39,7 @@ pub const COLUMNS: [&str; 14] = [
     "from_journal",
     "intune_activity_id",
     "message",
+    "held_by",
 ];
 
 /// The outcome of `row`.
@@ -63,6 +64,7 @@ pub fn outcome(row: &Row, result: &Result<Receipt, Error>) -> Outcome {
             );
             m.insert("confirmed_by".into(), r.confirmed_by.as_str().into());
             m.insert("from_journal".into(), r.from_journal.into());
+            m.insert("held_by".into(), r.held_by.clone().into());
             m.insert("intune_activity_id".into(), serde_json::Value::Null);
             m.insert("message".into(), serde_json::Value::Null);
             "ok"
@@ -79,6 +81,7 @@ pub fn outcome(row: &Row, result: &Result<Receipt, Error>) -> Outcome {
             );
             m.insert("confirmed_by".into(), serde_json::Value::Null);
             m.insert("from_journal".into(), e.from_journal().into());
+            m.insert("held_by".into(), e.held_by().into());
             m.insert(
                 "intune_activity_id".into(),
                 e.intune().and_then(|i| i.activity_id.clone()).into(),
@@ -108,10 +111,10 @@ impl Outcome {
     /// The text line for stdout.
     pub fn line(&self) -> String {
         let f = |k: &str| self.fields[k].as_str().unwrap_or("").to_string();
-        let journal = if self.fields["from_journal"] == true {
-            " (from the journal)"
-        } else {
-            ""
+        let journal = match self.fields["held_by"].as_str() {
+            Some(job) => format!(" (from job {job}, not sent again)"),
+            None if self.fields["from_journal"] == true => " (from the journal)".to_string(),
+            None => String::new(),
         };
         match self.outcome {
             "ok" => format!(
@@ -393,7 +396,7 @@ pub fn outcome_from_record(row: &Row, record: Option<&intune_passcode::DeviceRec
     };
     fields.insert("outcome".into(), kind.into());
     let r = record;
-    let values: [(&str, serde_json::Value); 14] = [
+    let values: [(&str, serde_json::Value); 15] = [
         ("device_id", row.device_id.clone().into()),
         ("user_id", row.user_id.clone().into()),
         ("detected_app_id", row.detected_app_id.clone().into()),
@@ -414,6 +417,7 @@ pub fn outcome_from_record(row: &Row, record: Option<&intune_passcode::DeviceRec
         ("from_journal", true.into()),
         ("intune_activity_id", serde_json::Value::Null),
         ("message", serde_json::Value::Null),
+        ("held_by", r.and_then(|r| r.held_by.clone()).into()),
     ];
     for (k, v) in values {
         fields.insert(k.into(), v);

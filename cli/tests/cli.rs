@@ -778,3 +778,70 @@ async fn the_state_folder_jobs_folder_input_and_report_are_private() {
         (0o700, 0o700, 0o600, 0o600)
     );
 }
+
+/// A user's ordinary sequence of runs, each a new job: a longer list, a re-exported CSV with a userId column, the
+/// beta API, one device in upper case and braces, and only `--again` resets a device a second time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sequence_of_changed_inputs_resets_each_device_once() {
+    let e = env().await;
+    let ids = e.resettable(4);
+    let (abc, d) = (&ids[..3], &ids[3]);
+    let mut args = vec!["reset", "--yes", "--pace", "off"];
+    args.extend(abc.iter().map(String::as_str));
+    let o = e.run(&args);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+
+    // A B C D: a new job; D alone is sent.
+    let mut args = vec!["reset", "--yes", "--pace", "off"];
+    args.extend(ids.iter().map(String::as_str));
+    let o = e.run(&args);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert_eq!(out.matches("(from job job-").count(), 3, "{out}");
+    assert!(ids.iter().all(|i| e.emu.reset_count(i) == 1), "{out}");
+
+    // The portal's export again, now with a userId column (another route to the same devices).
+    let user = e
+        .emu
+        .devices()
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["id"] == abc[0].as_str())
+        .unwrap()["userId"]
+        .as_str()
+        .map(str::to_string);
+    let csv = format!(
+        "Device name,Device ID,userId\nx,{},{}\ny,{},\n",
+        abc[0],
+        user.unwrap_or_default(),
+        abc[1]
+    );
+    let input = e.file("export.csv", csv.as_bytes());
+    let o = e.run(&["reset", "--yes", "--pace", "off", "--input", &input]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    // Through beta, and D spelt in upper case with braces.
+    let braced = format!("{{{}}}", d.to_uppercase());
+    let beta = e.emu.graph_url.replace("/v1.0", "/beta");
+    let o = e
+        .bare(&["reset", "--yes", "--base-url", &beta, &braced])
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("(from job job-"),
+        "{}",
+        text(&o)
+    );
+    assert!(ids.iter().all(|i| e.emu.reset_count(i) == 1));
+    assert_eq!(e.executed_twice(), 0);
+
+    // Only the explicit override sends again, and says so (`--again`; `--new-job` for an input that has its job).
+    let o = e.run(&["reset", "--yes", "--new-job", d]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--again: devices that other jobs reset"));
+    assert_eq!(e.emu.reset_count(d), 2);
+    let o = e.run(&["reset", "--yes", "--again", &abc[2]]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert_eq!(e.emu.reset_count(&abc[2]), 2);
+}

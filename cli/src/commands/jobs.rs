@@ -157,6 +157,9 @@ async fn resume(mut a: ResumeArgs) -> Result<Exit, Fail> {
     drop(journal);
     super::run::check_report(&a.run, &paths, None)?;
     let client = crate::connect::client(&a.connection)?;
+    if a.run.again {
+        crate::tell!("{}", crate::confirm::again_notice(a.run.recent));
+    }
     crate::tell!(
         "job {} ({} devices); journal {}",
         paths.name,

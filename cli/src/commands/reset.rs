@@ -102,7 +102,11 @@ fn existing_check(job: JobPaths, rows: &[Row], named_by_input: bool) -> Result<J
 }
 
 /// Run `reset`.
-pub async fn reset(a: ResetArgs) -> Result<Exit, Fail> {
+pub async fn reset(mut a: ResetArgs) -> Result<Exit, Fail> {
+    // A new job of the same input is asked for to reset those devices again: other jobs' holds do not apply either.
+    if a.new_job {
+        a.run.again = true;
+    }
     let (rows, dropped) = input::dedupe(rows(&a)?);
     if dropped > 0 {
         crate::tell!("{dropped} repeated device IDs ignored (each device is reset once)");
@@ -123,7 +127,13 @@ pub async fn reset(a: ResetArgs) -> Result<Exit, Fail> {
         return Ok(Exit::Ok);
     }
     let stdin_is_input = a.input.as_deref() == Some("-");
-    confirm(rows.len(), &base, a.yes, stdin_is_input)?;
+    confirm(
+        rows.len(),
+        &base,
+        a.yes,
+        stdin_is_input,
+        a.run.again.then_some(a.run.recent),
+    )?;
     let job = job_for(&a, &base, &rows)?;
     let input_file = a.input.as_deref().filter(|i| *i != "-").map(Path::new);
     super::run::check_report(&a.run, &job, input_file)?;

@@ -45,7 +45,23 @@ pub fn bulk_options(
             o.verify_unknown,
         )?)
     };
+    let recent = if o.again {
+        None
+    } else if o.recent > 0.0 && o.recent.is_finite() {
+        Some(intune_passcode::duration_from_secs(
+            "--recent",
+            o.recent * 86_400.0,
+        )?)
+    } else {
+        return Err(Fail::usage(format!(
+            "--recent {}: give a number of days above 0 (--again sends devices other jobs reset)",
+            o.recent
+        )));
+    };
     Ok(BulkOptions {
+        recent,
+        // The state folder's jobs, wherever this job's journal is (--journal).
+        other_journals: Some(crate::jobs_store::jobs_dir()?),
         concurrency: o.concurrency,
         pace: pace(&o.pace)?,
         verify_unknown,

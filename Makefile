@@ -164,6 +164,7 @@ release: $(VENV)/.deps bindings-node/node_modules/.package-lock.json
 
 bench: release bench-peers bench-tools
 	python3 bench/run.py
+	target/release/examples/bench_scan 1000 1000 | tee target/bench-scan.json
 
 ## debug-workers: the bench/soak workers on debug builds (for the smoke runs inside `make test`)
 debug-workers: build python-dev node-dev

@@ -55,7 +55,7 @@ pub use error::{Error, ErrorKind};
 pub use intune::{GraphError, IntuneEnvelope, parse_graph_error, parse_intune_envelope};
 pub use journal::{
     DeviceRecord, DeviceState, Event as JournalEvent, FORMAT as JOURNAL_FORMAT, Journal,
-    JournalSummary, journal_syncs,
+    JournalSummary, RecentResets, journal_syncs,
 };
 pub use pacer::Pace;
 pub use receipt::Receipt;

@@ -91,7 +91,16 @@ pub struct FaultConfig {
     pub read_429: f64,
     /// Reads: 503 `ServiceUnavailable` with `Retry-After`.
     pub read_503: f64,
+    /// 599 from a TLS-inspecting proxy for a request that went upstream: the reset ran on half of these hits.
+    pub error_599: f64,
+    /// A colleague reset the device in the portal `STALE_SECS` ago (a record that is not this request's), and this
+    /// request's answer is a 504 that never ran: a client must not take the older record for its own.
+    pub stale_504: f64,
 }
+
+/// How long before a `stale_504` hit its colleague's reset started: inside the old 30 s allowance, well past the
+/// few seconds of a measured clock.
+pub const STALE_SECS: u64 = 20;
 
 impl FaultConfig {
     /// Parse `429=0.05,503=0.05,503_after=0.01,500=0.02,504=0.02,reset_before=0.01,reset_after=0.01,latency=0.01,
@@ -136,10 +145,12 @@ impl FaultConfig {
                 "retry_after" => f.retry_after_secs = v,
                 "read_429" => f.read_429 = rate(v)?,
                 "read_503" => f.read_503 = rate(v)?,
+                "599" => f.error_599 = rate(v)?,
+                "stale_504" => f.stale_504 = rate(v)?,
                 other => {
                     return Err(format!(
-                        "--faults: unknown fault '{other}' (429, 503, 503_after, 500, 504, reset_before, reset_after, \
-                         latency, latency_ms, retry_after, read_429, read_503)"
+                        "--faults: unknown fault '{other}' (429, 503, 503_after, 500, 504, 599, stale_504, \
+                         reset_before, reset_after, latency, latency_ms, retry_after, read_429, read_503)"
                     ));
                 }
             }
@@ -149,6 +160,8 @@ impl FaultConfig {
             + f.unavailable_503_after
             + f.error_500
             + f.timeout_504
+            + f.error_599
+            + f.stale_504
             + f.reset_before
             + f.reset_after;
         if total > 1.0 {

@@ -109,7 +109,7 @@ fn check_vector(state: &State, body: &[u8]) -> serde_json::Value {
     }
 }
 
-/// `[{"id", "userId", "platform", "detectedAppIds", "resetCount", "answeredNotExecuted", "offline", "noResetToken",
+/// `[{"id", "userId", "platform", "detectedAppIds", "resetCount", "otherResets", "answeredNotExecuted", "offline", "noResetToken",
 /// "lastResetAt"}]`.
 pub fn devices_json(state: &State) -> serde_json::Value {
     let devices = lock(&state.devices);
@@ -122,6 +122,7 @@ pub fn devices_json(state: &State) -> serde_json::Value {
                 "platform": d.platform,
                 "detectedAppIds": d.detected_app_ids,
                 "resetCount": d.resets.len(),
+                "otherResets": d.other_resets.len(),
                 "answeredNotExecuted": d.answered_not_executed,
                 "offline": d.offline,
                 "noResetToken": d.no_reset_token,

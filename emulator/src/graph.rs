@@ -547,6 +547,39 @@ async fn injected_fault(
             .into(),
         );
     }
+    if hit(f.error_599) {
+        // A TLS-inspecting proxy's own code for a request it passed upstream: half the time the backend ran it.
+        state.count_fault("599");
+        if state.roll() < 0.5 {
+            state.count_fault("599_executed");
+            execute(state);
+        }
+        return Some(
+            error(
+                599,
+                ctx,
+                "ProxyError",
+                "Network connect timeout error.",
+                &[],
+            )
+            .into(),
+        );
+    }
+    if hit(f.stale_504) {
+        // A colleague's portal reset a little while ago, then our request's 504 that never ran.
+        state.count_fault("stale_504");
+        state.execute_elsewhere(device, Duration::from_secs(crate::config::STALE_SECS));
+        return Some(
+            error(
+                504,
+                ctx,
+                "GatewayTimeout",
+                "The gateway timed out waiting for the backend.",
+                &[],
+            )
+            .into(),
+        );
+    }
     if hit(f.reset_before) {
         state.count_fault("reset_before");
         return Some(Answer::Hang);

@@ -38,6 +38,8 @@ pub struct DeviceState {
     pub detected_app_ids: Vec<String>,
     /// Every executed reset, oldest first.
     pub resets: Vec<ResetRecord>,
+    /// Resets by someone else (a colleague in the portal), oldest first: on record, never counted as ours.
+    pub other_resets: Vec<ResetRecord>,
     /// Executed resets whose answer said they were not executed (the `503_after` fault): the only resets a correct
     /// client may repeat, since Graph told it to.
     pub answered_not_executed: u32,
@@ -225,6 +227,7 @@ impl State {
                         platform: d.platform.clone(),
                         detected_app_ids: d.detected_app_ids.clone(),
                         resets: Vec::new(),
+                        other_resets: Vec::new(),
                         answered_not_executed: 0,
                         offline: d.offline,
                         no_reset_token: d.no_reset_token,
@@ -316,6 +319,21 @@ impl State {
         true
     }
 
+    /// Record a reset of `device_id` by someone else that started `ago` before now (its record shows; it is not
+    /// counted as an executed request).
+    pub fn execute_elsewhere(&self, device_id: &str, ago: Duration) {
+        let mut devices = lock(&self.devices);
+        if let Some(d) = devices.get_mut(device_id) {
+            let at_time = SystemTime::now() - ago;
+            d.other_resets.push(ResetRecord {
+                at: humantime::format_rfc3339_millis(at_time).to_string(),
+                at_time,
+                at_instant: Instant::now().checked_sub(ago).unwrap_or_else(Instant::now),
+                passcode: "00000000".into(),
+            });
+        }
+    }
+
     /// Note that the last reset of `device_id` was executed but answered as not executed (a lying 503).
     pub fn note_answered_not_executed(&self, device_id: &str) {
         if let Some(d) = lock(&self.devices).get_mut(device_id) {
@@ -383,7 +401,12 @@ impl State {
         d: &DeviceState,
         now: Instant,
     ) -> Option<serde_json::Value> {
-        let r = d.resets.last()?;
+        // The latest record, ours or someone else's.
+        let r = match (d.resets.last(), d.other_resets.last()) {
+            (Some(a), Some(b)) if b.at_time > a.at_time => b,
+            (Some(a), _) => a,
+            (None, b) => b?,
+        };
         let lag = if self.action.lag_random {
             // Each device its own lag, stable across reads: drawn from the seed and the device ID.
             let mut h = self.seed ^ 0x1a6_1a6;

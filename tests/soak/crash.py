@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -68,10 +69,13 @@ def crash_one(name: str, worker: list[str], profile: str, devices: int, kills: i
 
         ids = [d["id"] for d in get("devices")]  # type: ignore[union-attr]
         tag = f"{os.getpid()}-{name.replace(' ', '-')}"
-        ids_file = ROOT / "target" / f"crash-ids-{tag}.txt"
-        journal = ROOT / "target" / f"crash-journal-{tag}.jsonl"
+        # A folder of its own: a journaled run consults every other journal beside its own.
+        folder = ROOT / "target" / f"crash-{tag}"
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        ids_file = folder / "ids.txt"
+        journal = folder / "job-1.jsonl"
         ids_file.write_text("\n".join(ids) + "\n")
-        journal.unlink(missing_ok=True)
         env = dict(os.environ, BENCH_JOURNAL=str(journal), BENCH_TIMEOUT_SECS=DEADLINE_SECS,
                    BENCH_VERIFY_SECS=VERIFY_SECS)
         env.pop("BENCH_OUTCOMES", None)
@@ -112,13 +116,40 @@ def crash_one(name: str, worker: list[str], profile: str, devices: int, kills: i
             problems.append(f"{name}: {stats['early_retries']} early retries")
         if killed < kills:
             problems.append(f"{name}: only {killed} of {kills} kills found the worker still running")
+        # The next job: the same devices re-exported (shuffled, half in upper case, some in braces as PowerShell's
+        # [guid] writes them), run as a new job in the same folder. What job 1 holds must not be sent again.
+        rerun_ids = list(ids)
+        rng.shuffle(rerun_ids)
+        rerun_ids = [("{%s}" % d if i % 4 == 0 else d).upper() if i % 2 == 0 else d for i, d in enumerate(rerun_ids)]
+        ids_file.write_text("\n".join(rerun_ids) + "\n")
+        journal2 = folder / "job-2.jsonl"
+        argv2 = worker + ["throttled", ready["graph_url"], ready["token"], str(ids_file), str(len(ids)), "64", *PACE]
+        rerun = subprocess.run(argv2, env=dict(env, BENCH_JOURNAL=str(journal2)), stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True, timeout=timeout)
+        if rerun.returncode != 0:
+            problems.append(f"{name}: the changed-input rerun exited {rerun.returncode}: {rerun.stderr[-1500:]}")
+        settle()
+        after2 = get("devices")
+        assert isinstance(after2, list)
+        ledger2 = {d["id"]: d["resetCount"] for d in after2}
+        held = {d for d, s in states.items() if s["state"] in ("ok", "unknown")}
+        resent_held = [d for d in held if ledger2[d] > ledger[d]]
+        states2 = replay(journal2)
+        ok_not_executed2 = [d for d, s in states2.items() if s["state"] == "ok" and ledger2[d] == 0]
+        twice2 = [d for d, n in ledger2.items() if n > 1 + lied[d]]
+        for what, found in [("executed again by a changed input", resent_held),
+                            ("ok in the rerun but never executed", ok_not_executed2),
+                            ("executed twice after the rerun", twice2)]:
+            if found:
+                problems.append(f"{name}: {len(found)} devices {what}, e.g. {found[:3]}")
+        stale = stats.get("faults", {}).get("stale_504", 0)
         counts = {s: sum(1 for v in states.values() if v["state"] == s) for s in ("ok", "failed", "unknown")}
         row = {"language": name, "devices": len(ids), "kills": killed, **counts, "executed_twice": len(twice),
+               "stale": stale, "rerun_resent": len(resent_held), "rerun_ok_not_executed": len(ok_not_executed2),
                "repeated_after_lie": sum(1 for d, n in ledger.items() if n > 1 and d not in twice),
                "no_final": len(no_final), "ok_not_executed": len(ok_not_executed),
                "executed_not_ok": len(executed_not_ok), "early": stats["early_retries"], "wall": wall}
-        ids_file.unlink(missing_ok=True)
-        journal.unlink(missing_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)
         return row, problems
 
 
@@ -146,13 +177,17 @@ def main() -> int:
               f"no final state {row['no_final']}, {row['wall']:.1f} s", flush=True)
     table = [f"Throttle {THROTTLE} s, the faults of run.py, client deadline {DEADLINE_SECS} s, verify {VERIFY_SECS} s; "
              "each kill a SIGKILL at a random moment from 0.3 to 2.5 s into a run; restarts on the same journal.", "",
+             "Then a second job over the same devices re-exported (shuffled, half upper case, a quarter in braces) in "
+             "the same folder.", "",
              "| language | devices | kills | ok | failed | unknown | executed twice | repeated after a lying 503 | "
-             "no final state | ok, not executed | executed, not ok | early retries | wall (s) |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "no final state | ok, not executed | executed, not ok | stale records injected | "
+             "rerun: held devices sent | rerun: ok, not executed | early retries | wall (s) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows:
         table.append(f"| {r['language']} | {r['devices']:,} | {r['kills']} | {r['ok']:,} | {r['failed']:,} | "
                      f"{r['unknown']:,} | {r['executed_twice']} | {r['repeated_after_lie']} | {r['no_final']} | "
-                     f"{r['ok_not_executed']} | {r['executed_not_ok']} | {r['early']} | {r['wall']:.1f} |")
+                     f"{r['ok_not_executed']} | {r['executed_not_ok']} | {r['stale']} | {r['rerun_resent']} | "
+                     f"{r['rerun_ok_not_executed']} | {r['early']} | {r['wall']:.1f} |")
     print("\n".join(table))
     if a.out:
         Path(a.out).write_text("\n".join(table) + "\n")

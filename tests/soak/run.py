@@ -46,13 +46,15 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 ROOT = Path(__file__).resolve().parents[2]
-FAULTS = "429=0.05,503=0.05,503_after=0.01,500=0.02,504=0.02,reset_before=0.01,reset_after=0.01,latency=0.01," \
-         "latency_ms=6000,retry_after=0.2,read_429=0.03,read_503=0.03"
+FAULTS = "429=0.05,503=0.05,503_after=0.01,500=0.02,504=0.02,599=0.01,stale_504=0.01,reset_before=0.01," \
+         "reset_after=0.01,latency=0.01,latency_ms=6000,retry_after=0.2,read_429=0.03,read_503=0.03"
 # Each executed reset shows in the device's record after its own lag, up to 1 s; the workers look for the record of
 # an unknown outcome for VERIFY_SECS, well above that (and above the late answers' 1 s past the deadline).
 ACTION_LAG = "random:1000"
 VERIFY_SECS = "6"
-FAULT_NAMES = ("429", "503", "503_after", "500", "504", "reset_before", "reset_after", "latency")
+# 599: a TLS-inspecting proxy's code for a request that went upstream (half ran); stale_504: a colleague's portal reset
+# 20 s earlier, then a 504 that never ran (its record must not confirm ours).
+FAULT_NAMES = ("429", "503", "503_after", "500", "504", "599", "stale_504", "reset_before", "reset_after", "latency")
 # The client's per-call deadline: above the 3-3.75 s first backoff (so a wrongly retried 504 or 500 would be re-sent
 # and counted) and below latency_ms (so 1% of answers come too late).
 DEADLINE_SECS = "5"

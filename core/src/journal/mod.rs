@@ -14,7 +14,7 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 pub use event::{Event, FORMAT};
-pub use others::DEFAULT_RECENT;
+pub use others::{DEFAULT_RECENT, RecentResets};
 pub(crate) use run::journaled;
 pub use state::{DeviceRecord, DeviceState};
 pub use writer::journal_syncs;

@@ -196,6 +196,46 @@ impl OtherJobs {
     }
 }
 
+/// What the journals of a folder hold as sent recently: the cross-job check of a journaled run, on its own (to show a
+/// user what a run would skip, or to measure the check).
+pub struct RecentResets(OtherJobs);
+
+impl RecentResets {
+    /// Read every journal in `dir` made for `graph_base`'s Graph root and `tenant_id` (unknown on either side counts
+    /// as the same), keeping devices held as `ok`, `sending` or `unknown` whose request left within `recent`.
+    pub fn scan(
+        dir: impl AsRef<Path>,
+        graph_base: &str,
+        tenant_id: Option<&str>,
+        recent: Duration,
+    ) -> Result<RecentResets, Error> {
+        OtherJobs::scan(dir.as_ref(), Path::new(""), graph_base, tenant_id, recent)
+            .map(RecentResets)
+    }
+
+    /// The journal that holds `device_id` (the most recent holder) and its state there.
+    pub fn holder(&self, device_id: &str) -> Option<(&Path, DeviceState)> {
+        let id = crate::target::canonical_id(device_id.to_string());
+        let h = self.0.devices.get(id.as_str())?;
+        Some((self.0.jobs[h.job as usize].as_path(), h.state))
+    }
+
+    /// Devices held.
+    pub fn len(&self) -> usize {
+        self.0.devices.len()
+    }
+
+    /// No device held.
+    pub fn is_empty(&self) -> bool {
+        self.0.devices.is_empty()
+    }
+
+    /// Journals that hold at least one recent device.
+    pub fn jobs(&self) -> usize {
+        self.0.jobs.len()
+    }
+}
+
 /// A job's name: its journal's file stem (what the command line shows and `jobs resume` takes).
 fn job_name(path: &Path) -> String {
     path.file_stem()

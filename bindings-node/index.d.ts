@@ -117,11 +117,15 @@ export interface ConfirmationJs {
 /** `[code, className]` for every core error kind (the wrapper checks it has a class for each). */
 export declare function errorCodes(): Array<Array<string>>
 
-/** The journal options: `path` (none: no journal), `retry_failed`, `resend_unconfirmed`. */
+/**
+ * The journal options: `path` (none: no journal), `retry_failed`, `resend_unconfirmed`, `recent_ms` (another job's
+ * reset within this many milliseconds holds a device; none: not consulted).
+ */
 export interface JournalJs {
   path?: string
   retryFailed: boolean
   resendUnconfirmed: boolean
+  recentMs?: number
 }
 
 /** One device of a job. */
@@ -181,6 +185,8 @@ export interface ReceiptJs {
   action?: ResetActionJs
   /** Reported from the journal; nothing sent this time. */
   fromJournal: boolean
+  /** The other job whose journal held the device (its outcome is that job's). */
+  heldBy?: string
 }
 
 /** The device's record of one `resetPasscode` action. */

@@ -58,6 +58,8 @@ export interface Receipt {
   action: ResetAction | null
   /** Reported from a journal (an earlier run's outcome); nothing was sent for it this time. */
   fromJournal: boolean
+  /** The other job whose journal held the device (its outcome is that job's; nothing sent), else null. */
+  heldBy: string | null
 }
 
 /** A new passcode: `String(p)`, `JSON.stringify` and `util.inspect` show `***`. */
@@ -109,6 +111,12 @@ export interface BulkOptions {
   retryFailed?: boolean
   /** On resume, send again devices still unconfirmed: they may be reset twice (default false). */
   resendUnconfirmed?: boolean
+  /**
+   * With a journal: a device that another job in the journal's folder reset (or sent, outcome unknown) within this
+   * many milliseconds is not sent; it is reported with that job's outcome and `heldBy`. Default 7 days; null: the
+   * other jobs are not consulted (resets them again).
+   */
+  recentMs?: number | null
   userId?: string
   detectedAppId?: string
   signal?: AbortSignal
@@ -121,6 +129,8 @@ export interface BulkItem {
   error: IntunePasscodeError | null
   /** Reported from the journal; nothing was sent for it this time. */
   fromJournal: boolean
+  /** The other job whose journal held the device, else null. */
+  heldBy: string | null
 }
 
 export interface JournalSummary { total: number; planned: number; sending: number; ok: number; failed: number; unknown: number }
@@ -169,6 +179,8 @@ export class IntunePasscodeError extends Error {
   readonly sentAt: Date | null
   /** Reported from a journal; nothing was sent for it this time. */
   readonly fromJournal: boolean
+  /** The other job whose journal held the device, else null. */
+  readonly heldBy: string | null
 }
 export class InvalidArgumentError extends IntunePasscodeError {}
 export class AuthenticationError extends IntunePasscodeError {}

@@ -44,6 +44,8 @@ class IntunePasscodeError extends Error {
     this.sentAt = record.sentAtMs != null ? new Date(record.sentAtMs) : null
     /** Reported from a journal (an earlier run's outcome); nothing was sent for it this time. */
     this.fromJournal = record.fromJournal ?? false
+    /** The other job whose journal held the device (its outcome is that job's), else null. */
+    this.heldBy = record.heldBy ?? null
   }
 }
 
@@ -162,6 +164,7 @@ function receipt(r) {
     confirmedBy: r.confirmedBy,
     action: action(r.action),
     fromJournal: r.fromJournal,
+    heldBy: r.heldBy ?? null,
   }
 }
 
@@ -329,8 +332,11 @@ class Client {
    * as each finishes, one per ID. `ids` may be any iterable or async iterable, read lazily.
    * @param {Iterable<string> | AsyncIterable<string>} ids
    * @param {{ concurrency?: number, pace?: 'intune' | null | { writes: number, seconds: number }, userId?: string,
-   *   detectedAppId?: string, signal?: AbortSignal, verifyUnknownMs?: number | null }} [options] `verifyUnknownMs`:
-   *   how long to look for the record of a reset whose answer was lost before reporting it (default 60000; null: not)
+   *   detectedAppId?: string, signal?: AbortSignal, verifyUnknownMs?: number | null, journal?: string,
+   *   retryFailed?: boolean, resendUnconfirmed?: boolean, recentMs?: number | null }} [options] `verifyUnknownMs`:
+   *   how long to look for the record of a reset whose answer was lost before reporting it (default 60000; null: not);
+   *   `recentMs`: with a journal, a device another job in its folder reset within this long is not sent (default 7
+   *   days; null: the other jobs are not consulted)
    */
   resetPasscodes(ids, options = {}) {
     if (ids === null || ids === undefined || (typeof ids[Symbol.iterator] !== 'function' && typeof ids[Symbol.asyncIterator] !== 'function')) {
@@ -344,6 +350,8 @@ class Client {
       path: optString(options.journal, 'journal'),
       retryFailed: optBool(options.retryFailed, 'retryFailed'),
       resendUnconfirmed: optBool(options.resendUnconfirmed, 'resendUnconfirmed'),
+      // Another job's reset (a journal beside this one) within this long holds a device; null: not consulted.
+      recentMs: options.recentMs === undefined ? 7 * 86400000 : optNumber(options.recentMs, 'recentMs') ?? undefined,
     }
     const userId = optString(options.userId, 'userId')
     const detectedAppId = optString(options.detectedAppId, 'detectedAppId')
@@ -406,6 +414,7 @@ async function* bulkIterator(run, ids, signal, release, causes) {
           receipt: out.receipt ? receipt(out.receipt) : null,
           error,
           fromJournal: out.receipt ? out.receipt.fromJournal : error ? error.fromJournal : false,
+          heldBy: (out.receipt ? out.receipt.heldBy : error ? error.heldBy : null) ?? null,
         }
       }
     }

@@ -61,11 +61,13 @@ typedef enum ipc_code {
    */
   IPC_THROTTLED = 8,
   /**
-   * Graph answered 5xx (not 504) and retries ran out or were not allowed.
+   * Graph answered 503 (not executed) and retries ran out or would pass the deadline; every other 5xx is
+   * IPC_OUTCOME_UNKNOWN.
    */
   IPC_SERVICE_UNAVAILABLE = 9,
   /**
-   * Sent, but no answer came: the passcode may or may not have been reset.
+   * Sent, no verdict (any 5xx but 503, a lost connection, the deadline after sending): the passcode may or may
+   * not have been reset.
    */
   IPC_OUTCOME_UNKNOWN = 10,
   /**
@@ -247,6 +249,14 @@ enum ipc_code ipc_bulk_options_set_retry_failed(struct ipc_bulk_options *options
                                                 int32_t yes);
 
 /**
+ * With a journal: a device that another job in the journal's folder reset (or sent, outcome unknown) within `ms`
+ * milliseconds is not sent; it is reported with that job's outcome (ipc_receipt_held_by / ipc_error_held_by).
+ * Default 7 days; 0 does not consult the other jobs (resets such devices again).
+ */
+enum ipc_code ipc_bulk_options_set_recent_ms(struct ipc_bulk_options *options,
+                                             uint64_t ms);
+
+/**
  * On resume, 1 sends again the devices still unconfirmed: they may be reset twice (default 0).
  */
 enum ipc_code ipc_bulk_options_set_resend_unconfirmed(struct ipc_bulk_options *options,
@@ -384,6 +394,12 @@ int64_t ipc_error_sent_at_ms(const struct ipc_error *error);
  * 1 when reported from the journal (an earlier run's outcome; nothing sent this time), else 0.
  */
 int32_t ipc_error_from_journal(const struct ipc_error *error);
+
+/**
+ * The other job (its journal's name) whose outcome this is, when another job of the journal's folder held the
+ * device (nothing was sent); NULL otherwise. Owned by the error.
+ */
+const char *ipc_error_held_by(const struct ipc_error *error);
 
 /**
  * The `Activity ID` of Intune's error envelope (Microsoft support asks for it); NULL when none.
@@ -587,6 +603,12 @@ const struct ipc_action *ipc_receipt_action(const struct ipc_receipt *receipt);
  * 1 when reported from the journal (an earlier run's outcome; nothing sent this time), else 0.
  */
 int32_t ipc_receipt_from_journal(const struct ipc_receipt *receipt);
+
+/**
+ * The other job (its journal's name) whose reset this is, when another job of the journal's folder held the device;
+ * NULL otherwise. Owned by the receipt.
+ */
+const char *ipc_receipt_held_by(const struct ipc_receipt *receipt);
 
 /**
  * Free a receipt; NULL is fine.

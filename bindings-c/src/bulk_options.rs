@@ -108,6 +108,20 @@ pub extern "C" fn ipc_bulk_options_set_retry_failed(
     })
 }
 
+/// With a journal: a device that another job in the journal's folder reset (or sent, outcome unknown) within `ms`
+/// milliseconds is not sent; it is reported with that job's outcome (ipc_receipt_held_by / ipc_error_held_by).
+/// Default 7 days; 0 does not consult the other jobs (resets such devices again).
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_bulk_options_set_recent_ms(
+    options: *mut ipc_bulk_options,
+    ms: u64,
+) -> ipc_code {
+    set(options, |o| {
+        o.recent = (ms > 0).then(|| std::time::Duration::from_millis(ms));
+        Ok(())
+    })
+}
+
 /// On resume, 1 sends again the devices still unconfirmed: they may be reset twice (default 0).
 #[unsafe(no_mangle)]
 pub extern "C" fn ipc_bulk_options_set_resend_unconfirmed(

@@ -21,6 +21,7 @@ pub struct ipc_error {
     attempts: u32,
     sent_at_ms: i64,
     from_journal: bool,
+    held_by: Option<CString>,
     intune: Option<Box<IntuneIds>>,
 }
 
@@ -61,6 +62,7 @@ impl ipc_error {
             attempts: 0,
             sent_at_ms: 0,
             from_journal: false,
+            held_by: None,
             intune: None,
         }
     }
@@ -91,6 +93,7 @@ impl From<&ipc_core::Error> for ipc_error {
             attempts: e.attempts(),
             sent_at_ms: e.sent_at().map_or(0, crate::action::epoch_ms),
             from_journal: e.from_journal(),
+            held_by: opt(e.held_by()),
             intune: e.intune().map(|i| {
                 Box::new(IntuneIds {
                     activity_id: opt(i.activity_id.as_deref()),
@@ -166,6 +169,15 @@ pub extern "C" fn ipc_error_sent_at_ms(error: *const ipc_error) -> i64 {
 #[unsafe(no_mangle)]
 pub extern "C" fn ipc_error_from_journal(error: *const ipc_error) -> i32 {
     required(error, "error").map_or(0, |e| i32::from(e.from_journal))
+}
+
+/// The other job (its journal's name) whose outcome this is, when another job of the journal's folder held the
+/// device (nothing was sent); NULL otherwise. Owned by the error.
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_error_held_by(error: *const ipc_error) -> *const c_char {
+    required(error, "error").map_or(ptr::null(), |e| {
+        e.held_by.as_ref().map_or(ptr::null(), |c| c.as_ptr())
+    })
 }
 
 /// The `Activity ID` of Intune's error envelope (Microsoft support asks for it); NULL when none.

@@ -20,6 +20,7 @@ pub struct ipc_receipt {
     confirmed_by: &'static std::ffi::CStr,
     action: Option<Box<crate::action::ipc_action>>,
     from_journal: bool,
+    held_by: Option<CString>,
 }
 
 impl From<ipc_core::Receipt> for ipc_receipt {
@@ -38,6 +39,7 @@ impl From<ipc_core::Receipt> for ipc_receipt {
             },
             action: r.action.map(|a| Box::new(a.into())),
             from_journal: r.from_journal,
+            held_by: r.held_by.as_deref().map(c_string),
         }
     }
 }
@@ -109,6 +111,15 @@ pub extern "C" fn ipc_receipt_action(
 #[unsafe(no_mangle)]
 pub extern "C" fn ipc_receipt_from_journal(receipt: *const ipc_receipt) -> i32 {
     required(receipt, "receipt").map_or(0, |r| i32::from(r.from_journal))
+}
+
+/// The other job (its journal's name) whose reset this is, when another job of the journal's folder held the device;
+/// NULL otherwise. Owned by the receipt.
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_receipt_held_by(receipt: *const ipc_receipt) -> *const c_char {
+    required(receipt, "receipt").map_or(ptr::null(), |r| {
+        r.held_by.as_ref().map_or(ptr::null(), |c| c.as_ptr())
+    })
 }
 
 /// Free a receipt; NULL is fine.

@@ -320,13 +320,25 @@ static int verify(char **argv) {
   return failures ? 1 : 0;
 }
 
-struct journal_tally { size_t ok, from_journal, failed; };
+struct journal_tally { size_t ok, from_journal, failed, held_by_job; };
 
 static void count_journal(void *user_data, size_t index, const ipc_receipt *r, const ipc_error *e) {
   (void)index;
   struct journal_tally *t = user_data;
+  const char *held = r ? ipc_receipt_held_by(r) : ipc_error_held_by(e);
+  t->held_by_job += (size_t)(held && strcmp(held, "job") == 0);
   if (r) { t->ok++; t->from_journal += (size_t)ipc_receipt_from_journal(r); }
   else { t->failed++; t->from_journal += (size_t)ipc_error_from_journal(e); }
+}
+
+/* `path` with `suffix` in place of its last 6 characters (".jsonl"), in a buffer the caller frees. */
+static char *beside(const char *path, const char *suffix) {
+  size_t n = strlen(path);
+  char *out = malloc(n + strlen(suffix) + 1);
+  if (!out) abort();
+  memcpy(out, path, n - 6);
+  strcpy(out + n - 6, suffix);
+  return out;
 }
 
 static int journal(char **argv) {
@@ -339,13 +351,32 @@ static int journal(char **argv) {
   CHECK(ipc_bulk_options_set_retry_failed(o, 0) == IPC_OK);
   CHECK(ipc_bulk_options_set_resend_unconfirmed(o, 0) == IPC_OK);
   for (int round = 0; round < 2; round++) {
-    struct journal_tally t = {0, 0, 0};
+    struct journal_tally t = {0, 0, 0, 0};
     ipc_error *e = NULL;
     CHECK(ipc_reset_passcodes_with(c, (const char *const *)ids, n, o, count_journal, &t, &e) == IPC_OK);
     CHECK(t.ok == n && t.failed == 0);
     CHECK(t.from_journal == (round == 0 ? 0 : n));
+    CHECK(t.held_by_job == 0);
     ipc_error_free(e);
   }
+  /* Another job in the same folder: every device is held by "job" (the first journal) and nothing is sent; with the
+     other jobs not consulted (recent 0), every device is reset again. */
+  char *second = beside(argv[5], "-2.jsonl"), *third = beside(argv[5], "-3.jsonl");
+  for (int round = 0; round < 2; round++) {
+    struct journal_tally t = {0, 0, 0, 0};
+    ipc_error *e = NULL;
+    CHECK(ipc_bulk_options_set_journal(o, round == 0 ? second : third) == IPC_OK);
+    CHECK(ipc_bulk_options_set_recent_ms(o, round == 0 ? 7ull * 86400000ull : 0) == IPC_OK);
+    CHECK(ipc_reset_passcodes_with(c, (const char *const *)ids, n, o, count_journal, &t, &e) == IPC_OK);
+    CHECK(t.ok == n && t.failed == 0);
+    CHECK(t.held_by_job == (round == 0 ? n : 0));
+    CHECK(t.from_journal == (round == 0 ? n : 0));
+    ipc_error_free(e);
+  }
+  CHECK(ipc_bulk_options_set_recent_ms(NULL, 0) == IPC_NULL_PARAMETER);
+  free(second);
+  free(third);
+  CHECK(ipc_bulk_options_set_journal(o, argv[5]) == IPC_OK);
   ipc_journal_counts counts;
   ipc_error *e = NULL;
   CHECK(ipc_journal_summary(argv[5], &counts, &e) == IPC_OK);
@@ -355,7 +386,7 @@ static int journal(char **argv) {
   CHECK(ipc_journal_summary(argv[5], NULL, NULL) == IPC_NULL_PARAMETER);
   /* A file that is not a journal is refused: nothing sent, the callback never called. */
   CHECK(ipc_bulk_options_set_journal(o, argv[4]) == IPC_OK);
-  struct journal_tally t = {0, 0, 0};
+  struct journal_tally t = {0, 0, 0, 0};
   e = NULL;
   CHECK(ipc_reset_passcodes_with(c, (const char *const *)ids, n, o, count_journal, &t, &e) == IPC_INVALID_ARGUMENT);
   CHECK(t.ok == 0 && t.failed == 0);

@@ -86,3 +86,25 @@ test('Ctrl-C mid-run leaves a journal that a resume finishes, every device reset
   assert.ok(ids.every((d) => ledger.get(d) === 1), 'every device reset exactly once')
   assert.equal(new Journal(file).summary().ok, 200)
 })
+
+test('another job in the folder holds its devices until told again (recentMs: null)', async () => {
+  const c = new Client({ token: emu.token, baseUrl: emu.graphUrl })
+  const ids = (await emu.resettable()).slice(400, 404)
+  const jobs = mkdtempSync(path.join(tmpdir(), 'ipc-jobs-'))
+  for await (const item of c.resetPasscodes(ids.slice(0, 3), { pace: null, journal: path.join(jobs, 'job-1.jsonl') })) {
+    assert.equal(item.heldBy, null)
+  }
+  const changed = [`{${ids[0].toUpperCase()}}`, ...ids.slice(1)]
+  const held = new Map()
+  for await (const item of c.resetPasscodes(changed, { pace: null, journal: path.join(jobs, 'job-2.jsonl') })) {
+    held.set(item.deviceId, item)
+  }
+  assert.deepEqual(changed.map((d) => held.get(d).heldBy), ['job-1', 'job-1', 'job-1', null])
+  assert.ok(changed.slice(0, 3).every((d) => held.get(d).fromJournal && held.get(d).receipt.heldBy === 'job-1'))
+  const before = (await emu.stats()).requests
+  for await (const item of c.resetPasscodes(ids.slice(0, 1), { pace: null, journal: path.join(jobs, 'job-3.jsonl'), recentMs: null })) {
+    assert.ok(item.receipt && item.heldBy === null)
+  }
+  assert.equal((await emu.stats()).requests, before + 1, 'recentMs: null sends again')
+  assert.throws(() => c.resetPasscodes(ids, { journal: path.join(jobs, 'job-4.jsonl'), recentMs: 'week' }), TypeError)
+})

@@ -59,12 +59,14 @@ impl Drop for NativeBulk {
     }
 }
 
-/// The journal options: `path` (none: no journal), `retry_failed`, `resend_unconfirmed`.
+/// The journal options: `path` (none: no journal), `retry_failed`, `resend_unconfirmed`, `recent_ms` (another job's
+/// reset within this many milliseconds holds a device; none: not consulted).
 #[napi(object)]
 pub struct JournalJs {
     pub path: Option<String>,
     pub retry_failed: bool,
     pub resend_unconfirmed: bool,
+    pub recent_ms: Option<f64>,
 }
 
 /// A bulk run's options as JavaScript gave them.
@@ -92,6 +94,10 @@ pub fn start(
     let setup = || -> std::result::Result<_, Error> {
         let verify_unknown = verify_unknown_ms
             .map(|ms| intune_passcode::duration_from_millis("verifyUnknownMs", ms))
+            .transpose()?;
+        let recent = journal
+            .recent_ms
+            .map(|ms| intune_passcode::duration_from_millis("recentMs", ms))
             .transpose()?;
         if !(concurrency.is_finite() && concurrency.fract() == 0.0 && concurrency >= 0.0) {
             return Err(Error::invalid(format!(
@@ -122,6 +128,7 @@ pub fn start(
                 journal: journal.path.map(Into::into),
                 retry_failed: journal.retry_failed,
                 resend_unconfirmed: journal.resend_unconfirmed,
+                recent,
                 ..BulkOptions::default()
             },
             user,

@@ -54,6 +54,7 @@ pub fn record(e: &Error) -> serde_json::Value {
         "intuneActivityId": e.intune().and_then(|i| i.activity_id.clone()),
         "sentAtMs": e.sent_at().map(crate::action::epoch_ms),
         "fromJournal": e.from_journal(),
+        "heldBy": e.held_by(),
         "causeId": cause,
     })
 }

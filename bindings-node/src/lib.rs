@@ -67,6 +67,8 @@ pub struct ReceiptJs {
     pub action: Option<action::ResetActionJs>,
     /// Reported from the journal; nothing sent this time.
     pub from_journal: bool,
+    /// The other job whose journal held the device (its outcome is that job's).
+    pub held_by: Option<String>,
 }
 
 impl From<Receipt> for ReceiptJs {
@@ -83,6 +85,7 @@ impl From<Receipt> for ReceiptJs {
             confirmed_by: r.confirmed_by.as_str().to_string(),
             action: r.action.map(Into::into),
             from_journal: r.from_journal,
+            held_by: r.held_by,
         }
     }
 }

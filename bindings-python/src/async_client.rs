@@ -127,7 +127,8 @@ impl PyAsyncClient {
 
     /// Reset many devices; `async for` yields a `BulkItem` per device as each finishes.
     #[pyo3(signature = (device_ids, *, user_id=None, detected_app_id=None, concurrency=16, pace=args::PaceArg::intune(),
-        verify_unknown=Some(60.0), journal=None, retry_failed=false, resend_unconfirmed=false))]
+        verify_unknown=Some(60.0), journal=None, retry_failed=false, resend_unconfirmed=false,
+        recent=Some(604_800.0)))]
     #[allow(clippy::too_many_arguments)]
     fn reset_passcodes(
         &self,
@@ -141,6 +142,7 @@ impl PyAsyncClient {
         journal: Option<&Bound<'_, PyAny>>,
         retry_failed: bool,
         resend_unconfirmed: bool,
+        recent: Option<f64>,
     ) -> PyResult<AsyncBulkIterator> {
         let options = bulk_options(
             py,
@@ -151,6 +153,7 @@ impl PyAsyncClient {
                 journal,
                 retry_failed,
                 resend_unconfirmed,
+                recent,
             },
         )?;
         let user = args::opt_text(py, "user_id", user_id)?;

@@ -145,6 +145,7 @@ fn deliver(py: Python<'_>, msg: Msg) -> PyResult<PyBulkItem> {
         Msg::Item(key, Ok(r)) => Ok(PyBulkItem {
             device_id: key,
             from_journal: r.from_journal,
+            held_by: r.held_by.clone(),
             receipt: Some(Py::new(py, PyReceipt::from(r))?),
             error: None,
         }),
@@ -152,6 +153,7 @@ fn deliver(py: Python<'_>, msg: Msg) -> PyResult<PyBulkItem> {
             device_id: key,
             receipt: None,
             from_journal: e.from_journal(),
+            held_by: e.held_by().map(str::to_string),
             error: Some(to_py(py, &e).into_value(py).into_any()),
         }),
         Msg::InputFailed(e) => Err(e),

@@ -104,7 +104,8 @@ impl PyClient {
 
     /// Reset many devices; yields a `BulkItem` per device as each finishes. `device_ids` is read lazily.
     #[pyo3(signature = (device_ids, *, user_id=None, detected_app_id=None, concurrency=16, pace=args::PaceArg::intune(),
-        verify_unknown=Some(60.0), journal=None, retry_failed=false, resend_unconfirmed=false))]
+        verify_unknown=Some(60.0), journal=None, retry_failed=false, resend_unconfirmed=false,
+        recent=Some(604_800.0)))]
     #[allow(clippy::too_many_arguments)]
     fn reset_passcodes(
         &self,
@@ -118,6 +119,7 @@ impl PyClient {
         journal: Option<&Bound<'_, PyAny>>,
         retry_failed: bool,
         resend_unconfirmed: bool,
+        recent: Option<f64>,
     ) -> PyResult<BulkIterator> {
         let options = bulk_options(
             py,
@@ -128,6 +130,7 @@ impl PyClient {
                 journal,
                 retry_failed,
                 resend_unconfirmed,
+                recent,
             },
         )?;
         let user = args::opt_text(py, "user_id", user_id)?;
@@ -216,6 +219,10 @@ pub fn bulk_options(py: Python<'_>, a: BulkArgs<'_, '_>) -> PyResult<BulkOptions
             .transpose()?,
         retry_failed: a.retry_failed,
         resend_unconfirmed: a.resend_unconfirmed,
+        recent: a
+            .recent
+            .map(|s| args::seconds(py, "recent", s))
+            .transpose()?,
         ..BulkOptions::default()
     })
 }
@@ -228,4 +235,6 @@ pub struct BulkArgs<'a, 'py> {
     pub journal: Option<&'a Bound<'py, PyAny>>,
     pub retry_failed: bool,
     pub resend_unconfirmed: bool,
+    /// Seconds within which another job's reset (in the journal's folder) keeps a device from being sent; None: off.
+    pub recent: Option<f64>,
 }

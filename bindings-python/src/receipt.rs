@@ -99,6 +99,9 @@ pub struct PyBulkItem {
     /// Reported from the journal (an earlier run's outcome); nothing was sent for it this time.
     #[pyo3(get)]
     pub from_journal: bool,
+    /// The other job (its journal's name) whose reset this is, when another job of the folder held the device.
+    #[pyo3(get)]
+    pub held_by: Option<String>,
 }
 
 #[pymethods]
@@ -118,9 +121,10 @@ impl PyBulkItem {
             .unwrap_or_default();
         match (&self.receipt, &self.error) {
             (Some(r), _) => format!(
-                "BulkItem(device_id={id}, receipt={}, from_journal={})",
+                "BulkItem(device_id={id}, receipt={}, from_journal={}, held_by={})",
                 r.get().__repr__(),
-                if self.from_journal { "True" } else { "False" }
+                if self.from_journal { "True" } else { "False" },
+                repr_opt(self.held_by.as_deref())
             ),
             (None, Some(e)) => {
                 let e = e.bind(py).repr().map(|r| r.to_string()).unwrap_or_default();

@@ -62,6 +62,26 @@ def test_bad_journals_are_refused(emu: Any, tmp_path: Path) -> None:
     del held
 
 
+
+def test_another_job_in_the_folder_holds_its_devices_until_told_again(fresh_emu: Any, tmp_path: Path) -> None:
+    """A changed input is a new job, and knows the old one: held devices are reported with the job that holds them
+    and not sent; a GUID in upper case with braces is the same device; recent=None is the explicit "again"."""
+    c = Client(token=fresh_emu.token, base_url=fresh_emu.graph_url)
+    ids = fresh_emu.resettable()[:4]
+    first = list(c.reset_passcodes(ids[:3], pace=None, journal=tmp_path / "job-1.jsonl"))
+    assert all(i.ok and i.held_by is None for i in first)
+    changed = ["{%s}" % ids[0].upper(), *ids[1:]]
+    second = {i.device_id: i for i in c.reset_passcodes(changed, pace=None, journal=tmp_path / "job-2.jsonl")}
+    assert [second[d].held_by for d in changed] == ["job-1", "job-1", "job-1", None]
+    assert all(second[d].ok and second[d].from_journal for d in changed[:3])
+    assert "held_by='job-1'" in repr(second[changed[0]])
+    posts = lambda d: sum(1 for r in fresh_emu.requests(d) if r["method"] == "POST")  # noqa: E731
+    assert [posts(d) for d in ids] == [1, 1, 1, 1]
+    again = list(c.reset_passcodes(ids[:1], pace=None, journal=tmp_path / "job-3.jsonl", recent=None))
+    assert again[0].ok and again[0].held_by is None and posts(ids[0]) == 2
+    with pytest.raises(ip.InvalidArgumentError, match="recent"):
+        c.reset_passcodes(ids, journal=tmp_path / "job-4.jsonl", recent=-1)
+
 INTERRUPTED = """
 import sys
 from intune_passcode import Client

@@ -109,6 +109,8 @@ class BulkItem:
     def ok(self) -> bool: ...
     @property
     def from_journal(self) -> bool: ...
+    @property
+    def held_by(self) -> Optional[str]: ...
 
 @final
 class Journal:
@@ -179,6 +181,7 @@ class Client:
         journal: Union[str, PathLike[str], None] = None,
         retry_failed: bool = False,
         resend_unconfirmed: bool = False,
+        recent: Optional[float] = ...,
     ) -> BulkIterator: ...
     def reset_status(
         self, device_id: str, *, user_id: Optional[str] = None, detected_app_id: Optional[str] = None
@@ -246,6 +249,7 @@ class AsyncClient:
         journal: Union[str, PathLike[str], None] = None,
         retry_failed: bool = False,
         resend_unconfirmed: bool = False,
+        recent: Optional[float] = ...,
     ) -> AsyncBulkIterator: ...
     async def reset_status(
         self, device_id: str, *, user_id: Optional[str] = None, detected_app_id: Optional[str] = None

@@ -21,14 +21,15 @@ pub struct ipc_error {
     attempts: u32,
     sent_at_ms: i64,
     from_journal: bool,
-    held_by: Option<CString>,
     intune: Option<Box<IntuneIds>>,
 }
 
-/// The identifiers of Intune's error envelope (boxed: most errors have none, and the error stays small).
+/// What few errors have (boxed, so that the error stays small): the identifiers of Intune's error envelope, and the
+/// other job whose journal held the device.
 struct IntuneIds {
     activity_id: Option<CString>,
     operation_id: Option<CString>,
+    held_by: Option<CString>,
 }
 
 /// A C string of `s` with any NUL removed (so it is always printable whole).
@@ -62,7 +63,6 @@ impl ipc_error {
             attempts: 0,
             sent_at_ms: 0,
             from_journal: false,
-            held_by: None,
             intune: None,
         }
     }
@@ -93,11 +93,12 @@ impl From<&ipc_core::Error> for ipc_error {
             attempts: e.attempts(),
             sent_at_ms: e.sent_at().map_or(0, crate::action::epoch_ms),
             from_journal: e.from_journal(),
-            held_by: opt(e.held_by()),
-            intune: e.intune().map(|i| {
+            intune: (e.intune().is_some() || e.held_by().is_some()).then(|| {
+                let i = e.intune();
                 Box::new(IntuneIds {
-                    activity_id: opt(i.activity_id.as_deref()),
-                    operation_id: opt(i.operation_id.as_deref()),
+                    activity_id: opt(i.and_then(|i| i.activity_id.as_deref())),
+                    operation_id: opt(i.and_then(|i| i.operation_id.as_deref())),
+                    held_by: opt(e.held_by()),
                 })
             }),
         }
@@ -176,7 +177,9 @@ pub extern "C" fn ipc_error_from_journal(error: *const ipc_error) -> i32 {
 #[unsafe(no_mangle)]
 pub extern "C" fn ipc_error_held_by(error: *const ipc_error) -> *const c_char {
     required(error, "error").map_or(ptr::null(), |e| {
-        e.held_by.as_ref().map_or(ptr::null(), |c| c.as_ptr())
+        e.intune
+            .as_ref()
+            .map_or(ptr::null(), |i| borrow(&i.held_by))
     })
 }
 

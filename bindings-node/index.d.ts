@@ -45,8 +45,11 @@ export declare class NativeClient {
   resetPasscode(deviceId: string, userId?: string | undefined | null, detectedAppId?: string | undefined | null, cancel?: CancelToken | undefined | null): Promise<ReceiptJs>
   /** The device's latest `resetPasscode` record, or null. Needs `DeviceManagementManagedDevices.Read.All`. */
   resetStatus(deviceId: string, userId?: string | undefined | null, detectedAppId?: string | undefined | null, cancel?: CancelToken | undefined | null): Promise<ResetActionJs | undefined | null>
-  /** Settle a reset whose answer was lost: look for its record for up to `within_ms`. Never resends. */
-  confirmReset(deviceId: string, sentAtMs: number, withinMs: number, userId?: string | undefined | null, detectedAppId?: string | undefined | null, cancel?: CancelToken | undefined | null): Promise<ConfirmationJs>
+  /**
+   * Settle a reset whose answer was lost: look for its record for up to `within_ms`; with `seen_before_ms` (the
+   * `startedAt` of a record read before the request left), only a newer record confirms it. Never resends.
+   */
+  confirmReset(deviceId: string, sentAtMs: number, withinMs: number, userId?: string | undefined | null, detectedAppId?: string | undefined | null, cancel?: CancelToken | undefined | null, seenBeforeMs?: number | undefined | null): Promise<ConfirmationJs>
   /** Wait until the reset sent at `sent_at_ms` reaches a final state; its record (on Android, with the passcode). */
   waitForReset(deviceId: string, sentAtMs: number, timeoutMs: number, userId?: string | undefined | null, detectedAppId?: string | undefined | null, cancel?: CancelToken | undefined | null): Promise<ResetActionJs>
   /**

@@ -207,7 +207,7 @@ export class Client {
   /** The device's latest resetPasscode record, or null. Needs `DeviceManagementManagedDevices.Read.All`. */
   resetStatus(deviceId: string, options?: ResetOptions): Promise<ResetAction | null>
   /** Settle a reset whose answer was lost; never resends. */
-  confirmReset(deviceId: string, sentAt: Date | number, options?: ResetOptions & { withinMs?: number }): Promise<Confirmation>
+  confirmReset(deviceId: string, sentAt: Date | number, options?: ResetOptions & { withinMs?: number; seenBefore?: Date | number }): Promise<Confirmation>
   /** Wait until the reset sent at `sentAt` reaches a final state; its record (on Android, with the passcode). */
   waitForReset(deviceId: string, sentAt: Date | number, options?: ResetOptions & { timeoutMs?: number }): Promise<ResetAction>
 }

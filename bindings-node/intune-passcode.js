@@ -299,13 +299,15 @@ class Client {
 
   /**
    * Settle a reset whose answer was lost: look for its record for up to `withinMs` (default 60000). Never resends.
-   * Resolves to `{ accepted, action, latest }`; not accepted proves nothing.
+   * `seenBefore` (a Date or epoch ms): the `startedAt` of the device's latest record read before the request left;
+   * only a newer record can then confirm it. Resolves to `{ accepted, action, latest }`; not accepted proves nothing.
    */
   confirmReset(deviceId, sentAt, options = {}) {
     const ms = sentAtMs(sentAt)
     const within = optNumber(options && options.withinMs, 'withinMs') ?? 60000
+    const seenBefore = options && options.seenBefore != null ? sentAtMs(options.seenBefore) : undefined
     return this.#oneDevice(deviceId, options, (id, o, token) =>
-      this.#native.confirmReset(id, ms, within, o.userId, o.detectedAppId, token)
+      this.#native.confirmReset(id, ms, within, o.userId, o.detectedAppId, token, seenBefore)
         .then((c) => ({ accepted: c.accepted, action: action(c.action), latest: action(c.latest) })))
   }
 

@@ -540,6 +540,21 @@ enum ipc_code ipc_confirm_reset(const struct ipc_client *client,
                                 struct ipc_error **error_out);
 
 /**
+ * ipc_confirm_reset, where the device's latest record was read before the request left: `seen_before_ms` is that
+ * record's start (ipc_action_started_at_ms), and only a newer record can confirm the request; 0 when none was read.
+ */
+enum ipc_code ipc_confirm_reset_newer_than(const struct ipc_client *client,
+                                           const char *device_id,
+                                           const char *user_id,
+                                           const char *detected_app_id,
+                                           int64_t sent_at_ms,
+                                           uint64_t within_ms,
+                                           int64_t seen_before_ms,
+                                           int32_t *accepted_out,
+                                           struct ipc_action **action_out,
+                                           struct ipc_error **error_out);
+
+/**
  * Wait until the reset sent at `sent_at_ms` reaches a final state, for at most `timeout_ms`; on IPC_OK
  * `*action_out` (yours to free) is its record, with the passcode on Android. A device that stays pending ends in
  * IPC_TIMEOUT.

@@ -80,6 +80,36 @@ pub extern "C" fn ipc_confirm_reset(
     action_out: *mut *mut ipc_action,
     error_out: *mut *mut ipc_error,
 ) -> ipc_code {
+    ipc_confirm_reset_newer_than(
+        client,
+        device_id,
+        user_id,
+        detected_app_id,
+        sent_at_ms,
+        within_ms,
+        0,
+        accepted_out,
+        action_out,
+        error_out,
+    )
+}
+
+/// ipc_confirm_reset, where the device's latest record was read before the request left: `seen_before_ms` is that
+/// record's start (ipc_action_started_at_ms), and only a newer record can confirm the request; 0 when none was read.
+#[unsafe(no_mangle)]
+#[allow(clippy::too_many_arguments)]
+pub extern "C" fn ipc_confirm_reset_newer_than(
+    client: *const ipc_client,
+    device_id: *const c_char,
+    user_id: *const c_char,
+    detected_app_id: *const c_char,
+    sent_at_ms: i64,
+    within_ms: u64,
+    seen_before_ms: i64,
+    accepted_out: *mut i32,
+    action_out: *mut *mut ipc_action,
+    error_out: *mut *mut ipc_error,
+) -> ipc_code {
     guard(error_out, || {
         let c = required(client, "client")?;
         if accepted_out.is_null() {
@@ -91,9 +121,16 @@ pub extern "C" fn ipc_confirm_reset(
             .map_err(|e| ipc_error::from(&e))?;
         let within = ipc_core::duration_from_millis("within_ms", within_ms as f64)
             .map_err(|e| ipc_error::from(&e))?;
+        let seen_before = (seen_before_ms != 0)
+            .then(|| ipc_core::time_from_epoch_millis("seen_before_ms", seen_before_ms as f64))
+            .transpose()
+            .map_err(|e| ipc_error::from(&e))?;
         not_inside_runtime()?;
         let found = runtime()?
-            .block_on(c.inner.confirm_reset(&target, sent_at, within))
+            .block_on(
+                c.inner
+                    .confirm_reset_newer_than(&target, sent_at, within, seen_before),
+            )
             .map_err(|e| ipc_error::from(&e))?;
         let (accepted, action) = match found {
             Confirmation::Accepted(a) => (1, Some(a)),

@@ -42,6 +42,10 @@ test('confirmReset accepts a reset that ran, and bad arguments are refused befor
   const found = await c.confirmReset(device, r.sentAt, { withinMs: 5000 })
   assert.equal(found.accepted, true)
   assert.ok(found.action && found.latest === null)
+  // A record read before a request left never confirms it: only a newer one could.
+  const again = await c.confirmReset(device, r.sentAt, { withinMs: 600, seenBefore: found.action.startedAt })
+  assert.equal(again.accepted, false)
+  assert.ok(again.latest)
   const before = (await emu.stats()).requests
   assert.throws(() => c.confirmReset(device, 'yesterday'), TypeError)
   await assert.rejects(c.confirmReset(device, r.sentAt, { withinMs: 0 }),

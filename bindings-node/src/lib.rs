@@ -186,7 +186,8 @@ impl NativeClient {
         })
     }
 
-    /// Settle a reset whose answer was lost: look for its record for up to `within_ms`. Never resends.
+    /// Settle a reset whose answer was lost: look for its record for up to `within_ms`; with `seen_before_ms` (the
+    /// `startedAt` of a record read before the request left), only a newer record confirms it. Never resends.
     #[napi]
     #[allow(clippy::too_many_arguments)]
     pub fn confirm_reset<'env>(
@@ -198,17 +199,21 @@ impl NativeClient {
         user_id: Option<Utf16String>,
         detected_app_id: Option<Utf16String>,
         cancel: Option<&CancelToken>,
+        seen_before_ms: Option<f64>,
     ) -> Result<PromiseRaw<'env, action::ConfirmationJs>> {
         let args = target(device_id, user_id, detected_app_id).and_then(|t| {
             let sent_at = intune_passcode::time_from_epoch_millis("sentAt", sent_at_ms)?;
             let within = intune_passcode::duration_from_millis("withinMs", within_ms)?;
-            Ok((t, sent_at, within))
+            let seen_before = seen_before_ms
+                .map(|ms| intune_passcode::time_from_epoch_millis("seenBefore", ms))
+                .transpose()?;
+            Ok((t, sent_at, within, seen_before))
         });
         let client = self.inner.clone();
         let cancel = cancel.cloned();
         env.spawn_future(async move {
-            let (target, sent_at, within) = args.map_err(|e| to_napi(&e))?;
-            let call = client.confirm_reset(&target, sent_at, within);
+            let (target, sent_at, within, seen_before) = args.map_err(|e| to_napi(&e))?;
+            let call = client.confirm_reset_newer_than(&target, sent_at, within, seen_before);
             let outcome = cancellable(cancel, call).await?;
             outcome.map(Into::into).map_err(|e| to_napi(&e))
         })

@@ -23,13 +23,18 @@ pub fn datetime(py: Python<'_>, t: SystemTime) -> PyResult<Py<PyAny>> {
 
 /// A `sent_at` argument: a timezone-aware `datetime` or seconds since the epoch (a naive datetime is ambiguous).
 pub fn sent_at_arg(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<SystemTime> {
+    time_arg(py, "sent_at", value)
+}
+
+/// A time argument named `name`: a timezone-aware `datetime` or seconds since the epoch.
+pub fn time_arg(py: Python<'_>, name: &str, value: &Bound<'_, PyAny>) -> PyResult<SystemTime> {
     let dt_type = py.import("datetime")?.getattr("datetime")?;
     let secs: f64 = if value.is_instance(&dt_type)? {
         if value.getattr("tzinfo")?.is_none() {
-            return Err(PyValueError::new_err(
-                "sent_at is a naive datetime; give a timezone-aware one (e.g. receipt.sent_at or \
-                 error.sent_at), or seconds since the epoch",
-            ));
+            return Err(PyValueError::new_err(format!(
+                "{name} is a naive datetime; give a timezone-aware one (e.g. receipt.sent_at or \
+                 error.sent_at), or seconds since the epoch"
+            )));
         }
         value.call_method0("timestamp")?.extract()?
     } else if value.is_instance_of::<pyo3::types::PyFloat>()
@@ -38,14 +43,27 @@ pub fn sent_at_arg(py: Python<'_>, value: &Bound<'_, PyAny>) -> PyResult<SystemT
         value.extract()?
     } else {
         return Err(PyTypeError::new_err(format!(
-            "sent_at must be a datetime or a number of seconds, not {}",
+            "{name} must be a datetime or a number of seconds, not {}",
             value.get_type().name()?
         )));
     };
     if !secs.is_finite() || secs < 0.0 {
-        return Err(PyValueError::new_err("sent_at must be a time after 1970"));
+        return Err(PyValueError::new_err(format!(
+            "{name} must be a time after 1970"
+        )));
     }
     Ok(UNIX_EPOCH + Duration::from_secs_f64(secs))
+}
+
+/// An optional `seen_before`: the `started_at` of a record read before the request left (`None`: none was read).
+pub fn seen_before_arg(
+    py: Python<'_>,
+    value: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Option<SystemTime>> {
+    value
+        .filter(|v| !v.is_none())
+        .map(|v| time_arg(py, "seen_before", v))
+        .transpose()
 }
 
 /// Python's repr of an optional string.

@@ -6,7 +6,7 @@ use intune_passcode::Client;
 use pyo3::prelude::*;
 use pyo3_async_runtimes::TaskLocals;
 
-use crate::action::{PyConfirmation, PyResetAction, sent_at_arg};
+use crate::action::{PyConfirmation, PyResetAction, seen_before_arg, sent_at_arg};
 use crate::args::{self, ClientArgs};
 use crate::bulk::{self, AsyncBulkIterator};
 use crate::client::{BulkArgs, bulk_options};
@@ -187,7 +187,8 @@ impl PyAsyncClient {
     }
 
     /// Settle a reset whose answer was lost: look for its record for up to `within` seconds. Never resends.
-    #[pyo3(signature = (device_id, sent_at, *, within=60.0, user_id=None, detected_app_id=None))]
+    #[pyo3(signature = (device_id, sent_at, *, within=60.0, user_id=None, detected_app_id=None, seen_before=None))]
+    #[allow(clippy::too_many_arguments)]
     fn confirm_reset<'py>(
         &self,
         py: Python<'py>,
@@ -196,15 +197,21 @@ impl PyAsyncClient {
         within: f64,
         user_id: Option<&Bound<'py, PyAny>>,
         detected_app_id: Option<&Bound<'py, PyAny>>,
+        seen_before: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let target = args::target(py, device_id, user_id, detected_app_id)?;
         let sent_at = sent_at_arg(py, sent_at)?;
         let within = args::seconds(py, "within", within)?;
+        let seen_before = seen_before_arg(py, seen_before)?;
         self.note_loop(py);
         let client = self.inner.clone();
         foreign::spawn_awaitable(
             py,
-            async move { client.confirm_reset(&target, sent_at, within).await },
+            async move {
+                client
+                    .confirm_reset_newer_than(&target, sent_at, within, seen_before)
+                    .await
+            },
             |py, outcome| match outcome {
                 Ok(c) => Ok(Py::new(py, PyConfirmation(c))?.into_any()),
                 Err(e) => Err(to_py(py, &e)),

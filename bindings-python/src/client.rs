@@ -3,7 +3,7 @@
 use intune_passcode::{BulkOptions, Client};
 use pyo3::prelude::*;
 
-use crate::action::{PyConfirmation, PyResetAction, sent_at_arg};
+use crate::action::{PyConfirmation, PyResetAction, seen_before_arg, sent_at_arg};
 use crate::args::{self, ClientArgs};
 use crate::bulk::{self, BulkIterator};
 use crate::credential::PyCredential;
@@ -156,8 +156,11 @@ impl PyClient {
             .map_err(|e| to_py(py, &e))
     }
 
-    /// Settle a reset whose answer was lost: look for its record for up to `within` seconds. Never resends.
-    #[pyo3(signature = (device_id, sent_at, *, within=60.0, user_id=None, detected_app_id=None))]
+    /// Settle a reset whose answer was lost: look for its record for up to `within` seconds. `seen_before`: the
+    /// `started_at` of the device's latest record read before the request left, if one was (only a newer record can
+    /// then confirm it). Never resends.
+    #[pyo3(signature = (device_id, sent_at, *, within=60.0, user_id=None, detected_app_id=None, seen_before=None))]
+    #[allow(clippy::too_many_arguments)]
     fn confirm_reset(
         &self,
         py: Python<'_>,
@@ -166,13 +169,17 @@ impl PyClient {
         within: f64,
         user_id: Option<&Bound<'_, PyAny>>,
         detected_app_id: Option<&Bound<'_, PyAny>>,
+        seen_before: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<PyConfirmation> {
         let target = args::target(py, device_id, user_id, detected_app_id)?;
         let sent_at = sent_at_arg(py, sent_at)?;
         let within = args::seconds(py, "within", within)?;
+        let seen_before = seen_before_arg(py, seen_before)?;
         let client = self.inner.clone();
         let outcome = block_on(py, async move {
-            client.confirm_reset(&target, sent_at, within).await
+            client
+                .confirm_reset_newer_than(&target, sent_at, within, seen_before)
+                .await
         })?;
         outcome.map(PyConfirmation).map_err(|e| to_py(py, &e))
     }

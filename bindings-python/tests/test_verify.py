@@ -55,6 +55,10 @@ def test_read_back_from_asyncio(emu: Any) -> None:
         r = await c.reset_passcode(device)
         found = await c.confirm_reset(device, r.sent_at, within=5)
         assert found and found.accepted and found.action is not None
+        # Read before a request left, that record can never confirm it: only a newer one could.
+        seen = found.action.started_at
+        again = await c.confirm_reset(device, r.sent_at, within=0.6, seen_before=seen)
+        assert not again.accepted and again.latest is not None
         return await c.wait_for_reset(device, r.sent_at, timeout=15)
 
     a = asyncio.run(run())
@@ -67,6 +71,8 @@ def test_bad_read_back_arguments_are_refused_before_anything_is_sent(fresh_emu: 
         c.confirm_reset("d", datetime(2026, 1, 1))
     with pytest.raises(TypeError):
         c.confirm_reset("d", "yesterday")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="seen_before is a naive datetime"):
+        c.confirm_reset("d", 0.0, seen_before=datetime(2026, 1, 1))
     with pytest.raises(ip.InvalidArgumentError):
         c.confirm_reset("d", 0.0, within=0)
     with pytest.raises(ip.InvalidArgumentError):

@@ -194,6 +194,7 @@ class Client:
         within: float = 60.0,
         user_id: Optional[str] = None,
         detected_app_id: Optional[str] = None,
+        seen_before: Optional[_When] = None,
     ) -> Confirmation: ...
     def wait_for_reset(
         self,
@@ -262,6 +263,7 @@ class AsyncClient:
         within: float = 60.0,
         user_id: Optional[str] = None,
         detected_app_id: Optional[str] = None,
+        seen_before: Optional[_When] = None,
     ) -> Confirmation: ...
     async def wait_for_reset(
         self,

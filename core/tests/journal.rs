@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use futures_util::StreamExt;
-use graph_emulator::EmulatorHandle;
 use intune_passcode::{
     BulkOptions, Client, ConfirmedBy, DeviceState, ErrorKind, Journal, Pace, Target, format_time,
 };
@@ -46,13 +45,6 @@ async fn run(
         out.insert(t.device_id().to_string(), v);
     }
     out
-}
-
-fn posts(emu: &EmulatorHandle, id: &str) -> usize {
-    emu.requests(id)
-        .iter()
-        .filter(|r| r.method == "POST")
-        .count()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -156,19 +148,23 @@ async fn resume_settles_what_was_in_flight_and_sends_only_what_may_be_sent() {
         Ok((true, ConfirmedBy::ActionResult)),
         "confirmed from the record"
     );
-    assert_eq!(posts(&emu, ran), 1, "never sent again");
+    assert_eq!(common::posts(&emu, ran), 1, "never sent again");
     assert_eq!(out[lost], Err(("OUTCOME_UNKNOWN".into(), true)));
-    assert_eq!(posts(&emu, lost), 0, "unconfirmed: not resent");
+    assert_eq!(common::posts(&emu, lost), 0, "unconfirmed: not resent");
     assert_eq!(
         out[throttled],
         Ok((false, ConfirmedBy::Response)),
         "transient: sent again"
     );
     assert_eq!(out[missing], Err(("NOT_FOUND".into(), true)));
-    assert_eq!(posts(&emu, missing), 0);
+    assert_eq!(common::posts(&emu, missing), 0);
     assert_eq!(out[fresh], Ok((false, ConfirmedBy::Response)));
     assert_eq!(out[planned], Ok((false, ConfirmedBy::Response)));
-    assert_eq!(posts(&emu, fresh), 1, "a device listed twice runs once");
+    assert_eq!(
+        common::posts(&emu, fresh),
+        1,
+        "a device listed twice runs once"
+    );
 
     let j = Journal::open(&path).unwrap();
     assert_eq!(j.job_id(), "j-1");

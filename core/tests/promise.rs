@@ -42,13 +42,6 @@ async fn run(client: &Client, targets: Vec<Target>, opts: BulkOptions) -> HashMa
     out
 }
 
-fn posts(emu: &EmulatorHandle, id: &str) -> usize {
-    emu.requests(id)
-        .iter()
-        .filter(|r| r.method == "POST")
-        .count()
-}
-
 /// A 5xx that is not 503 may have run upstream (a TLS-inspecting proxy's 52x or 599 for a request that went
 /// through): it is `OUTCOME_UNKNOWN`, settled from the record, and a resume never sends it again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -80,7 +73,7 @@ async fn an_odd_5xx_that_ran_is_never_sent_again_by_a_resume() {
     let second = run(&client, targets(), options(&path)).await;
     for id in &ids {
         assert_eq!(second[id], "ok", "settled from the record: {second:?}");
-        assert_eq!(posts(&emu, id), 1, "{id} sent again by the resume");
+        assert_eq!(common::posts(&emu, id), 1, "{id} sent again by the resume");
         assert_eq!(emu.reset_count(id), 1);
     }
 }
@@ -100,7 +93,7 @@ async fn one_guid_in_three_spellings_is_one_device() {
         .collect();
     let out = run(&client, targets, options(&path)).await;
     assert_eq!(out.len(), 1, "reported under one spelling: {out:?}");
-    assert_eq!(posts(&emu, &id), 1);
+    assert_eq!(common::posts(&emu, &id), 1);
     assert_eq!(emu.reset_count(&id), 1);
     let j = Journal::open(&path).unwrap();
     let records: Vec<_> = j.records().collect();
@@ -116,7 +109,11 @@ async fn one_guid_in_three_spellings_is_one_device() {
     )
     .await;
     assert_eq!(again[&id], "ok");
-    assert_eq!(posts(&emu, &id), 1, "sent again under another spelling");
+    assert_eq!(
+        common::posts(&emu, &id),
+        1,
+        "sent again under another spelling"
+    );
 }
 
 /// A "proxy" that records what reaches it and answers nothing.
@@ -233,7 +230,7 @@ async fn resume_with_verification_off_reads_nothing_and_sends_nothing_in_flight(
     let out = run(&client, targets, opts).await;
     assert_eq!(out[&ids[0]], "OUTCOME_UNKNOWN");
     assert_eq!(gets(&emu, &ids[0]), 0, "looked although told not to");
-    assert_eq!(posts(&emu, &ids[0]), 0);
+    assert_eq!(common::posts(&emu, &ids[0]), 0);
     assert_eq!(out[&ids[1]], "ok", "the rest of the job runs");
 }
 
@@ -274,7 +271,7 @@ async fn resume_without_the_read_permission_says_why_it_could_not_check() {
         text.contains("DeviceManagementManagedDevices.Read.All") && text.contains("grant it"),
         "{text}"
     );
-    assert_eq!(posts(&emu, &id), 0);
+    assert_eq!(common::posts(&emu, &id), 0);
 }
 
 /// A record read before a request left can never confirm that request: resume reads a colleague's reset (older than
@@ -362,16 +359,20 @@ async fn a_new_job_does_not_reset_what_another_job_reset_recently() {
     let out = run_held(&client, &second, options(&dir.join("job-2.jsonl"))).await;
     for id in abc {
         assert_eq!(out[id], ("ok".into(), Some("job-1".into())), "{id}");
-        assert_eq!(posts(&emu, id), 1, "{id} reset again by a changed input");
+        assert_eq!(
+            common::posts(&emu, id),
+            1,
+            "{id} reset again by a changed input"
+        );
     }
     assert_eq!(out[lost], ("OUTCOME_UNKNOWN".into(), Some("job-1".into())));
     assert_eq!(
-        posts(&emu, lost),
+        common::posts(&emu, lost),
         1,
         "an unknown held by another job is not resent"
     );
     assert_eq!(out[d], ("ok".into(), None));
-    assert_eq!(posts(&emu, d), 1);
+    assert_eq!(common::posts(&emu, d), 1);
 
     // Job 3: Graph's beta version of the same Graph, D alone: held by job 2 now.
     let beta = common::builder(&emu)
@@ -385,7 +386,7 @@ async fn a_new_job_does_not_reset_what_another_job_reset_recently() {
     )
     .await;
     assert_eq!(out[d], ("ok".into(), Some("job-2".into())));
-    assert_eq!(posts(&emu, d), 1);
+    assert_eq!(common::posts(&emu, d), 1);
     // The journal of job 2 keeps who held what.
     let j = Journal::open(dir.join("job-2.jsonl")).unwrap();
     let held: Vec<_> = j.records().filter(|r| r.held_by.is_some()).collect();
@@ -395,7 +396,7 @@ async fn a_new_job_does_not_reset_what_another_job_reset_recently() {
     let again = options(&dir.join("job-4.jsonl")).recent(None);
     let out = run_held(&client, std::slice::from_ref(d), again).await;
     assert_eq!(out[d], ("ok".into(), None));
-    assert_eq!(posts(&emu, d), 2);
+    assert_eq!(common::posts(&emu, d), 2);
 }
 
 /// The window and the tenant: a reset older than the window, or in another tenant's journal, does not hold.
@@ -446,7 +447,7 @@ async fn old_resets_and_other_tenants_do_not_hold_a_device() {
         "8 days old: outside the window"
     );
     assert_eq!(out[&ids[2]], ("ok".into(), Some("recent".into())));
-    assert_eq!(posts(&emu, &ids[2]), 0);
+    assert_eq!(common::posts(&emu, &ids[2]), 0);
     // Our tenant is unknown (a bare token): another tenant's journal still holds, when in doubt.
     assert_eq!(out[&ids[1]], ("ok".into(), Some("other-tenant".into())));
     // Our tenant known and different: not held. A 10-day window brings the old one in.
@@ -463,5 +464,5 @@ async fn old_resets_and_other_tenants_do_not_hold_a_device() {
         ("ok".into(), None),
         "another tenant's journal does not hold"
     );
-    assert_eq!(posts(&emu, &ids[1]), 1);
+    assert_eq!(common::posts(&emu, &ids[1]), 1);
 }

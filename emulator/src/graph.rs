@@ -508,13 +508,17 @@ async fn injected_fault(
         }
         return Some(unavailable(ctx, ra));
     }
-    if hit(f.error_500) {
-        // Graph can fail after acting: half of these hits ran the reset.
-        state.count_fault("500");
+    // A fault after which the backend may have acted: half of its hits ran the reset (seeded), counted as `NAME_executed`.
+    let ran_on_half = |state: &State, name: &str| {
+        state.count_fault(name);
         if state.roll() < 0.5 {
-            state.count_fault("500_executed");
+            state.count_fault(&format!("{name}_executed"));
             execute(state);
         }
+    };
+    if hit(f.error_500) {
+        // Graph can fail after acting.
+        ran_on_half(state, "500");
         return Some(
             error(
                 500,
@@ -527,15 +531,8 @@ async fn injected_fault(
         );
     }
     if hit(f.timeout_504) {
-        // A gateway timeout cannot tell whether the backend got there: half the time it did.
-        let ran = state.roll() < 0.5;
-        state.count_fault("504");
-        if ran {
-            state.count_fault("504_executed");
-        }
-        if ran {
-            execute(state);
-        }
+        // A gateway timeout cannot tell whether the backend got there.
+        ran_on_half(state, "504");
         return Some(
             error(
                 504,
@@ -548,12 +545,8 @@ async fn injected_fault(
         );
     }
     if hit(f.error_599) {
-        // A TLS-inspecting proxy's own code for a request it passed upstream: half the time the backend ran it.
-        state.count_fault("599");
-        if state.roll() < 0.5 {
-            state.count_fault("599_executed");
-            execute(state);
-        }
+        // A TLS-inspecting proxy's own code for a request it passed upstream.
+        ran_on_half(state, "599");
         return Some(
             error(
                 599,

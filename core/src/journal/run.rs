@@ -299,19 +299,11 @@ async fn one<K>(
 
 /// A device joins the job.
 fn plan(job: &Job, id: &str, target: &Target) {
-    let planned = DeviceRecord {
-        device_id: id.to_string(),
-        user_id: target.user_id().map(str::to_string),
-        detected_app_id: target.detected_app_id().map(str::to_string),
-        state: DeviceState::Planned,
-        code: None,
-        status: None,
-        request_id: None,
-        client_request_id: None,
-        sent_at: None,
-        confirmed_by: None,
-        held_by: None,
-    };
+    let planned = DeviceRecord::planned(
+        id.to_string(),
+        target.user_id().map(str::to_string),
+        target.detected_app_id().map(str::to_string),
+    );
     job.writer.append(&Event::Planned {
         device_id: id.to_string(),
         user_id: planned.user_id.clone(),

@@ -62,6 +62,29 @@ pub struct DeviceRecord {
     pub held_by: Option<String>,
 }
 
+impl DeviceRecord {
+    /// A device that has just joined a job: nothing sent.
+    pub(crate) fn planned(
+        device_id: String,
+        user_id: Option<String>,
+        detected_app_id: Option<String>,
+    ) -> DeviceRecord {
+        DeviceRecord {
+            device_id,
+            user_id,
+            detected_app_id,
+            state: DeviceState::Planned,
+            code: None,
+            status: None,
+            request_id: None,
+            client_request_id: None,
+            sent_at: None,
+            confirmed_by: None,
+            held_by: None,
+        }
+    }
+}
+
 /// A job's header and its devices in the order they joined.
 #[derive(Clone, Debug)]
 pub struct Replay {
@@ -164,19 +187,7 @@ fn apply(
                 order.push(device_id.clone());
                 devices.insert(
                     device_id.clone(),
-                    DeviceRecord {
-                        device_id,
-                        user_id,
-                        detected_app_id,
-                        state: DeviceState::Planned,
-                        code: None,
-                        status: None,
-                        request_id: None,
-                        client_request_id: None,
-                        sent_at: None,
-                        confirmed_by: None,
-                        held_by: None,
-                    },
+                    DeviceRecord::planned(device_id, user_id, detected_app_id),
                 );
             }
         }

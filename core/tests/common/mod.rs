@@ -47,6 +47,14 @@ pub fn answer(
     }
 }
 
+/// The resets (POSTs) the emulator received for a device.
+pub fn posts(emu: &EmulatorHandle, id: &str) -> usize {
+    emu.requests(id)
+        .iter()
+        .filter(|r| r.method == "POST")
+        .count()
+}
+
 /// IDs of generated devices whose platform supports the reset.
 pub fn resettable_devices(emu: &EmulatorHandle) -> Vec<String> {
     devices_where(emu, |d| {

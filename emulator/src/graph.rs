@@ -533,16 +533,7 @@ async fn injected_fault(
     if hit(f.timeout_504) {
         // A gateway timeout cannot tell whether the backend got there.
         ran_on_half(state, "504");
-        return Some(
-            error(
-                504,
-                ctx,
-                "GatewayTimeout",
-                "The gateway timed out waiting for the backend.",
-                &[],
-            )
-            .into(),
-        );
+        return Some(gateway_timeout(ctx));
     }
     if hit(f.error_599) {
         // A TLS-inspecting proxy's own code for a request it passed upstream.
@@ -562,16 +553,7 @@ async fn injected_fault(
         // A colleague's portal reset a little while ago, then our request's 504 that never ran.
         state.count_fault("stale_504");
         state.execute_elsewhere(device, Duration::from_secs(crate::config::STALE_SECS));
-        return Some(
-            error(
-                504,
-                ctx,
-                "GatewayTimeout",
-                "The gateway timed out waiting for the backend.",
-                &[],
-            )
-            .into(),
-        );
+        return Some(gateway_timeout(ctx));
     }
     if hit(f.reset_before) {
         state.count_fault("reset_before");
@@ -583,6 +565,18 @@ async fn injected_fault(
         return Some(Answer::Hang);
     }
     None
+}
+
+/// Graph's 504: the gateway gave up on the backend.
+fn gateway_timeout(ctx: &Ctx) -> Answer {
+    error(
+        504,
+        ctx,
+        "GatewayTimeout",
+        "The gateway timed out waiting for the backend.",
+        &[],
+    )
+    .into()
 }
 
 fn unavailable(ctx: &Ctx, retry_after: String) -> Answer {

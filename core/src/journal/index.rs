@@ -55,15 +55,12 @@ pub(crate) fn holdings(path: &Path, len: u64) -> Option<Holdings> {
     if let Some(h) = read_index(&index_path(path), len) {
         return Some(h);
     }
-    let text = std::fs::read(path).ok()?;
-    // Cheap refusal first: a file whose first line is not a journal header is not a journal.
-    let first = text.split(|b| *b == b'\n').next().unwrap_or_default();
-    if !matches!(
-        serde_json::from_slice::<Event>(first),
-        Ok(Event::Header { .. })
-    ) {
+    // Cheap refusal first: a file whose first line is not a journal header is not a journal, however large it is
+    // (another program's JSON Lines in the same folder are read no further than that line).
+    if !starts_with_header(path) {
         return None;
     }
+    let text = std::fs::read(path).ok()?;
     let r = replay(&path.display().to_string(), &text).ok()?;
     let (graph_root, tenant_id, job_id) = match &r.header {
         Event::Header {
@@ -102,6 +99,25 @@ pub(crate) fn holdings(path: &Path, len: u64) -> Option<Holdings> {
     // Only the whole lines the replay read: a torn last line (a run in progress, a crash) is in no index.
     let _ = write_index(&index_path(path), r.good_len.min(len), &job_id, &h);
     Some(h)
+}
+
+/// Whether the file's first line (read alone, at most 64 KiB) is a journal header.
+fn starts_with_header(path: &Path) -> bool {
+    use std::io::{BufRead, Read};
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut first = Vec::new();
+    if std::io::BufReader::new(file.take(64 * 1024))
+        .read_until(b'\n', &mut first)
+        .is_err()
+    {
+        return false;
+    }
+    matches!(
+        serde_json::from_slice::<Event>(first.trim_ascii_end()),
+        Ok(Event::Header { .. })
+    )
 }
 
 fn unix(t: SystemTime) -> u64 {
@@ -206,5 +222,15 @@ mod tests {
         assert_eq!(read_index(&p, 43), None, "made for another length");
         std::fs::write(&p, "garbage\n").unwrap();
         assert_eq!(read_index(&p, 42), None);
+    }
+
+    #[test]
+    fn another_programs_json_lines_are_not_a_journal() {
+        let dir = std::env::temp_dir().join(format!("ipc-index-other-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("events.jsonl");
+        std::fs::write(&p, "{\"event\":\"click\"}\n{\"event\":\"header\"}\n").unwrap();
+        assert_eq!(holdings(&p, 40), None);
+        assert!(!index_path(&p).exists(), "no index is made for it");
     }
 }

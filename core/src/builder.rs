@@ -645,7 +645,12 @@ pub fn duration_from_millis(name: &str, ms: f64) -> Result<Duration, Error> {
 /// before 1970, and not absurdly far ahead.
 pub fn time_from_epoch_millis(name: &str, ms: f64) -> Result<std::time::SystemTime, Error> {
     if (0.0..1e15).contains(&ms) {
-        Ok(std::time::UNIX_EPOCH + Duration::from_secs_f64(ms / 1000.0))
+        // Whole milliseconds exactly (ms / 1000 in floating point is not): a time read back must compare equal.
+        let whole = ms.trunc();
+        let nanos = ((ms - whole) * 1e6).round() as u64;
+        Ok(std::time::UNIX_EPOCH
+            + Duration::from_millis(whole as u64)
+            + Duration::from_nanos(nanos))
     } else {
         Err(Error::invalid(format!(
             "{name} must be a time in milliseconds since 1970, not {ms}"

@@ -2,7 +2,7 @@
 //! was lost was accepted, and waiting for a reset to finish. Reads are safe to repeat, so unlike the reset they are
 //! retried on any transient failure; nothing here ever sends a reset.
 
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::header::{ACCEPT, AUTHORIZATION};
 use tokio::time::{Instant, timeout_at};
@@ -257,7 +257,15 @@ fn is_for(
         Some(t) => t.checked_sub(CLOCK_MARGIN).unwrap_or(t),
         None => sent_at.checked_sub(CLOCK_SKEW).unwrap_or(sent_at),
     };
-    a.started_at >= earliest && seen_before.is_none_or(|s| a.started_at > s)
+    // Newer by at least a millisecond: the record read before was handed back through Graph's text, a JavaScript Date
+    // or a Python datetime, none of which keeps more, so the same record must not pass for a newer one.
+    a.started_at >= earliest && seen_before.is_none_or(|s| millis(a.started_at) > millis(s))
+}
+
+/// A time in whole milliseconds since 1970, rounded to the nearest.
+fn millis(t: SystemTime) -> u128 {
+    t.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| (d.as_nanos() + 500_000) / 1_000_000)
 }
 
 /// Failures worth reading again: throttling, Graph's 5xx, the network, the deadline.
@@ -326,5 +334,8 @@ mod tests {
         let before = sent + Duration::from_secs(1);
         assert!(!is_for(&at(1), sent, Some(sent), Some(before)));
         assert!(is_for(&at(2), sent, Some(sent), Some(before)));
+        // The same record handed back with less precision (a float's rounding) is still not newer.
+        let blurred = before - Duration::from_nanos(300);
+        assert!(!is_for(&at(1), sent, Some(sent), Some(blurred)));
     }
 }

@@ -119,7 +119,7 @@ impl OtherJobs {
     }
 
     /// The outcome for `device_id` when another job holds it: that job's, without sending.
-    pub(crate) fn outcome(&self, device_id: &str) -> Option<(Result<Receipt, Error>, String)> {
+    pub(crate) fn outcome(&self, device_id: &str) -> Option<Result<Receipt, Error>> {
         let hold = *self.devices.get(device_id)?;
         let path = &self.jobs[hold.job as usize];
         let job = job_name(path);
@@ -176,7 +176,7 @@ impl OtherJobs {
             }
         };
         tracing::info!(device = device_id, job = %job, within_days = days, "held by another job; not sent");
-        Some((outcome, job))
+        Some(outcome)
     }
 
     /// The holder's record of a device, from its journal (replayed once per run).

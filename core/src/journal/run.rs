@@ -254,19 +254,14 @@ async fn one<K>(
             return (key, reported);
         }
     }
-    // This job would send it: unless another job already did, recently.
-    // Its outcome is that job's, kept in this journal too (with the holder's `sent_at`, so that the window keeps
-    // counting from the real reset, and `held_by`).
-    if let Some((held, _)) = job.others.as_ref().and_then(|o| o.outcome(&id)) {
-        if known.is_none() {
-            plan(&job, &id, &target);
-        }
+    if known.is_none() {
+        plan(&job, &id, &target);
+    }
+    // This job would send it, unless another job already did, recently: then its outcome is that job's, kept in this
+    // journal too (with the holder's `sent_at`, so that the window keeps counting from the real reset, and `held_by`).
+    if let Some(held) = job.others.as_ref().and_then(|o| o.outcome(&id)) {
         record(&job, &id, &held);
         return (key, held);
-    }
-    match &known {
-        Some(_) => {}
-        None => plan(&job, &id, &target),
     }
     let gate_job = job.clone();
     let gate_id = id.clone();

@@ -154,7 +154,8 @@ pub struct RunOptions {
     /// sent: it is reported with that job's outcome. The portal shows a new passcode for 7 days.
     #[arg(long, value_name = "DAYS", default_value_t = 7.0)]
     pub recent: f64,
-    /// Send the devices even though another job reset them recently (each gets another new passcode).
+    /// Send the devices even though another job reset them recently (each gets another new passcode); with `reset`,
+    /// also as a new job when this input already has one (the same as --new-job).
     #[arg(long)]
     pub again: bool,
 }

@@ -833,15 +833,54 @@ async fn a_sequence_of_changed_inputs_resets_each_device_once() {
         "{}",
         text(&o)
     );
+    // The same server spelt `localhost`: the same Graph, the same holds.
+    let localhost = e.emu.graph_url.replace("127.0.0.1", "localhost");
+    let o = e
+        .bare(&[
+            "reset",
+            "--yes",
+            "--base-url",
+            &localhost,
+            &d.to_uppercase(),
+        ])
+        .output()
+        .unwrap();
+    assert!(matches!(code(&o), 0 | 2), "{}", text(&o));
     assert!(ids.iter().all(|i| e.emu.reset_count(i) == 1));
     assert_eq!(e.executed_twice(), 0);
 
-    // Only the explicit override sends again, and says so (`--again`; `--new-job` for an input that has its job).
-    let o = e.run(&["reset", "--yes", "--new-job", d]);
+    // A dry run shows what the run would hold back.
+    let o = e.run(&[
+        "reset",
+        "--dry-run",
+        d,
+        "{00000000-0000-4000-8000-000000000000}",
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout).to_string();
+    assert!(out.contains(&format!("held     {d}  job job-")), "{out}");
+    assert!(
+        out.contains("POST ") && out.matches("POST ").count() == 1,
+        "{out}"
+    );
+    // A window too small to mean anything is refused, before any file is written; so is a report among the jobs.
+    let inputs = || std::fs::read_dir(e.state.join("jobs")).unwrap().count();
+    let before = inputs();
+    let o = e.run(&["reset", "--yes", "--recent", "1e-300", &abc[0], &abc[1]]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--again sends devices"));
+    let report = e.state.join("jobs").join("mine.csv").display().to_string();
+    let o = e.run(&["reset", "--yes", "--report", &report, &abc[0], &abc[1]]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("beside the journals"));
+    assert_eq!(inputs(), before, "a refused run left files behind");
+
+    // Only the explicit override sends again, and says so (`--again`, or `--new-job`, even for an input that has its
+    // job).
+    let o = e.run(&["reset", "--yes", "--again", d]);
     assert_eq!(code(&o), 0, "{}", text(&o));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--again: devices that other jobs reset"));
     assert_eq!(e.emu.reset_count(d), 2);
-    let o = e.run(&["reset", "--yes", "--again", &abc[2]]);
+    let o = e.run(&["reset", "--yes", "--new-job", &abc[2]]);
     assert_eq!(code(&o), 0, "{}", text(&o));
     assert_eq!(e.emu.reset_count(&abc[2]), 2);
 }

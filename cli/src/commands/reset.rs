@@ -103,10 +103,13 @@ fn existing_check(job: JobPaths, rows: &[Row], named_by_input: bool) -> Result<J
 
 /// Run `reset`.
 pub async fn reset(mut a: ResetArgs) -> Result<Exit, Fail> {
-    // A new job of the same input is asked for to reset those devices again: other jobs' holds do not apply either.
-    if a.new_job {
+    // Both ask for these devices to be reset again: a new job even for an input that has one, and no other job's
+    // hold.
+    if a.new_job || a.run.again {
+        a.new_job = true;
         a.run.again = true;
     }
+    super::run::recent(&a.run)?;
     let (rows, dropped) = input::dedupe(rows(&a)?);
     if dropped > 0 {
         crate::tell!("{dropped} repeated device IDs ignored (each device is reset once)");
@@ -114,9 +117,28 @@ pub async fn reset(mut a: ResetArgs) -> Result<Exit, Fail> {
     let client = crate::connect::client(&a.connection)?;
     let base = client.graph_base().to_string();
     if a.dry_run {
+        // What a real run would hold back: the other jobs' check, as the run makes it (the tenant unknown here
+        // counts as the same, as it does there when in doubt).
+        let held = match super::run::recent(&a.run)? {
+            Some(window) => Some(intune_passcode::RecentResets::scan(
+                jobs_store::jobs_dir()?,
+                &base,
+                None,
+                window,
+            )?),
+            None => None,
+        };
         for r in &rows {
             match r.target() {
-                Ok(t) => crate::say!("POST {base}{}", t.path()),
+                Ok(t) => match held.as_ref().and_then(|h| h.holder(t.device_id())) {
+                    Some((job, state)) => crate::say!(
+                        "held     {}  job {} holds it ({}); not sent (--again sends it)",
+                        t.device_id(),
+                        job.file_stem().unwrap_or_default().to_string_lossy(),
+                        state.as_str()
+                    ),
+                    None => crate::say!("POST {base}{}", t.path()),
+                },
                 Err(e) => crate::say!("invalid  {}  {}", r.device_id, e),
             }
         }

@@ -29,6 +29,25 @@ pub fn pace(spec: &str) -> Result<Pace, Fail> {
     Ok(Pace::from_name(spec)?)
 }
 
+/// The window of the other jobs' check: `None` with `--again`. Below a minute is refused: it would turn the check off
+/// without saying so (`--again` says so).
+pub fn recent(o: &RunOptions) -> Result<Option<Duration>, Fail> {
+    if o.again {
+        return Ok(None);
+    }
+    if o.recent.is_finite() && o.recent >= 1.0 / 1440.0 {
+        return Ok(Some(intune_passcode::duration_from_secs(
+            "--recent",
+            o.recent * 86_400.0,
+        )?));
+    }
+    Err(Fail::usage(format!(
+        "--recent {}: give a number of days, at least a minute's worth (0.0007); --again sends devices other jobs \
+         reset",
+        o.recent
+    )))
+}
+
 /// The library's bulk options for this run.
 pub fn bulk_options(
     o: &RunOptions,
@@ -45,19 +64,7 @@ pub fn bulk_options(
             o.verify_unknown,
         )?)
     };
-    let recent = if o.again {
-        None
-    } else if o.recent > 0.0 && o.recent.is_finite() {
-        Some(intune_passcode::duration_from_secs(
-            "--recent",
-            o.recent * 86_400.0,
-        )?)
-    } else {
-        return Err(Fail::usage(format!(
-            "--recent {}: give a number of days above 0 (--again sends devices other jobs reset)",
-            o.recent
-        )));
-    };
+    let recent = recent(o)?;
     Ok(BulkOptions {
         recent,
         // The state folder's jobs, wherever this job's journal is (--journal).
@@ -93,6 +100,23 @@ pub fn check_report(o: &RunOptions, job: &JobPaths, input: Option<&Path>) -> Res
                 path.display()
             )));
         }
+    }
+    // Any job's files: another journal overwritten would be a job forgotten, and its devices sent again.
+    if let Ok(jobs) = crate::jobs_store::jobs_dir()
+        && real_place(report)
+            .is_some_and(|r| std::fs::canonicalize(&jobs).is_ok_and(|j| r.starts_with(j)))
+    {
+        return Err(Fail::usage(format!(
+            "--report {} is in the jobs folder {}, beside the journals: name a file elsewhere",
+            report.display(),
+            jobs.display()
+        )));
+    }
+    if intune_passcode::Journal::open(report).is_ok() {
+        return Err(Fail::usage(format!(
+            "--report {} is a job's journal: writing the report would destroy it, even with --force",
+            report.display()
+        )));
     }
     // A dangling symbolic link counts as existing: writing through it would create a file somewhere else.
     if !o.force && std::fs::symlink_metadata(report).is_ok() {

@@ -39,13 +39,32 @@ pub(crate) fn index_path(journal: &Path) -> PathBuf {
     PathBuf::from(p)
 }
 
-/// A Graph URL without its version: the two versions of one Graph reach the same devices.
+/// A Graph URL without its version, in one spelling: the two versions of one Graph reach the same devices, and so do
+/// the spellings of one host (letter case, an explicit default port, `localhost` for a loopback address).
 pub(crate) fn graph_root(graph_base: &str) -> String {
     let b = graph_base.trim_end_matches('/');
-    b.strip_suffix("/v1.0")
-        .or_else(|| b.strip_suffix("/beta"))
-        .unwrap_or(b)
-        .to_string()
+    let lower = b.to_ascii_lowercase();
+    let b = if lower.ends_with("/v1.0") || lower.ends_with("/beta") {
+        &b[..b.rfind('/').unwrap_or(b.len())]
+    } else {
+        b
+    };
+    let Ok(mut u) = url::Url::parse(b) else {
+        return b.to_string();
+    };
+    // The url crate already lowers the host and drops a default port.
+    let loopback = match u.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => {
+            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
+        None => false,
+    };
+    if loopback {
+        let _ = u.set_host(Some("127.0.0.1"));
+    }
+    u.as_str().trim_end_matches('/').to_string()
 }
 
 /// What the journal at `path` (`len` bytes long now) holds: from its index when the index was made for this length,
@@ -194,14 +213,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_graph_root_has_no_version() {
+    fn the_graph_root_has_no_version_and_one_spelling() {
         for b in [
             "https://graph.microsoft.com/v1.0/",
             "https://graph.microsoft.com/beta",
             "https://graph.microsoft.com",
+            "https://Graph.Microsoft.com:443/V1.0",
         ] {
             assert_eq!(graph_root(b), "https://graph.microsoft.com");
         }
+        for b in [
+            "http://localhost:8080/v1.0/",
+            "http://127.0.0.1:8080/beta",
+            "http://127.1:8080/v1.0",
+            "http://[::1]:8080/v1.0",
+        ] {
+            assert_eq!(graph_root(b), "http://127.0.0.1:8080", "{b}");
+        }
+        assert_ne!(
+            graph_root("http://127.0.0.1:8081/v1.0"),
+            "http://127.0.0.1:8080"
+        );
     }
 
     #[test]

@@ -106,7 +106,7 @@ impl Journal {
         Err(invalid(
             &self.path,
             format!(
-                "it was made for {base}, which is not the configured cloud's Graph ({}); a journal does not choose                  where a token goes: give the base URL {base} yourself if you trust it, or resume it on its cloud",
+                "it was made for {base}, which is not the configured cloud's Graph ({}); a journal does not choose where a token goes: give the base URL {base} yourself if you trust it, or resume it on its cloud",
                 cloud.graph_root()
             ),
         ))

@@ -117,6 +117,9 @@ export interface ConfirmationJs {
   latest?: ResetActionJs
 }
 
+/** The core's default window of the cross-job check, in milliseconds (the wrapper's `recentMs` default). */
+export declare function defaultRecentMs(): number
+
 /** `[code, className]` for every core error kind (the wrapper checks it has a class for each). */
 export declare function errorCodes(): Array<Array<string>>
 

@@ -839,6 +839,7 @@ module.exports.CancelToken = nativeBinding.CancelToken
 module.exports.NativeBulk = nativeBinding.NativeBulk
 module.exports.NativeClient = nativeBinding.NativeClient
 module.exports.NativeJournal = nativeBinding.NativeJournal
+module.exports.defaultRecentMs = nativeBinding.defaultRecentMs
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.runCli = nativeBinding.runCli
 module.exports.setLogHook = nativeBinding.setLogHook

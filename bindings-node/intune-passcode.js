@@ -196,6 +196,8 @@ function paceOption(pace) {
 
 /** How many device IDs are handed to the native run at once. */
 const BATCH = 256
+// The core's default window of the cross-job check (7 days), so that omitting recentMs means what it means in Rust.
+const DEFAULT_RECENT_MS = native.defaultRecentMs()
 
 /** The option `Client.fromEnvironment` sets (a symbol: not something to pass by hand). */
 const FROM_ENVIRONMENT = Symbol('fromEnvironment')
@@ -353,7 +355,7 @@ class Client {
       retryFailed: optBool(options.retryFailed, 'retryFailed'),
       resendUnconfirmed: optBool(options.resendUnconfirmed, 'resendUnconfirmed'),
       // Another job's reset (a journal beside this one) within this long holds a device; null: not consulted.
-      recentMs: options.recentMs === undefined ? 7 * 86400000 : optNumber(options.recentMs, 'recentMs') ?? undefined,
+      recentMs: options.recentMs === undefined ? DEFAULT_RECENT_MS : optNumber(options.recentMs, 'recentMs') ?? undefined,
     }
     const userId = optString(options.userId, 'userId')
     const detectedAppId = optString(options.detectedAppId, 'detectedAppId')

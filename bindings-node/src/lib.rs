@@ -371,6 +371,12 @@ pub fn run_cli(args: Vec<String>) -> i32 {
     intune_passcode_cli::run(args)
 }
 
+/// The core's default window of the cross-job check, in milliseconds (the wrapper's `recentMs` default).
+#[napi]
+pub fn default_recent_ms() -> f64 {
+    intune_passcode::DEFAULT_RECENT.as_millis() as f64
+}
+
 /// `[code, className]` for every core error kind (the wrapper checks it has a class for each).
 #[napi]
 pub fn error_codes() -> Vec<Vec<String>> {

@@ -105,7 +105,7 @@ impl PyClient {
     /// Reset many devices; yields a `BulkItem` per device as each finishes. `device_ids` is read lazily.
     #[pyo3(signature = (device_ids, *, user_id=None, detected_app_id=None, concurrency=16, pace=args::PaceArg::intune(),
         verify_unknown=Some(60.0), journal=None, retry_failed=false, resend_unconfirmed=false,
-        recent=Some(604_800.0)))]
+        recent=Some(intune_passcode::DEFAULT_RECENT.as_secs_f64())))]
     #[allow(clippy::too_many_arguments)]
     fn reset_passcodes(
         &self,

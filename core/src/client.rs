@@ -96,6 +96,12 @@ impl Client {
         &self.inner.graph_base
     }
 
+    /// The directory (tenant) the credential belongs to, where the client knows it (a bare token: `None`). Journals
+    /// record it, and the cross-job check compares it.
+    pub fn tenant_id(&self) -> Option<&str> {
+        self.inner.tenant_id.as_deref()
+    }
+
     /// The deadline of one call.
     pub fn timeout(&self) -> Duration {
         self.inner.timeout

@@ -109,7 +109,7 @@ pub async fn reset(mut a: ResetArgs) -> Result<Exit, Fail> {
         a.new_job = true;
         a.run.again = true;
     }
-    super::run::recent(&a.run)?;
+    let window = super::run::recent(&a.run)?;
     let (rows, dropped) = input::dedupe(rows(&a)?);
     if dropped > 0 {
         crate::tell!("{dropped} repeated device IDs ignored (each device is reset once)");
@@ -117,13 +117,12 @@ pub async fn reset(mut a: ResetArgs) -> Result<Exit, Fail> {
     let client = crate::connect::client(&a.connection)?;
     let base = client.graph_base().to_string();
     if a.dry_run {
-        // What a real run would hold back: the other jobs' check, as the run makes it (the tenant unknown here
-        // counts as the same, as it does there when in doubt).
-        let held = match super::run::recent(&a.run)? {
+        // What a real run would hold back: the other jobs' check, as the run makes it.
+        let held = match window {
             Some(window) => Some(intune_passcode::RecentResets::scan(
                 jobs_store::jobs_dir()?,
                 &base,
-                None,
+                client.tenant_id(),
                 window,
             )?),
             None => None,

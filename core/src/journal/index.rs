@@ -17,7 +17,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::action::parse_time;
 
 use super::event::Event;
-use super::state::{DeviceState, replay};
+use super::state::DeviceState;
 
 const MAGIC: &str = "intune-passcode-index 1";
 
@@ -79,8 +79,7 @@ pub(crate) fn holdings(path: &Path, len: u64) -> Option<Holdings> {
     if !starts_with_header(path) {
         return None;
     }
-    let text = std::fs::read(path).ok()?;
-    let r = replay(&path.display().to_string(), &text).ok()?;
+    let r = super::Journal::open(path).ok()?.replay;
     let (graph_root, tenant_id, job_id) = match &r.header {
         Event::Header {
             graph_base,

@@ -8,12 +8,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crate::action::{ConfirmedBy, parse_time};
 use crate::error::{Error, ErrorKind};
 use crate::receipt::Receipt;
 
 use super::index::{self, graph_root};
-use super::state::{DeviceRecord, DeviceState, Replay, replay};
+use super::state::{DeviceRecord, DeviceState, Replay};
 
 /// How long another job's reset keeps a device from being sent again, by default: the portal shows a new passcode
 /// for 7 days.
@@ -123,57 +122,31 @@ impl OtherJobs {
         let hold = *self.devices.get(device_id)?;
         let path = &self.jobs[hold.job as usize];
         let job = job_name(path);
-        let record = self.record(hold.job, device_id);
-        let sent_at = record
-            .as_ref()
-            .and_then(|d| d.sent_at.as_deref().and_then(parse_time))
-            .or_else(|| hold.sent.map(|s| UNIX_EPOCH + Duration::from_secs(s)));
-        let when = sent_at
-            .map(crate::action::format_time)
-            .unwrap_or_else(|| "at an unrecorded time".into());
+        // The holder's own record (for its identifiers), else what its index said; either way, as that job's.
+        let mut record = self.record(hold.job, device_id).unwrap_or_else(|| {
+            let mut d = DeviceRecord::planned(device_id.to_string(), None, None);
+            d.sent_at = hold
+                .sent
+                .map(|s| crate::action::format_time(UNIX_EPOCH + Duration::from_secs(s)));
+            d
+        });
+        record.held_by = Some(job.clone());
+        let when = record
+            .sent_at
+            .clone()
+            .unwrap_or_else(|| "an unrecorded time".into());
         let days = self.recent.as_secs_f64() / 86_400.0;
         let outcome = match hold.state {
-            DeviceState::Ok => Ok(Receipt {
-                status: record.as_ref().and_then(|d| d.status).unwrap_or(0),
-                request_id: record.as_ref().and_then(|d| d.request_id.clone()),
-                client_request_id: record
-                    .as_ref()
-                    .and_then(|d| d.client_request_id.clone())
-                    .unwrap_or_default(),
-                date: None,
-                ags_diagnostic: None,
-                attempts: 0,
-                waited: Duration::ZERO,
-                sent_at: sent_at.unwrap_or(UNIX_EPOCH),
-                confirmed_by: match record.as_ref().and_then(|d| d.confirmed_by.as_deref()) {
-                    Some("action_result") => ConfirmedBy::ActionResult,
-                    _ => ConfirmedBy::Response,
-                },
-                action: None,
-                from_journal: true,
-                held_by: Some(job.clone()),
-            }),
-            _ => {
-                let mut e = Error::new(
-                    ErrorKind::OutcomeUnknown,
-                    format!(
-                        "job {job} sent this reset {when} and its outcome is unconfirmed (journal {}); not sent, \
-                         since it may have run: `jobs resume {job}` settles it from the device's record (a new job \
-                         or --again sends it anyway)",
-                        path.display()
-                    ),
-                )
-                .with_sent_at(sent_at)
-                .with_from_journal()
-                .with_held_by(&job);
-                if let Some(d) = &record {
-                    e = e.with_ids(d.request_id.clone(), d.client_request_id.clone(), None);
-                    if let Some(s) = d.status {
-                        e = e.with_status(s);
-                    }
-                }
-                Err(e)
-            }
+            DeviceState::Ok => Ok(record.receipt()),
+            _ => Err(record.error(
+                ErrorKind::OutcomeUnknown,
+                format!(
+                    "job {job} sent this reset at {when} and its outcome is unconfirmed (journal {}); not sent, \
+                     since it may have run: `jobs resume {job}` settles it from the device's record (a new job or \
+                     --again sends it anyway)",
+                    path.display()
+                ),
+            )),
         };
         tracing::info!(device = device_id, job = %job, within_days = days, "held by another job; not sent");
         Some(outcome)
@@ -185,9 +158,7 @@ impl OtherJobs {
         let r = match cache.get(&job) {
             Some(r) => r.clone(),
             None => {
-                let path = &self.jobs[job as usize];
-                let text = std::fs::read(path).ok()?;
-                let r = Arc::new(replay(&path.display().to_string(), &text).ok()?);
+                let r = Arc::new(super::Journal::open(&self.jobs[job as usize]).ok()?.replay);
                 cache.insert(job, r.clone());
                 r
             }

@@ -9,7 +9,7 @@ use std::time::{Duration, SystemTime};
 
 use futures_util::stream::{Stream, StreamExt};
 
-use crate::action::{Confirmation, ConfirmedBy, format_time, parse_time};
+use crate::action::{Confirmation, format_time, parse_time};
 use crate::bulk::{BulkOptions, KeyedStream, call};
 use crate::client::{Client, Gate};
 use crate::error::{Error, ErrorKind};
@@ -315,27 +315,7 @@ fn from_journal(
     unchecked: Option<String>,
 ) -> Option<Result<Receipt, Error>> {
     match d.state {
-        DeviceState::Ok => Some(Ok(Receipt {
-            status: d.status.unwrap_or(0),
-            request_id: d.request_id.clone(),
-            client_request_id: d.client_request_id.clone().unwrap_or_default(),
-            date: None,
-            ags_diagnostic: None,
-            attempts: 0,
-            waited: Duration::ZERO,
-            sent_at: d
-                .sent_at
-                .as_deref()
-                .and_then(parse_time)
-                .unwrap_or(SystemTime::UNIX_EPOCH),
-            confirmed_by: match d.confirmed_by.as_deref() {
-                Some("action_result") => ConfirmedBy::ActionResult,
-                _ => ConfirmedBy::Response,
-            },
-            action: None,
-            from_journal: true,
-            held_by: d.held_by.clone(),
-        })),
+        DeviceState::Ok => Some(Ok(d.receipt())),
         DeviceState::Failed => {
             let kind = d
                 .code
@@ -345,8 +325,7 @@ fn from_journal(
             if TRANSIENT.contains(&kind) || options.retry_failed {
                 return None;
             }
-            Some(Err(journal_error(
-                d,
+            Some(Err(d.error(
                 kind,
                 format!(
                     "an earlier run of this job ended with {} (journal {path}); not sent again (retry_failed sends it)",
@@ -355,8 +334,7 @@ fn from_journal(
             )))
         }
         DeviceState::Unknown | DeviceState::Sending if !options.resend_unconfirmed => {
-            Some(Err(journal_error(
-                d,
+            Some(Err(d.error(
                 ErrorKind::OutcomeUnknown,
                 format!(
                     "an earlier run sent this reset and its outcome is still unconfirmed (journal {path}); not sent \
@@ -371,17 +349,6 @@ fn from_journal(
         }
         DeviceState::Planned | DeviceState::Unknown | DeviceState::Sending => None,
     }
-}
-
-fn journal_error(d: &DeviceRecord, kind: ErrorKind, message: String) -> Error {
-    let mut e = Error::new(kind, message)
-        .with_ids(d.request_id.clone(), d.client_request_id.clone(), None)
-        .with_sent_at(d.sent_at.as_deref().and_then(parse_time))
-        .with_from_journal();
-    if let Some(s) = d.status {
-        e = e.with_status(s);
-    }
-    e
 }
 
 /// Write an outcome to the journal and to the job's memory.

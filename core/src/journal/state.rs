@@ -2,7 +2,11 @@
 
 use std::collections::HashMap;
 
+use std::time::{Duration, SystemTime};
+
+use crate::action::{ConfirmedBy, parse_time};
 use crate::error::{Error, ErrorKind};
+use crate::receipt::Receipt;
 use crate::target::canonical_id;
 
 use super::event::{Event, FORMAT};
@@ -63,6 +67,50 @@ pub struct DeviceRecord {
 }
 
 impl DeviceRecord {
+    /// The receipt of a reset this record holds as done: reported from the journal, nothing sent this time.
+    pub(crate) fn receipt(&self) -> Receipt {
+        Receipt {
+            status: self.status.unwrap_or(0),
+            request_id: self.request_id.clone(),
+            client_request_id: self.client_request_id.clone().unwrap_or_default(),
+            date: None,
+            ags_diagnostic: None,
+            attempts: 0,
+            waited: Duration::ZERO,
+            sent_at: self
+                .sent_at
+                .as_deref()
+                .and_then(parse_time)
+                .unwrap_or(SystemTime::UNIX_EPOCH),
+            confirmed_by: match self.confirmed_by.as_deref() {
+                Some("action_result") => ConfirmedBy::ActionResult,
+                _ => ConfirmedBy::Response,
+            },
+            action: None,
+            from_journal: true,
+            held_by: self.held_by.clone(),
+        }
+    }
+
+    /// An error of `kind` reported from the journal for this record, with the identifiers it kept.
+    pub(crate) fn error(&self, kind: ErrorKind, message: String) -> Error {
+        let mut e = Error::new(kind, message)
+            .with_ids(
+                self.request_id.clone(),
+                self.client_request_id.clone(),
+                None,
+            )
+            .with_sent_at(self.sent_at.as_deref().and_then(parse_time))
+            .with_from_journal();
+        if let Some(s) = self.status {
+            e = e.with_status(s);
+        }
+        if let Some(job) = &self.held_by {
+            e = e.with_held_by(job);
+        }
+        e
+    }
+
     /// A device that has just joined a job: nothing sent.
     pub(crate) fn planned(
         device_id: String,

@@ -30,34 +30,45 @@ impl ThrottleConfig {
         }
     }
 
-    /// Parse `on`, `off` or `N/SECONDS` (N per app, 2N per tenant, in a window of SECONDS, fractions allowed).
+    /// Parse `intune` (or `on`), `off` or `N/SECONDS` (N per app, 2N per tenant, in a window of SECONDS, fractions
+    /// allowed).
     pub fn parse(spec: &str) -> Result<Option<ThrottleConfig>, String> {
         match spec.trim() {
-            "on" => Ok(Some(ThrottleConfig::intune())),
+            "on" | "intune" => Ok(Some(ThrottleConfig::intune())),
             "off" => Ok(None),
             other => {
                 let (n, secs) = other.split_once('/').ok_or_else(|| {
-                    format!("--throttle takes on, off or N/SECONDS, not '{other}'")
+                    format!("throttle takes intune (or on), off or N/SECONDS, not '{other}'")
                 })?;
-                let n: u32 =
-                    n.trim().parse().ok().filter(|n| *n > 0).ok_or_else(|| {
-                        format!("--throttle: '{n}' is not a positive whole number")
-                    })?;
+                let n: i64 = n
+                    .trim()
+                    .parse()
+                    .map_err(|_| format!("throttle: '{n}' is not a positive whole number"))?;
                 let secs: f64 = secs
                     .trim()
                     .parse()
-                    .ok()
-                    .filter(|s: &f64| s.is_finite() && *s > 0.0 && *s <= 86_400.0)
-                    .ok_or_else(|| {
-                        format!("--throttle: '{secs}' is not a number of seconds above 0")
-                    })?;
-                Ok(Some(ThrottleConfig {
-                    app_limit: n,
-                    tenant_limit: n.saturating_mul(2),
-                    window: Duration::from_secs_f64(secs),
-                }))
+                    .map_err(|_| format!("throttle: '{secs}' is not a number of seconds"))?;
+                ThrottleConfig::per_window(n, secs).map(Some)
             }
         }
+    }
+
+    /// `writes` per app (twice that per tenant) in any `seconds`: the `(writes, seconds)` form of the bindings.
+    pub fn per_window(writes: i64, seconds: f64) -> Result<ThrottleConfig, String> {
+        let n = u32::try_from(writes)
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| format!("throttle: {writes} writes is not a positive whole number"))?;
+        if !(seconds.is_finite() && seconds > 0.0 && seconds <= 86_400.0) {
+            return Err(format!(
+                "throttle: {seconds} is not a number of seconds above 0 (at most a day)"
+            ));
+        }
+        Ok(ThrottleConfig {
+            app_limit: n,
+            tenant_limit: n.saturating_mul(2),
+            window: Duration::from_secs_f64(seconds),
+        })
     }
 }
 
@@ -103,78 +114,128 @@ pub struct FaultConfig {
 pub const STALE_SECS: u64 = 20;
 
 impl FaultConfig {
-    /// Parse `429=0.05,503=0.05,503_after=0.01,500=0.02,504=0.02,reset_before=0.01,reset_after=0.01,latency=0.01,
-    /// latency_ms=5000,retry_after=1,read_429=0.05,read_503=0.05`; `none` or an empty string is no faults.
-    pub fn parse(spec: &str) -> Result<FaultConfig, String> {
-        let mut f = FaultConfig {
+    /// No faults, with the default latency (5 s) and `Retry-After` (1 s).
+    pub fn none() -> FaultConfig {
+        FaultConfig {
             latency_ms: 5000,
             retry_after_secs: 1.0,
             ..FaultConfig::default()
-        };
+        }
+    }
+
+    /// Parse `429=0.05,503=0.05,503_after=0.01,500=0.02,504=0.02,reset_before=0.01,reset_after=0.01,latency=0.01,
+    /// latency_ms=5000,retry_after=1,read_429=0.05,read_503=0.05`; `none` or an empty string is no faults.
+    pub fn parse(spec: &str) -> Result<FaultConfig, String> {
         let spec = spec.trim();
         if spec.is_empty() || spec == "none" {
-            return Ok(f);
+            return Ok(FaultConfig::none());
         }
+        let mut pairs = Vec::new();
         for part in spec.split(',') {
             let (k, v) = part
                 .split_once('=')
-                .ok_or_else(|| format!("--faults: '{part}' is not NAME=VALUE"))?;
+                .ok_or_else(|| format!("faults: '{part}' is not NAME=VALUE"))?;
             let v: f64 = v
                 .trim()
                 .parse()
-                .ok()
-                .filter(|v: &f64| v.is_finite() && *v >= 0.0)
-                .ok_or_else(|| format!("--faults: '{v}' is not a number of 0 or more"))?;
-            let rate = |v: f64| {
-                if v <= 1.0 {
-                    Ok(v)
-                } else {
-                    Err(format!("--faults: {k}={v} is not a rate from 0 to 1"))
-                }
-            };
-            match k.trim() {
-                "429" => f.throttle_429 = rate(v)?,
-                "503" => f.unavailable_503 = rate(v)?,
-                "503_after" => f.unavailable_503_after = rate(v)?,
-                "500" => f.error_500 = rate(v)?,
-                "504" => f.timeout_504 = rate(v)?,
-                "reset_before" => f.reset_before = rate(v)?,
-                "reset_after" => f.reset_after = rate(v)?,
-                "latency" => f.latency = rate(v)?,
-                "latency_ms" => f.latency_ms = v as u64,
-                "retry_after" => f.retry_after_secs = v,
-                "read_429" => f.read_429 = rate(v)?,
-                "read_503" => f.read_503 = rate(v)?,
-                "599" => f.error_599 = rate(v)?,
-                "stale_504" => f.stale_504 = rate(v)?,
-                other => {
-                    return Err(format!(
-                        "--faults: unknown fault '{other}' (429, 503, 503_after, 500, 504, 599, stale_504, \
-                         reset_before, reset_after, latency, latency_ms, retry_after, read_429, read_503)"
-                    ));
-                }
-            }
+                .map_err(|_| format!("faults: '{v}' is not a number of 0 or more"))?;
+            pairs.push((k.trim(), v));
         }
-        let total = f.throttle_429
-            + f.unavailable_503
-            + f.unavailable_503_after
-            + f.error_500
-            + f.timeout_504
-            + f.error_599
-            + f.stale_504
-            + f.reset_before
-            + f.reset_after;
-        if total > 1.0 {
-            return Err(format!(
-                "--faults: the rates add up to {total}, more than 1"
-            ));
+        FaultConfig::from_pairs(pairs)
+    }
+
+    /// Faults from `(name, value)` pairs (the bindings' `{"429": 0.05}`), each name one of [`FAULT_NAMES`]; checked
+    /// as [`FaultConfig::parse`] checks them.
+    pub fn from_pairs<'a>(
+        pairs: impl IntoIterator<Item = (&'a str, f64)>,
+    ) -> Result<FaultConfig, String> {
+        let mut f = FaultConfig::none();
+        for (k, v) in pairs {
+            f.set(k, v)?;
         }
-        if f.read_429 + f.read_503 > 1.0 {
-            return Err("--faults: read_429 and read_503 add up to more than 1".into());
-        }
+        f.check()?;
         Ok(f)
     }
+
+    /// Set one fault by its name: a rate from 0 to 1, or `latency_ms` / `retry_after` (0 or more).
+    pub fn set(&mut self, name: &str, value: f64) -> Result<(), String> {
+        if !(value.is_finite() && value >= 0.0) {
+            return Err(format!(
+                "faults: {name}={value} is not a number of 0 or more"
+            ));
+        }
+        let rate = || {
+            if value <= 1.0 {
+                Ok(value)
+            } else {
+                Err(format!("faults: {name}={value} is not a rate from 0 to 1"))
+            }
+        };
+        match name {
+            "429" => self.throttle_429 = rate()?,
+            "503" => self.unavailable_503 = rate()?,
+            "503_after" => self.unavailable_503_after = rate()?,
+            "500" => self.error_500 = rate()?,
+            "504" => self.timeout_504 = rate()?,
+            "reset_before" => self.reset_before = rate()?,
+            "reset_after" => self.reset_after = rate()?,
+            "latency" => self.latency = rate()?,
+            "latency_ms" => self.latency_ms = value.min(86_400_000.0) as u64,
+            "retry_after" => self.retry_after_secs = value.min(86_400.0),
+            "read_429" => self.read_429 = rate()?,
+            "read_503" => self.read_503 = rate()?,
+            "599" => self.error_599 = rate()?,
+            "stale_504" => self.stale_504 = rate()?,
+            other => {
+                return Err(format!(
+                    "faults: unknown fault '{other}' (known: {})",
+                    FAULT_NAMES.join(", ")
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The write faults are one draw, so their rates may add up to 1 at most; the read faults likewise.
+    fn check(&self) -> Result<(), String> {
+        let total = self.throttle_429
+            + self.unavailable_503
+            + self.unavailable_503_after
+            + self.error_500
+            + self.timeout_504
+            + self.error_599
+            + self.stale_504
+            + self.reset_before
+            + self.reset_after;
+        if total > 1.0 + 1e-9 {
+            return Err(format!(
+                "faults: the write fault rates add up to {total}, more than 1"
+            ));
+        }
+        if self.read_429 + self.read_503 > 1.0 + 1e-9 {
+            return Err("faults: read_429 and read_503 add up to more than 1".into());
+        }
+        Ok(())
+    }
 }
+
+/// Every fault name [`FaultConfig::set`] knows.
+pub const FAULT_NAMES: [&str; 14] = [
+    "429",
+    "503",
+    "503_after",
+    "500",
+    "504",
+    "599",
+    "stale_504",
+    "reset_before",
+    "reset_after",
+    "latency",
+    "latency_ms",
+    "retry_after",
+    "read_429",
+    "read_503",
+];
 
 /// How the emulator keeps each executed reset's record (`deviceActionResults`). Graph documents no timing, so both
 /// delays are settings: tests use them to exercise a client's tolerance.
@@ -248,10 +309,30 @@ impl Default for EmulatorConfig {
             devices: 3000,
             tenant: None,
             throttle: None,
-            faults: FaultConfig::parse("").unwrap_or_default(),
+            faults: FaultConfig::none(),
             token_lifetime: Duration::from_secs(3599),
             action: ActionConfig::default(),
         }
+    }
+}
+
+/// The most devices a generated tenant may have.
+pub const MAX_DEVICES: usize = 10_000_000;
+
+impl EmulatorConfig {
+    /// Refuse settings that cannot make an emulator (checked by [`crate::Emulator::start`], so every front door
+    /// gets the same message).
+    pub fn check(&self) -> Result<(), String> {
+        if self.tenant.is_none() && !(1..=MAX_DEVICES).contains(&self.devices) {
+            return Err(format!(
+                "devices must be from 1 to {MAX_DEVICES}, not {}",
+                self.devices
+            ));
+        }
+        if self.token_lifetime.is_zero() {
+            return Err("the token lifetime must be above 0".into());
+        }
+        self.faults.check()
     }
 }
 

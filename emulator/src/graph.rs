@@ -190,6 +190,7 @@ pub async fn handle(state: Arc<State>, req: GraphRequest) -> Answer {
         request_id: uuid::Uuid::new_v4().to_string(),
         client_request_id: header(&req.headers, "client-request-id")
             .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+        path: req.path.clone(),
     };
     let Some(segments) = decode_segments(&req.path) else {
         return error(
@@ -404,7 +405,7 @@ async fn reset(
     }
     match verdict {
         Ok(()) => {
-            state.execute(target.device);
+            state.execute(target.device, &ctx.path);
             graph(204, ctx, &[], None).into()
         }
         Err(resp) => (*resp).into(),
@@ -479,7 +480,7 @@ async fn injected_fault(
     };
     let execute = |state: &State| {
         if executable {
-            state.execute(device);
+            state.execute(device, &ctx.path);
         }
     };
     if hit(f.throttle_429) {
@@ -503,7 +504,7 @@ async fn injected_fault(
     if hit(f.unavailable_503_after) {
         let (ra, _) = count_and_wait(state, ctx, "503_after", f.retry_after_secs);
         if executable {
-            state.execute(device);
+            state.execute(device, &ctx.path);
             state.note_answered_not_executed(device);
         }
         return Some(unavailable(ctx, ra));
@@ -598,13 +599,13 @@ async fn scripted(state: &State, ctx: &Ctx, device: &str, s: ScriptedResponse) -
     match s.fault.as_deref() {
         Some("reset_before") => return Answer::Hang,
         Some("reset_after") => {
-            state.execute(device);
+            state.execute(device, &ctx.path);
             return Answer::Hang;
         }
         _ => {}
     }
     if execute {
-        state.execute(device);
+        state.execute(device, &ctx.path);
     }
     if let Some(ra) = s
         .headers

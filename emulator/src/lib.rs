@@ -7,6 +7,8 @@
 //!
 //! Use it in-process ([`Emulator::start`]) or as the `graph-emulator` binary.
 
+pub mod background;
+pub mod cli;
 pub mod config;
 pub mod control;
 pub mod graph;
@@ -22,7 +24,8 @@ pub mod vectors;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-pub use config::{ActionConfig, EmulatorConfig, FaultConfig, ThrottleConfig};
+pub use background::BackgroundEmulator;
+pub use config::{ActionConfig, EmulatorConfig, FAULT_NAMES, FaultConfig, ThrottleConfig};
 pub use state::{LoggedRequest, ScriptedResponse};
 pub use tenant::Tenant;
 
@@ -38,6 +41,8 @@ pub struct EmulatorHandle {
     pub authority_url: String,
     /// The CA to trust, with `tls`.
     pub ca_cert_pem: Option<String>,
+    /// The same CA as a file (removed when the emulator stops), with `tls`.
+    pub ca_cert_path: Option<String>,
     /// Directory ID.
     pub tenant_id: String,
     /// An app holding the permission.
@@ -100,6 +105,7 @@ pub struct Emulator;
 impl Emulator {
     /// Bind 127.0.0.1, generate or load the tenant, and serve in the current tokio runtime.
     pub async fn start(config: EmulatorConfig) -> Result<EmulatorHandle, String> {
+        config.check()?;
         let tenant = config
             .tenant
             .clone()
@@ -137,6 +143,15 @@ impl Emulator {
         };
         let base_url = format!("{scheme}://127.0.0.1:{port}");
         let identity = identity::Identity::new(&base_url, &tenant.apps)?;
+        let ca_cert_path = match &ca_cert_pem {
+            Some(pem) => {
+                let path = identity.dir.join("ca.pem");
+                std::fs::write(&path, pem)
+                    .map_err(|e| format!("could not write {}: {e}", path.display()))?;
+                Some(path.display().to_string())
+            }
+            None => None,
+        };
         let app_index = |id: &str| {
             tenant
                 .apps
@@ -169,6 +184,7 @@ impl Emulator {
             authority_url: base_url.clone(),
             base_url,
             ca_cert_pem,
+            ca_cert_path,
             tenant_id,
             client_id: privileged.client_id,
             client_secret: privileged.client_secret,
@@ -186,8 +202,9 @@ impl Emulator {
 }
 
 impl EmulatorHandle {
-    /// The ready line's fields (`ca_cert` is the path the caller wrote the PEM to, if any).
-    pub fn ready_json(&self, ca_cert_path: Option<&str>) -> serde_json::Value {
+    /// The ready line's fields, as the `graph-emulator` binary prints them.
+    pub fn ready_json(&self) -> serde_json::Value {
+        let ca_cert_path = self.ca_cert_path.as_deref();
         let mut v = serde_json::json!({
             "graph_url": self.graph_url,
             "authority_url": self.authority_url,
@@ -238,6 +255,82 @@ impl EmulatorHandle {
         control::stats_json(&self.state)
     }
 
+    /// The devices of one platform (`android…`, `iOS`, `windows`, `macOS`, …; case-insensitive), or all: the
+    /// objects of [`EmulatorHandle::devices`].
+    pub fn devices_of(&self, platform: Option<&str>) -> Vec<serde_json::Value> {
+        let serde_json::Value::Array(all) = self.devices() else {
+            return Vec::new();
+        };
+        all.into_iter()
+            .filter(|d| {
+                platform.is_none_or(|p| {
+                    d["platform"]
+                        .as_str()
+                        .is_some_and(|q| q.eq_ignore_ascii_case(p))
+                })
+            })
+            .collect()
+    }
+
+    /// Every executed reset, oldest first: `{"device_id", "at" (RFC 3339), "at_ms" (since the emulator started),
+    /// "route" ("device", "user" or "detected_app"), "path" (as sent)}`.
+    pub fn resets(&self) -> Vec<serde_json::Value> {
+        let devices = lock(&self.state.devices);
+        let mut all: Vec<_> = devices
+            .iter()
+            .flat_map(|(id, d)| d.resets.iter().map(move |r| (id, r)))
+            .collect();
+        all.sort_by_key(|(_, r)| r.at_instant);
+        all.into_iter()
+            .map(|(id, r)| {
+                serde_json::json!({
+                    "device_id": id,
+                    "at": r.at,
+                    "at_ms": r.at_instant.saturating_duration_since(self.state.started).as_millis() as u64,
+                    "route": route_of(&r.path),
+                    "path": r.path,
+                })
+            })
+            .collect()
+    }
+
+    /// Devices reset more than once, with their count, sorted by ID (empty when the promise held). Resets Graph
+    /// answered as not executed (the `503_after` fault) are not counted: a client was told to send again.
+    pub fn devices_reset_twice(&self) -> Vec<(String, usize)> {
+        let devices = lock(&self.state.devices);
+        let mut twice: Vec<_> = devices
+            .iter()
+            .filter(|(_, d)| d.resets.len() > 1 + d.answered_not_executed as usize)
+            .map(|(id, d)| (id.clone(), d.resets.len()))
+            .collect();
+        twice.sort();
+        twice
+    }
+
+    /// Make a device never check in (its resets stay `pending`), or check in again; false when there is no such
+    /// device.
+    pub fn set_offline(&self, device_id: &str, offline: bool) -> bool {
+        lock(&self.state.devices)
+            .get_mut(device_id)
+            .map(|d| d.offline = offline)
+            .is_some()
+    }
+
+    /// The environment a program that reads `AZURE_*` needs to use this emulator with the privileged app's secret
+    /// (`DefaultAzureCredential`, `Client.from_environment`, the command line with `--base-url`).
+    pub fn env(&self) -> Vec<(&'static str, String)> {
+        let mut env = vec![
+            ("AZURE_TENANT_ID", self.tenant_id.clone()),
+            ("AZURE_CLIENT_ID", self.client_id.clone()),
+            ("AZURE_CLIENT_SECRET", self.client_secret.clone()),
+            ("AZURE_AUTHORITY_HOST", self.authority_url.clone()),
+        ];
+        if let Some(pem) = &self.ca_cert_path {
+            env.push(("SSL_CERT_FILE", pem.clone()));
+        }
+        env
+    }
+
     /// Executed resets of one device (0 when unknown).
     pub fn reset_count(&self, device_id: &str) -> usize {
         lock(&self.state.devices)
@@ -279,6 +372,20 @@ impl EmulatorHandle {
             },
         );
         token
+    }
+}
+
+/// Which of the three routes a reset's path named.
+fn route_of(path: &str) -> &'static str {
+    let p = path.to_ascii_lowercase();
+    if p.contains("/detectedapps/") {
+        "detected_app"
+    } else if p.contains("/users/") {
+        "user"
+    } else if p.is_empty() {
+        "portal"
+    } else {
+        "device"
     }
 }
 

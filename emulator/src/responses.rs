@@ -16,6 +16,8 @@ pub struct Ctx {
     pub request_id: String,
     /// The caller's, echoed (or ours when it sent none).
     pub client_request_id: String,
+    /// The request's path as sent (recorded with an executed reset).
+    pub path: String,
 }
 
 const AGS: &str = r#"{"ServerInfo":{"DataCenter":"Emulator","Slice":"E","Ring":"0","ScaleUnit":"000","RoleInstance":"EMU-0"}}"#;

@@ -25,6 +25,8 @@ pub struct ResetRecord {
     pub at_instant: Instant,
     /// The new passcode (made for every reset; shown only where the platform has one).
     pub passcode: String,
+    /// The request's path as sent (which of the three routes ran it); empty for a colleague's reset.
+    pub path: String,
 }
 
 /// A device and what was done to it.
@@ -298,8 +300,8 @@ impl State {
         log.push_back(entry);
     }
 
-    /// Record an executed reset on a device; returns false when there is no such device.
-    pub fn execute(&self, device_id: &str) -> bool {
+    /// Record an executed reset on a device, by the request to `path`; returns false when there is no such device.
+    pub fn execute(&self, device_id: &str, path: &str) -> bool {
         let passcode = {
             let mut rng = lock(&self.rng);
             format!("{:08}", rng.u32(..100_000_000))
@@ -314,6 +316,7 @@ impl State {
             at_time: now,
             at_instant: Instant::now(),
             passcode,
+            path: path.to_string(),
         });
         self.stats.executed.fetch_add(1, Ordering::Relaxed);
         true
@@ -330,6 +333,7 @@ impl State {
                 at_time,
                 at_instant: Instant::now().checked_sub(ago).unwrap_or_else(Instant::now),
                 passcode: "00000000".into(),
+                path: String::new(),
             });
         }
     }

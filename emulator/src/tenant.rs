@@ -171,6 +171,13 @@ impl Tenant {
         }
     }
 
+    /// Read, parse and check a tenant file (`--tenant`, the bindings' `tenant=`).
+    pub fn from_file(path: &std::path::Path) -> Result<Tenant, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("the tenant file {}: {e}", path.display()))?;
+        Tenant::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
     /// Parse and check a tenant file.
     pub fn from_json(text: &str) -> Result<Tenant, String> {
         let t: Tenant =

@@ -7,6 +7,7 @@ mod async_client;
 mod bulk;
 mod client;
 mod credential;
+mod emulator;
 mod errors;
 mod foreign;
 mod journal;
@@ -36,6 +37,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(reset_logging, m)?)?;
     m.add_function(wrap_pyfunction!(foreign::quiesce, m)?)?;
     m.add_function(wrap_pyfunction!(run_cli, m)?)?;
+    m.add_class::<emulator::PyEmulatorServer>()?;
+    m.add_function(wrap_pyfunction!(emulator::run_emulator, m)?)?;
     Ok(())
 }
 

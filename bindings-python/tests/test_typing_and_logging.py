@@ -26,7 +26,9 @@ def test_stubs_match_the_native_module() -> None:
 
 def test_the_example_type_checks() -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", str(HERE.parent / "examples" / "reset.py")],
+        [sys.executable, "-m", "mypy", "--strict", str(HERE.parent / "examples" / "reset.py"),
+         str(HERE.parent / "python" / "intune_passcode" / "testing.py"),
+         str(HERE.parent / "python" / "intune_passcode" / "pytest_plugin.py")],
         capture_output=True,
         text=True,
     )

@@ -19,6 +19,34 @@ export declare class CancelToken {
   get cancelled(): boolean
 }
 
+/** A running emulator; `stop()` (or the process's end) releases it. */
+export declare class EmulatorServer {
+  /** The `graph-emulator` binary's ready line (URLs, credentials, certificate files, samples), as JSON. */
+  readyJson(): string
+  /** Every device, or those of one platform, as JSON. */
+  devicesJson(platform?: string | undefined | null): string
+  /** Executed resets of one device. */
+  resetCount(deviceId: string): number
+  /** Every executed reset, oldest first, as JSON. */
+  resetsJson(): string
+  /** Devices reset more than once, with their counts, as JSON (`[[id, n], ...]`). */
+  devicesResetTwiceJson(): string
+  /** The requests that named one device, as JSON. */
+  requestsJson(deviceId: string): string
+  /** The counters, as JSON. */
+  statsJson(): string
+  /** Queue answers (a JSON list of scripted responses) for the next requests that name a device. */
+  scriptJson(deviceId: string, responses: string): void
+  /** Take a device offline (its resets stay pending) or back; false when there is no such device. */
+  setOffline(deviceId: string, offline: boolean): boolean
+  /** The `AZURE_*` variables of the privileged app, as JSON. */
+  envJson(): string
+  /** Whether it still runs. */
+  get running(): boolean
+  /** Stop serving, release the port and threads, remove its files; stopping twice does nothing. */
+  stop(): void
+}
+
 /** A running bulk job. */
 export declare class NativeBulk {
   /**
@@ -120,6 +148,25 @@ export interface ConfirmationJs {
 /** The core's default window of the cross-job check, in milliseconds (the wrapper's `recentMs` default). */
 export declare function defaultRecentMs(): number
 
+/** `startEmulator(options)` as the native layer receives it (the wrapper splits `throttle`). */
+export interface EmulatorOptions {
+  devices?: number
+  seed?: number
+  /** `intune`, `on`, `off` or `N/SECONDS`. */
+  throttleSpec?: string
+  /** `throttle: [writes, seconds]`. */
+  throttleWrites?: number
+  throttleSeconds?: number
+  faults?: Record<string, number>
+  actionLagMs?: number
+  actionLagRandom?: boolean
+  actionDoneAfterMs?: number
+  /** A tenant file. */
+  tenant?: string
+  tls?: boolean
+  tokenLifetimeSeconds?: number
+}
+
 /** `[code, className]` for every core error kind (the wrapper checks it has a class for each). */
 export declare function errorCodes(): Array<Array<string>>
 
@@ -214,10 +261,19 @@ export interface ResetActionJs {
 export declare function runCli(args: Array<string>): number
 
 /**
+ * The `intune-passcode-emulator` bin: the `graph-emulator` command line with `args` (program name first), until
+ * Ctrl-C or SIGTERM; its exit code.
+ */
+export declare function runEmulator(args: Array<string>): number
+
+/**
  * Send records at `level` and above to `callback` (`null` stops logging). Levels: `off`, `error`, `warn`, `info`,
  * `debug`, `trace`.
  */
 export declare function setLogHook(callback: (((arg: LogRecord) => void)) | undefined | null, level: string): void
+
+/** Start an emulator: rejects with `InvalidArg` for settings it cannot use (nothing started). */
+export declare function startEmulatorServer(options: EmulatorOptions): Promise<EmulatorServer>
 
 /** What the wrapper's credential function resolves with. */
 export interface TokenAnswer {

@@ -836,11 +836,14 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.CancelToken = nativeBinding.CancelToken
+module.exports.EmulatorServer = nativeBinding.EmulatorServer
 module.exports.NativeBulk = nativeBinding.NativeBulk
 module.exports.NativeClient = nativeBinding.NativeClient
 module.exports.NativeJournal = nativeBinding.NativeJournal
 module.exports.defaultRecentMs = nativeBinding.defaultRecentMs
 module.exports.errorCodes = nativeBinding.errorCodes
 module.exports.runCli = nativeBinding.runCli
+module.exports.runEmulator = nativeBinding.runEmulator
 module.exports.setLogHook = nativeBinding.setLogHook
+module.exports.startEmulatorServer = nativeBinding.startEmulatorServer
 module.exports.version = nativeBinding.version

@@ -25,3 +25,11 @@ test('the example runs', async () => {
     emu.stop()
   }
 })
+
+test('the fixture example runs as a user would run it (node --test)', () => {
+  // Without the runner's NODE_TEST_CONTEXT, a nested `node --test` reports in TAP as a user's would.
+  const { NODE_TEST_CONTEXT: _, ...env } = process.env
+  const out = execFileSync(process.execPath, ['--test', path.join(pkg, 'examples', 'fixture.test.mjs')],
+    { encoding: 'utf8', env })
+  assert.match(out, /# pass 1/)
+})

@@ -5,6 +5,7 @@ mod action;
 mod bulk;
 mod cancel;
 mod credential;
+mod emulator;
 mod errors;
 mod journal;
 mod logger;
@@ -20,6 +21,7 @@ use napi_derive::napi;
 
 pub use bulk::NativeBulk;
 pub use cancel::CancelToken;
+pub use emulator::{EmulatorOptions, EmulatorServer, StartEmulator, run_emulator, start_emulator_server};
 use credential::{JsCredential, TokenAnswer};
 use errors::to_napi;
 pub use logger::{LogRecord, set_log_hook};

@@ -61,12 +61,13 @@ impl BackgroundEmulator {
         // task, and with them the last reference to the state (whose drop removes the certificate files).
         drop(self.handle.take());
         if let Some(runtime) = self.runtime.take() {
-            if tokio::runtime::Handle::try_current().is_ok() {
-                // Blocking inside another runtime would panic; its threads still end on their own.
-                runtime.shutdown_background();
-            } else {
-                runtime.shutdown_timeout(STOP_GRACE);
-            }
+            // Shut down from a thread of our own: a runtime may not block inside another runtime's task (the
+            // Node addon's, a Rust test's), and this way `stop` still waits for the threads to end everywhere.
+            // (Should no thread be spared, the runtime is dropped with the failed spawn's closure.)
+            let _ = std::thread::Builder::new()
+                .name("graph-emulator-stop".into())
+                .spawn(move || runtime.shutdown_timeout(STOP_GRACE))
+                .map(|t| t.join());
         }
     }
 }

@@ -165,6 +165,7 @@ release: $(VENV)/.deps bindings-node/node_modules/.package-lock.json
 bench: release bench-peers bench-tools
 	python3 bench/run.py
 	target/release/examples/bench_scan 1000 1000 | tee target/bench-scan.json
+	$(PY) bench/fixture.py | tee target/bench-fixture.json
 
 ## debug-workers: the bench/soak workers on debug builds (for the smoke runs inside `make test`)
 debug-workers: build python-dev node-dev
@@ -176,6 +177,8 @@ debug-workers: build python-dev node-dev
 ## (part of `make test`, so that `make bench` keeps working; it measures nothing)
 bench-smoke: debug-workers bench-peers
 	python3 bench/run.py --smoke --profile debug --out target/bench-smoke.md
+	$(CARGO) build -p graph-emulator --examples
+	$(PY) bench/fixture.py --smoke
 
 ## soak: the fault soak, 10,000 devices through each language's bulk API, and the crash-resume soak, 3,000 devices
 ## killed 10 times each (release); tables in target/soak.md and target/crash-soak.md

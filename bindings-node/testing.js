@@ -115,7 +115,8 @@ class GraphEmulator {
   /** The `AZURE_*` variables of the privileged app's secret. */
   env() { return JSON.parse(this.#server.envJson()) }
 
-  /** Every managed device, or those of one platform (`android…`, `iOS`, `windows`, `macOS`; any case). */
+  /** Every managed device, or those of one platform (a whole name, any case: `androidFullyManaged`,
+   * `androidDedicated`, `androidWorkProfile`, `aosp`, `iOS`, `iPadOS`, `windows`, `macOS`). */
   devices(platform) { return JSON.parse(this.#server.devicesJson(platform ?? null)) }
 
   /** How many resets of `deviceId` Graph executed. */

@@ -2,7 +2,10 @@
 # make dist-check: install what `make dist` made as a user would, in a fresh folder, with cargo and rustc off PATH and
 # no network (pip --no-index, npm --offline with an empty cache), and reset a device on the emulator through:
 #   Python: the library and the console script;  Node: require, import and the bin;
-#   C/C++: CMake find_package and plain pkg-config, statically and dynamically.
+#   C/C++: CMake find_package and plain pkg-config, statically and dynamically;
+# then runs tests/user-project (a user's own script and tests, on the fixture each package ships: the pytest plugin,
+# intune-passcode/testing, the archive's bin/graph-emulator). Its third-party test tools (pytest, azure-identity,
+# msgraph-sdk, @azure/identity) are fetched once into target/user-project-deps beforehand, the only network use.
 # It fails on a wheel for this machine's glibc only, a missing console script, a .pc that points at the build folder,
 # and an npm tarball that needs the registry.
 set -euo pipefail
@@ -16,6 +19,19 @@ for f in dist/python/*.whl "dist/node/intune-passcode-$VERSION.tgz" "dist/node/i
          "dist/c/intune-passcode-$VERSION-x86_64-linux-gnu.tar.gz"; do
   [ -e "$f" ] || { echo "dist-check: $f is missing: run make dist" >&2; exit 1; }
 done
+
+# The user project's third-party test tools, fetched while the network is still allowed (cached between runs).
+DEPS=$ROOT/target/user-project-deps
+UP=$ROOT/tests/user-project
+if ! cmp -s "$UP/python/requirements.txt" "$DEPS/requirements.txt" || ! cmp -s "$UP/node/package.json" "$DEPS/package.json"; then
+  rm -rf "$DEPS" && mkdir -p "$DEPS/npm-scratch"
+  python3 -m pip download -q -d "$DEPS/wheelhouse" -r "$UP/python/requirements.txt"
+  # @azure/identity and its dependencies into a cache of our own, from the project's package.json minus our package.
+  node -e 'const p = require(process.argv[1]); delete p.dependencies["intune-passcode"]
+    require("fs").writeFileSync(process.argv[2], JSON.stringify(p))' "$UP/node/package.json" "$DEPS/npm-scratch/package.json"
+  (cd "$DEPS/npm-scratch" && npm install --silent --no-audit --no-fund --cache "$DEPS/npm-cache")
+  cp "$UP/python/requirements.txt" "$UP/node/package.json" "$DEPS/"
+fi
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/ipc-dist-check.XXXXXX")
 STATE=$WORK/emulator.json
@@ -104,3 +120,23 @@ executed=$(python3 -c 'import json,sys,urllib.request
 s=json.load(urllib.request.urlopen(sys.argv[1]+"/_emulator/stats")); print(s["executed"], s["devices_reset_more_than_once"])' "$(get authority_url)")
 [ "$executed" = "$n 0" ] || { echo "dist-check: the emulator executed '$executed' resets, expected '$n 0'" >&2; exit 1; }
 echo "dist-check: $n devices reset, one each, through 12 installed front doors; no cargo, no rustc, no network"
+
+echo "== tests/user-project: a user's own tests on the fixture each package ships"
+echo "-- Python: the wheel with pytest, azure-identity and msgraph-sdk (no index); the plugin's fixtures"
+python3 -m venv "$WORK/user-venv"
+"$WORK/user-venv/bin/pip" install -q --no-index --find-links "$DEPS/wheelhouse" "$wheel" -r "$UP/python/requirements.txt"
+[ -x "$WORK/user-venv/bin/intune-passcode-emulator" ] || { echo "dist-check: no intune-passcode-emulator script" >&2; exit 1; }
+cp -r "$UP/python" "$WORK/user-python"
+out=$(cd "$WORK/user-python" && "$WORK/user-venv/bin/python" -m pytest -q -rs -p no:cacheprovider 2>&1) || { echo "$out"; exit 1; }
+echo "$out" | tail -3
+if grep -q -i "skipped" <<<"$out"; then echo "dist-check: a user-project test was skipped" >&2; exit 1; fi
+echo "-- Node: the two tarballs and @azure/identity, offline; node --test"
+cp -r "$UP/node" "$WORK/user-node"
+(cd "$WORK/user-node" && npm install --silent --offline --no-audit --no-fund --cache "$DEPS/npm-cache" \
+  "$ROOT/dist/node/intune-passcode-linux-x64-gnu-$VERSION.tgz" "$ROOT/dist/node/intune-passcode-$VERSION.tgz" \
+  && [ -x node_modules/.bin/intune-passcode-emulator ] && npm test --silent 2>&1 | tail -9)
+echo "-- C: CTest runs a program against the archive's bin/graph-emulator"
+cmake -S "$UP/c" -B "$WORK/user-c" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build "$WORK/user-c" >/dev/null
+(cd "$WORK/user-c" && ctest --output-on-failure)
+echo "dist-check: the user project's tests pass in Python, Node and C, from dist/ alone"

@@ -2,7 +2,8 @@
 # make dist: what a release publishes for linux x86_64, into dist/:
 #   dist/python/  the abi3 wheel (manylinux_2_17, built with zig) and the sdist it was built from
 #   dist/node/    intune-passcode-<v>.tgz and intune-passcode-linux-x64-gnu-<v>.tgz (napi-rs v3's layout)
-#   dist/c/       intune-passcode-<v>-x86_64-linux-gnu.tar.gz (header, .so, .a, pkg-config, CMake package)
+#   dist/c/       intune-passcode-<v>-x86_64-linux-gnu.tar.gz (header, .so, .a, pkg-config, CMake package,
+#                 bin/graph-emulator)
 # Every artefact needs at most glibc 2.17; each is checked here (auditwheel, abi3audit, twine, readelf, nm).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,13 +46,19 @@ import re, sys, zipfile
 z = zipfile.ZipFile(sys.argv[1])
 names = z.namelist()
 missing = [n for n in ["intune_passcode/py.typed", "intune_passcode/_native.pyi", "intune_passcode/_cli.py",
+                       "intune_passcode/testing.py", "intune_passcode/pytest_plugin.py",
                        "licenses/LICENSE-MIT", "licenses/LICENSE-APACHE"] if not any(x.endswith(n) for x in names)]
 ep = [n for n in names if n.endswith("entry_points.txt")]
-if not ep or not re.search(rb"^intune-passcode\s*=\s*intune_passcode\._cli:main\s*$", z.read(ep[0]), re.M):
-    missing.append("the intune-passcode console script")
+entry_points = z.read(ep[0]) if ep else b""
+for line, what in [(rb"^intune-passcode\s*=\s*intune_passcode\._cli:main\s*$", "the intune-passcode console script"),
+                   (rb"^intune-passcode-emulator\s*=\s*intune_passcode\._cli:emulator_main\s*$",
+                    "the intune-passcode-emulator console script"),
+                   (rb"^\[pytest11\]\s*\nintune_passcode\s*=\s*intune_passcode\.pytest_plugin\s*$", "the pytest plugin")]:
+    if not re.search(line, entry_points, re.M):
+        missing.append(what)
 if missing:
     sys.exit(f"dist: the wheel lacks {', '.join(missing)}")
-print("dist: the wheel has the console script, py.typed, the stubs and the licences")
+print("dist: the wheel has both console scripts, the pytest plugin, the fixture, py.typed, the stubs and the licences")
 PY
 
 echo "== Node: the addon for glibc 2.17 (zig) and napi-rs v3's two packages"
@@ -79,7 +86,9 @@ cp -r bindings-node/{package.json,README.md,LICENSE-MIT,LICENSE-APACHE,index.js,
   npm pack --silent --pack-destination "$ROOT/dist/node" >/dev/null
 )
 listing=$(tar tzf "dist/node/intune-passcode-$VERSION.tgz")
-grep -q 'package/bin/intune-passcode.js' <<<"$listing"
+for f in bin/intune-passcode.js bin/intune-passcode-emulator.js testing.js testing.mjs testing.d.ts; do
+  grep -q "package/$f" <<<"$listing" || { echo "dist: the npm package lacks $f" >&2; exit 1; }
+done
 if grep -q '\.node$' <<<"$listing"; then
   echo "dist: the main npm package must not carry an addon (each platform has its own package)" >&2; exit 1
 fi
@@ -93,6 +102,7 @@ if grep -q "$ROOT" "$cstage/lib/pkgconfig/intune_passcode.pc"; then
   echo "dist: the .pc names the build folder" >&2; exit 1
 fi
 glibc_floor "$cstage/lib/libintune_passcode.so"
+glibc_floor "$cstage/bin/graph-emulator"
 # Exported symbols: the .so exports ipc_* only; the .a defines nothing a C program's own libraries could clash
 # with: besides ipc_*, only Rust's hashed (mangled) names, ring's versioned prefix and compiler-rt builtins.
 stray=$(nm -D --defined-only "$cstage/lib/libintune_passcode.so" | awk '{print $3}' | grep -v '^ipc_' || true)
@@ -103,3 +113,7 @@ stray=$(nm -g --defined-only "$cstage/lib/libintune_passcode.a" 2>/dev/null | aw
 [ -z "$stray" ] || { echo "dist: the .a defines stray global symbols: $stray" >&2; exit 1; }
 echo "dist: libintune_passcode.so exports $(nm -D --defined-only "$cstage/lib/libintune_passcode.so" | grep -c ' ipc_') ipc_* functions and nothing else"
 ls dist/c
+# What the test fixture costs each package (issue 21 allows 3 MiB): the sizes, for bench/results.md.
+echo "dist: sizes: wheel $(stat -c %s dist/python/*.whl) B, npm addon $(stat -c %s "$build/intune-passcode.linux-x64-gnu.node") B," \
+  "npm platform tarball $(stat -c %s "dist/node/intune-passcode-linux-x64-gnu-$VERSION.tgz") B," \
+  "C archive $(stat -c %s "dist/c/$cdir.tar.gz") B, bin/graph-emulator $(stat -c %s "$cstage/bin/graph-emulator") B"

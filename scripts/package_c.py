@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Build and package the C library for one target: include/, lib/ (and bin/ on Windows), a relocatable pkg-config
-file, the CMake package, the licences and a README, as intune-passcode-<version>-<archive>.tar.gz (.zip on Windows).
+"""Build and package the C library for one target: include/, lib/, bin/ (the `graph-emulator` test fixture, and the
+DLL on Windows), a relocatable pkg-config file, the CMake package, the licences and a README, as intune-passcode-<version>-<archive>.tar.gz (.zip on Windows).
 
     python scripts/package_c.py --target x86_64-unknown-linux-gnu --archive x86_64-linux-gnu --out dist/c [--zig 2.17]
 
@@ -35,9 +35,11 @@ def main() -> None:
     a = ap.parse_args()
     v = version()
     if a.zig:
-        cmd = ["cargo", "zigbuild", "--release", "--locked", "-p", "intune-passcode-c", "--target", f"{a.target}.{a.zig}"]
+        cmd = ["cargo", "zigbuild", "--release", "--locked", "-p", "intune-passcode-c", "-p", "graph-emulator",
+               "--target", f"{a.target}.{a.zig}"]
     else:
-        cmd = ["cargo", "build", "--release", "--locked", "-p", "intune-passcode-c", "--target", a.target]
+        cmd = ["cargo", "build", "--release", "--locked", "-p", "intune-passcode-c", "-p", "graph-emulator",
+               "--target", a.target]
     subprocess.run(cmd, cwd=ROOT, check=True)
     built = ROOT / "target" / a.target / "release"
     name = f"intune-passcode-{v}-{a.archive}"
@@ -49,8 +51,10 @@ def main() -> None:
     cmake_dir.mkdir(parents=True)
     shutil.copy(ROOT / "bindings-c" / "include" / "intune_passcode.h", stage / "include")
     windows = "windows" in a.target
+    # The Graph emulator, for C and C++ users' tests (docs/testing.md): the same binary as `graph-emulator`.
+    (stage / "bin").mkdir()
+    shutil.copy(built / ("graph-emulator.exe" if windows else "graph-emulator"), stage / "bin")
     if windows:
-        (stage / "bin").mkdir()
         shutil.copy(built / "intune_passcode.dll", stage / "bin")
         shutil.copy(built / "intune_passcode.dll.lib", stage / "lib")
         shutil.copy(built / "intune_passcode.lib", stage / "lib")

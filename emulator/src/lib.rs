@@ -255,8 +255,8 @@ impl EmulatorHandle {
         control::stats_json(&self.state)
     }
 
-    /// The devices of one platform (`android…`, `iOS`, `windows`, `macOS`, …; case-insensitive), or all: the
-    /// objects of [`EmulatorHandle::devices`].
+    /// The devices of one platform (a whole name of [`tenant::PLATFORMS`], any case), or all: the objects of
+    /// [`EmulatorHandle::devices`].
     pub fn devices_of(&self, platform: Option<&str>) -> Vec<serde_json::Value> {
         let serde_json::Value::Array(all) = self.devices() else {
             return Vec::new();

@@ -194,8 +194,9 @@ class Emulator:
     # -- the tenant and its ledger -------------------------------------------------------------------------------
 
     def devices(self, platform: Optional[str] = None) -> List[Dict[str, Any]]:
-        """Every managed device (or those of one platform: ``"android…"``, ``"iOS"``, ``"windows"``, ``"macOS"``;
-        any case): ``id``, ``userId``, ``platform``, ``resetCount``, ``offline``, ..."""
+        """Every managed device, or those of one platform (a whole name, any case: ``"androidFullyManaged"``,
+        ``"androidDedicated"``, ``"androidWorkProfile"``, ``"aosp"``, ``"iOS"``, ``"iPadOS"``, ``"windows"``,
+        ``"macOS"``): ``id``, ``userId``, ``platform``, ``resetCount``, ``offline``, ..."""
         devices: List[Dict[str, Any]] = json.loads(self._server.devices_json(platform))
         return devices
 

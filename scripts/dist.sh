@@ -70,7 +70,7 @@ rm -rf "$build" "$stage" && mkdir -p "$build" "$stage"
 # The generated loader and types must be the committed ones.
 diff -q "$build/index.js" bindings-node/index.js && diff -q "$build/index.d.ts" bindings-node/index.d.ts
 glibc_floor "$build/intune-passcode.linux-x64-gnu.node"
-cp -r bindings-node/{package.json,README.md,LICENSE-MIT,LICENSE-APACHE,index.js,index.d.ts,intune-passcode.js,intune-passcode.mjs,intune-passcode.d.ts,bin} "$stage/"
+cp -r bindings-node/{package.json,README.md,LICENSE-MIT,LICENSE-APACHE,index.js,index.d.ts,intune-passcode.js,intune-passcode.mjs,intune-passcode.d.ts,testing.js,testing.mjs,testing.d.ts,bin} "$stage/"
 (
   cd "$stage"
   # npm/<platform>/package.json for every target the release builds; the root lists them as optionalDependencies.

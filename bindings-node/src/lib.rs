@@ -21,8 +21,10 @@ use napi_derive::napi;
 
 pub use bulk::NativeBulk;
 pub use cancel::CancelToken;
-pub use emulator::{EmulatorOptions, EmulatorServer, StartEmulator, run_emulator, start_emulator_server};
 use credential::{JsCredential, TokenAnswer};
+pub use emulator::{
+    EmulatorOptions, EmulatorServer, StartEmulator, run_emulator, start_emulator_server,
+};
 use errors::to_napi;
 pub use logger::{LogRecord, set_log_hook};
 

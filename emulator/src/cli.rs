@@ -129,6 +129,14 @@ pub fn run(argv: Vec<String>) -> i32 {
         }
     };
     runtime.block_on(async {
+        // Listen before the ready line: a harness may send SIGTERM as soon as it has read it.
+        let stop = match StopSignals::listen() {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("graph-emulator: could not listen for Ctrl-C and SIGTERM: {e}");
+                return 1;
+            }
+        };
         let handle = match Emulator::start(config).await {
             Ok(h) => h,
             Err(e) => {
@@ -144,25 +152,45 @@ pub fn run(argv: Vec<String>) -> i32 {
             "graph-emulator: serving {} (Ctrl-C to stop)",
             handle.graph_url
         );
-        wait_for_stop().await;
+        stop.wait().await;
         // Dropping the handle removes the certificate and token files it wrote.
         drop(handle);
         0
     })
 }
 
-/// Ctrl-C, or (on Unix) the SIGTERM that test harnesses send.
-async fn wait_for_stop() {
+/// Ctrl-C, and (on Unix) the SIGTERM that test harnesses send, listened for from creation on.
+struct StopSignals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        if let Ok(mut term) = signal(SignalKind::terminate()) {
-            tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = term.recv() => {}
-            }
-            return;
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    fn listen() -> std::io::Result<StopSignals> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(StopSignals {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
         }
+        #[cfg(not(unix))]
+        Ok(StopSignals {})
     }
-    let _ = tokio::signal::ctrl_c().await;
+
+    async fn wait(self) {
+        #[cfg(unix)]
+        {
+            let (mut interrupt, mut terminate) = (self.interrupt, self.terminate);
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

@@ -29,8 +29,8 @@ export declare class EmulatorServer {
   resetCount(deviceId: string): number
   /** Every executed reset, oldest first, as JSON. */
   resetsJson(): string
-  /** Devices reset more than once, with their counts, as JSON (`[[id, n], ...]`). */
-  devicesResetTwiceJson(): string
+  /** What `assertNoDeviceResetTwice` says when a device was reset more than once, else null. */
+  resetTwiceReport(): string | null
   /** The requests that named one device, as JSON. */
   requestsJson(deviceId: string): string
   /** The counters, as JSON. */
@@ -169,6 +169,9 @@ export interface EmulatorOptions {
 
 /** `[code, className]` for every core error kind (the wrapper checks it has a class for each). */
 export declare function errorCodes(): Array<Array<string>>
+
+/** Every fault name `faults` takes (the wrapper's `FAULTS`). */
+export declare function faultNames(): Array<string>
 
 /**
  * The journal options: `path` (none: no journal), `retry_failed`, `resend_unconfirmed`, `recent_ms` (another job's

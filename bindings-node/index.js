@@ -842,6 +842,7 @@ module.exports.NativeClient = nativeBinding.NativeClient
 module.exports.NativeJournal = nativeBinding.NativeJournal
 module.exports.defaultRecentMs = nativeBinding.defaultRecentMs
 module.exports.errorCodes = nativeBinding.errorCodes
+module.exports.faultNames = nativeBinding.faultNames
 module.exports.runCli = nativeBinding.runCli
 module.exports.runEmulator = nativeBinding.runEmulator
 module.exports.setLogHook = nativeBinding.setLogHook

@@ -45,6 +45,7 @@ test('a scripted 504 ends unknown and is not sent again; a Windows device fails 
     await assert.rejects(emu.client().resetPasscode(device), OutcomeUnknownError)
     assert.equal(emu.requests(device).length, 1)
     assert.equal(emu.resetCount(device), 0)
+    assert.throws(() => emu.script(device, [429, 42]), { name: 'RangeError', message: /42 is not a status from 100 to 599/ })
     emu.script(device, [429, { status: 204 }])
     assert.equal((await emu.client().resetPasscode(device)).status, 204)
     const windows = emu.devices('WINDOWS')

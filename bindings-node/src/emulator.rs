@@ -6,8 +6,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use graph_emulator::{
-    ActionConfig, BackgroundEmulator, EmulatorConfig, FaultConfig, ScriptedResponse, Tenant,
-    ThrottleConfig,
+    ActionConfig, BackgroundEmulator, EmulatorConfig, FaultConfig, Tenant, ThrottleConfig,
 };
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
@@ -36,19 +35,17 @@ fn invalid(message: impl Into<String>) -> Error {
     Error::new(Status::InvalidArg, message.into())
 }
 
-fn millis(name: &str, v: Option<f64>, default: f64) -> Result<Duration> {
-    let v = v.unwrap_or(default);
-    if v.is_finite() && (0.0..1e12).contains(&v) {
-        Ok(Duration::from_secs_f64(v / 1000.0))
-    } else {
-        Err(invalid(format!(
-            "{name} takes a number of milliseconds of 0 or more, not {v}"
-        )))
-    }
+fn millis(name: &str, v: Option<f64>, default: Duration) -> Result<Duration> {
+    v.map_or(Ok(default), |ms| {
+        graph_emulator::config::seconds(name, ms / 1000.0).map_err(|_| {
+            invalid(format!(
+                "{name} takes a number of milliseconds of 0 or more, not {ms}"
+            ))
+        })
+    })
 }
 
-fn whole(name: &str, v: Option<f64>, default: f64) -> Result<f64> {
-    let v = v.unwrap_or(default);
+fn whole(name: &str, v: f64) -> Result<f64> {
     if v.is_finite() && v.fract() == 0.0 {
         Ok(v)
     } else {
@@ -56,18 +53,17 @@ fn whole(name: &str, v: Option<f64>, default: f64) -> Result<f64> {
     }
 }
 
-/// The emulator's settings from the options, checked before anything starts.
+/// The emulator's settings from the options, checked before anything starts; an option not given is the fixture's
+/// default (`EmulatorConfig::fixture`).
 fn config(o: EmulatorOptions) -> Result<EmulatorConfig> {
-    let devices = whole("devices", o.devices, 200.0)?;
-    let seed = whole("seed", o.seed, 1.0)?;
+    let d = EmulatorConfig::fixture();
+    let devices = o.devices.map(|n| whole("devices", n)).transpose()?;
+    let seed = o.seed.map(|n| whole("seed", n)).transpose()?;
     let throttle = match (o.throttle_spec, o.throttle_writes, o.throttle_seconds) {
         (Some(spec), None, None) => ThrottleConfig::parse(&spec).map_err(invalid)?,
         (None, Some(writes), Some(seconds)) => Some(
-            ThrottleConfig::per_window(
-                whole("throttle's writes", Some(writes), 0.0)? as i64,
-                seconds,
-            )
-            .map_err(invalid)?,
+            ThrottleConfig::per_window(whole("throttle's writes", writes)? as i64, seconds)
+                .map_err(invalid)?,
         ),
         (None, None, None) => None,
         _ => {
@@ -86,25 +82,27 @@ fn config(o: EmulatorOptions) -> Result<EmulatorConfig> {
         Some(path) => Some(Tenant::from_file(std::path::Path::new(&path)).map_err(invalid)?),
         None => None,
     };
-    let lifetime = o.token_lifetime_seconds.unwrap_or(3599.0);
-    if !(lifetime.is_finite() && lifetime > 0.0 && lifetime < 1e9) {
-        return Err(invalid(format!(
-            "tokenLifetimeSeconds takes a number of seconds above 0, not {lifetime}"
-        )));
-    }
+    let token_lifetime = match o.token_lifetime_seconds {
+        Some(s) => graph_emulator::config::seconds("tokenLifetimeSeconds", s).map_err(invalid)?,
+        None => d.token_lifetime,
+    };
     let config = EmulatorConfig {
         port: 0,
         tls: o.tls.unwrap_or(false),
-        seed: if seed < 0.0 { 0 } else { seed as u64 },
-        devices: if devices < 1.0 { 0 } else { devices as usize },
+        seed: seed.map_or(d.seed, |s| if s < 0.0 { 0 } else { s as u64 }),
+        devices: devices.map_or(d.devices, |n| if n < 1.0 { 0 } else { n as usize }),
         tenant,
         throttle,
         faults,
-        token_lifetime: Duration::from_secs_f64(lifetime),
+        token_lifetime,
         action: ActionConfig {
-            lag: millis("actionLagMs", o.action_lag_ms, 0.0)?,
+            lag: millis("actionLagMs", o.action_lag_ms, d.action.lag)?,
             lag_random: o.action_lag_random.unwrap_or(false),
-            done_after: millis("actionDoneAfterMs", o.action_done_after_ms, 0.0)?,
+            done_after: millis(
+                "actionDoneAfterMs",
+                o.action_done_after_ms,
+                d.action.done_after,
+            )?,
         },
     };
     config.check().map_err(invalid)?;
@@ -185,10 +183,10 @@ impl EmulatorServer {
         self.with(|e| serde_json::Value::Array(e.resets()).to_string())
     }
 
-    /// Devices reset more than once, with their counts, as JSON (`[[id, n], ...]`).
+    /// What `assertNoDeviceResetTwice` says when a device was reset more than once, else null.
     #[napi]
-    pub fn devices_reset_twice_json(&self) -> Result<String> {
-        self.with(|e| serde_json::json!(e.devices_reset_twice()).to_string())
+    pub fn reset_twice_report(&self) -> Result<Option<String>> {
+        self.with(|e| e.reset_twice_report())
     }
 
     /// The requests that named one device, as JSON.
@@ -206,9 +204,8 @@ impl EmulatorServer {
     /// Queue answers (a JSON list of scripted responses) for the next requests that name a device.
     #[napi]
     pub fn script_json(&self, device_id: String, responses: String) -> Result<()> {
-        let responses: Vec<ScriptedResponse> =
-            serde_json::from_str(&responses).map_err(|e| invalid(format!("script: {e}")))?;
-        self.with(|e| e.script(&device_id, responses))
+        self.with(|e| e.script_json(&device_id, &responses))?
+            .map_err(invalid)
     }
 
     /// Take a device offline (its resets stay pending) or back; false when there is no such device.
@@ -248,6 +245,12 @@ impl EmulatorServer {
             e.stop();
         }
     }
+}
+
+/// Every fault name `faults` takes (the wrapper's `FAULTS`).
+#[napi]
+pub fn fault_names() -> Vec<&'static str> {
+    graph_emulator::FAULT_NAMES.to_vec()
 }
 
 /// The `intune-passcode-emulator` bin: the `graph-emulator` command line with `args` (program name first), until

@@ -23,7 +23,8 @@ pub use bulk::NativeBulk;
 pub use cancel::CancelToken;
 use credential::{JsCredential, TokenAnswer};
 pub use emulator::{
-    EmulatorOptions, EmulatorServer, StartEmulator, run_emulator, start_emulator_server,
+    EmulatorOptions, EmulatorServer, StartEmulator, fault_names, run_emulator,
+    start_emulator_server,
 };
 use errors::to_napi;
 pub use logger::{LogRecord, set_log_hook};

@@ -6,8 +6,7 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use graph_emulator::{
-    ActionConfig, BackgroundEmulator, EmulatorConfig, FaultConfig, ScriptedResponse, Tenant,
-    ThrottleConfig,
+    ActionConfig, BackgroundEmulator, EmulatorConfig, FaultConfig, Tenant, ThrottleConfig,
 };
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -65,14 +64,10 @@ fn faults(value: Option<&Bound<'_, PyDict>>) -> PyResult<FaultConfig> {
         .map_err(PyValueError::new_err)
 }
 
-fn seconds(name: &str, v: f64) -> PyResult<Duration> {
-    if v.is_finite() && (0.0..1e9).contains(&v) {
-        Ok(Duration::from_secs_f64(v))
-    } else {
-        Err(PyValueError::new_err(format!(
-            "{name} takes a number of seconds of 0 or more, not {v}"
-        )))
-    }
+fn seconds(name: &str, v: Option<f64>, default: Duration) -> PyResult<Duration> {
+    v.map_or(Ok(default), |v| {
+        graph_emulator::config::seconds(name, v).map_err(PyValueError::new_err)
+    })
 }
 
 impl PyEmulatorServer {
@@ -87,42 +82,44 @@ impl PyEmulatorServer {
 
 #[pymethods]
 impl PyEmulatorServer {
-    /// Start an emulator; the settings are checked before anything starts.
+    /// Start an emulator; the settings are checked before anything starts. A setting not given is the
+    /// fixture's default (`EmulatorConfig::fixture`).
     #[new]
-    #[pyo3(signature = (*, devices=200, seed=1, throttle=None, faults=None, action_lag=None, action_lag_random=false,
-                        action_done_after=0.0, tenant=None, tls=false, token_lifetime=3599.0))]
+    #[pyo3(signature = (*, devices=None, seed=None, throttle=None, faults=None, action_lag=None,
+                        action_lag_random=false, action_done_after=None, tenant=None, tls=false,
+                        token_lifetime=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
-        devices: i64,
-        seed: u64,
+        devices: Option<i64>,
+        seed: Option<u64>,
         throttle: Option<&Bound<'_, PyAny>>,
         faults: Option<&Bound<'_, PyDict>>,
         action_lag: Option<f64>,
         action_lag_random: bool,
-        action_done_after: f64,
+        action_done_after: Option<f64>,
         tenant: Option<PathBuf>,
         tls: bool,
-        token_lifetime: f64,
+        token_lifetime: Option<f64>,
     ) -> PyResult<Self> {
+        let d = EmulatorConfig::fixture();
         let tenant = match tenant {
             Some(path) => Some(Tenant::from_file(&path).map_err(PyValueError::new_err)?),
             None => None,
         };
-        let token_lifetime = seconds("token_lifetime", token_lifetime)?;
         let config = EmulatorConfig {
             port: 0,
             tls,
-            seed,
-            devices: usize::try_from(devices).unwrap_or(0),
+            seed: seed.unwrap_or(d.seed),
+            devices: devices.map_or(d.devices, |n| usize::try_from(n).unwrap_or(0)),
             tenant,
             throttle: self::throttle(throttle)?,
             faults: self::faults(faults)?,
-            token_lifetime,
+            token_lifetime: seconds("token_lifetime", token_lifetime, d.token_lifetime)?,
             action: ActionConfig {
-                lag: seconds("action_lag", action_lag.unwrap_or(0.0))?,
+                lag: seconds("action_lag", action_lag, d.action.lag)?,
                 lag_random: action_lag_random,
-                done_after: seconds("action_done_after", action_done_after)?,
+                done_after: seconds("action_done_after", action_done_after, d.action.done_after)?,
             },
         };
         config.check().map_err(PyValueError::new_err)?;
@@ -155,9 +152,9 @@ impl PyEmulatorServer {
         self.with(|e| serde_json::Value::Array(e.resets()).to_string())
     }
 
-    /// Devices reset more than once, with their counts.
-    fn devices_reset_twice(&self) -> PyResult<Vec<(String, usize)>> {
-        self.with(|e| e.devices_reset_twice())
+    /// What `assert_no_device_reset_twice` says when a device was reset more than once, else `None`.
+    fn reset_twice_report(&self) -> PyResult<Option<String>> {
+        self.with(|e| e.reset_twice_report())
     }
 
     /// The requests that named one device, as JSON.
@@ -172,9 +169,8 @@ impl PyEmulatorServer {
 
     /// Queue answers (a JSON list of scripted responses) for the next requests that name a device.
     fn script_json(&self, device_id: &str, responses: &str) -> PyResult<()> {
-        let responses: Vec<ScriptedResponse> = serde_json::from_str(responses)
-            .map_err(|e| PyValueError::new_err(format!("script: {e}")))?;
-        self.with(|e| e.script(device_id, responses))
+        self.with(|e| e.script_json(device_id, responses))?
+            .map_err(PyValueError::new_err)
     }
 
     /// Take a device offline (its resets stay pending) or back; false when there is no such device.

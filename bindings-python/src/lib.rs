@@ -38,6 +38,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(foreign::quiesce, m)?)?;
     m.add_function(wrap_pyfunction!(run_cli, m)?)?;
     m.add_class::<emulator::PyEmulatorServer>()?;
+    m.add("FAULT_NAMES", graph_emulator::FAULT_NAMES.to_vec())?;
     m.add_function(wrap_pyfunction!(emulator::run_emulator, m)?)?;
     Ok(())
 }

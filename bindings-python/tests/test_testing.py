@@ -55,6 +55,8 @@ def test_a_scripted_504_ends_unknown_and_is_not_sent_again(intune_emulator: Emul
         intune_emulator.client().reset_passcode(device)
     assert len(intune_emulator.requests(device)) == 1
     assert intune_emulator.reset_count(device) == 0
+    with pytest.raises(ValueError, match="42 is not a status from 100 to 599"):
+        intune_emulator.script(device, [429, 42])
     intune_emulator.script(device, [429, {"status": 204}])
     assert intune_emulator.client().reset_passcode(device).status == 204
     assert intune_emulator.reset_count(device) == 1

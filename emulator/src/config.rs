@@ -319,7 +319,31 @@ impl Default for EmulatorConfig {
 /// The most devices a generated tenant may have.
 pub const MAX_DEVICES: usize = 10_000_000;
 
+/// A span the bindings give as a number of seconds (`name` for the message): finite, 0 or more, below 10⁹.
+pub fn seconds(name: &str, value: f64) -> Result<Duration, String> {
+    if value.is_finite() && (0.0..1e9).contains(&value) {
+        Ok(Duration::from_secs_f64(value))
+    } else {
+        Err(format!(
+            "{name} takes a number of seconds of 0 or more, not {value}"
+        ))
+    }
+}
+
 impl EmulatorConfig {
+    /// The test fixture's defaults (Python's `Emulator()`, Node's `startEmulator()`): 200 devices, no throttling, no
+    /// faults, resets done as soon as they are recorded.
+    pub fn fixture() -> Self {
+        EmulatorConfig {
+            devices: 200,
+            action: ActionConfig {
+                done_after: Duration::ZERO,
+                ..ActionConfig::default()
+            },
+            ..EmulatorConfig::default()
+        }
+    }
+
     /// Refuse settings that cannot make an emulator (checked by [`crate::Emulator::start`], so every front door
     /// gets the same message).
     pub fn check(&self) -> Result<(), String> {

@@ -10,7 +10,7 @@ use crate::state::{ScriptedResponse, State, lock};
 #[derive(Deserialize)]
 struct Script {
     device_id: String,
-    responses: Vec<ScriptedResponse>,
+    responses: serde_json::Value,
 }
 
 /// `POST /_emulator/managed_identity`: `{"next": [410, 500], "forever": 410}`.
@@ -57,19 +57,21 @@ pub fn handle(state: &State, method: &hyper::Method, what: &str, query: &str, bo
             ),
         },
         ("POST", "check") => plain_json(200, &check_vector(state, body)),
-        ("POST", "script") => match serde_json::from_slice::<Script>(body) {
-            Ok(s) => {
-                lock(&state.scripts)
-                    .entry(s.device_id)
-                    .or_default()
-                    .extend(s.responses);
-                plain_json(200, &serde_json::json!({"ok": true}))
+        ("POST", "script") => {
+            let parsed = serde_json::from_slice::<Script>(body)
+                .map_err(|e| format!("bad script: {e}"))
+                .and_then(|s| Ok((s.device_id, ScriptedResponse::list(s.responses)?)));
+            match parsed {
+                Ok((device_id, responses)) => {
+                    lock(&state.scripts)
+                        .entry(device_id)
+                        .or_default()
+                        .extend(responses);
+                    plain_json(200, &serde_json::json!({"ok": true}))
+                }
+                Err(e) => plain_json(400, &serde_json::json!({ "error": e })),
             }
-            Err(e) => plain_json(
-                400,
-                &serde_json::json!({"error": format!("bad script: {e}")}),
-            ),
-        },
+        }
         _ => plain_json(
             404,
             &serde_json::json!({"error": "control endpoints: GET devices, GET stats, GET requests?device_id=, POST script, POST check, POST federated_token/rotate, GET|POST managed_identity"}),

@@ -307,6 +307,37 @@ impl EmulatorHandle {
         twice
     }
 
+    /// Queue a JSON list of answers for `device_id` (what the Python and Node fixtures' `script` sends); refused
+    /// whole when one is not a scripted response with an HTTP status.
+    pub fn script_json(&self, device_id: &str, json: &str) -> Result<(), String> {
+        let value = serde_json::from_str(json).map_err(|e| format!("bad script: {e}"))?;
+        self.script(device_id, ScriptedResponse::list(value)?);
+        Ok(())
+    }
+
+    /// What `assert_no_device_reset_twice` says when the promise broke (the first ten devices and their counts), or
+    /// `None` when it held.
+    pub fn reset_twice_report(&self) -> Option<String> {
+        let twice = self.devices_reset_twice();
+        if twice.is_empty() {
+            return None;
+        }
+        let shown: Vec<String> = twice
+            .iter()
+            .take(10)
+            .map(|(d, n)| format!("{d} ({n} times)"))
+            .collect();
+        let more = match twice.len() {
+            n if n > 10 => format!(" and {} more", n - 10),
+            _ => String::new(),
+        };
+        Some(format!(
+            "{} devices were reset more than once: {}{more}",
+            twice.len(),
+            shown.join(", ")
+        ))
+    }
+
     /// Make a device never check in (its resets stay `pending`), or check in again; false when there is no such
     /// device.
     pub fn set_offline(&self, device_id: &str, offline: bool) -> bool {

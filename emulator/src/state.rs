@@ -80,6 +80,21 @@ pub struct ScriptedResponse {
     pub method: Option<String>,
 }
 
+impl ScriptedResponse {
+    /// A JSON list of answers (the control endpoint's and the fixtures' `script`), each status an HTTP one.
+    pub fn list(value: serde_json::Value) -> Result<Vec<ScriptedResponse>, String> {
+        let list: Vec<ScriptedResponse> =
+            serde_json::from_value(value).map_err(|e| format!("bad script: {e}"))?;
+        match list.iter().find(|r| !(100..=599).contains(&r.status)) {
+            Some(r) => Err(format!(
+                "bad script: {} is not a status from 100 to 599",
+                r.status
+            )),
+            None => Ok(list),
+        }
+    }
+}
+
 /// One Graph request as the emulator saw it.
 #[derive(Clone, Debug, Serialize)]
 pub struct LoggedRequest {

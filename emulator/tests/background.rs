@@ -41,6 +41,7 @@ fn records_each_reset_with_its_route_and_names_devices_reset_twice() {
     let device = emu.samples["device_id"].clone();
     let user = emu.samples["user_id"].clone();
     assert!(emu.devices_reset_twice().is_empty());
+    assert_eq!(emu.reset_twice_report(), None);
     assert_eq!(
         reset(
             &emu,
@@ -63,6 +64,12 @@ fn records_each_reset_with_its_route_and_names_devices_reset_twice() {
     assert_eq!(resets[1]["device_id"], device.as_str());
     assert!(resets[0]["at_ms"].as_u64() <= resets[1]["at_ms"].as_u64());
     assert_eq!(emu.devices_reset_twice(), vec![(device.clone(), 2)]);
+    assert_eq!(
+        emu.reset_twice_report(),
+        Some(format!(
+            "1 devices were reset more than once: {device} (2 times)"
+        ))
+    );
     assert_eq!(emu.reset_count(&device), 2);
 }
 
@@ -81,6 +88,9 @@ fn scripts_one_device_and_filters_devices_by_platform() {
     assert_eq!(reset(&emu, &path), 504);
     assert_eq!(emu.reset_count(&device), 0, "a scripted 504 does not run");
     assert_eq!(reset(&emu, &path), 204, "then normal behaviour resumes");
+    let refused = emu.script_json(&device, r#"[{"status": 429}, {"status": 42}]"#);
+    assert!(refused.unwrap_err().contains("42 is not a status"));
+    assert_eq!(reset(&emu, &path), 204, "a refused script queues nothing");
     let windows = emu.devices_of(Some("WINDOWS"));
     assert!(!windows.is_empty());
     assert!(windows.iter().all(|d| d["platform"] == "windows"));

@@ -20,6 +20,7 @@ __all__ = [
     "run_cli",
     "run_emulator",
     "EmulatorServer",
+    "FAULT_NAMES",
     "_quiesce",
 ]
 
@@ -295,6 +296,8 @@ def run_emulator(argv: List[str]) -> int:
     """The `graph-emulator` command line with `argv` (program name first), until Ctrl-C or SIGTERM: its exit code."""
     ...
 
+FAULT_NAMES: List[str]
+
 @final
 class EmulatorServer:
     """A Graph emulator on threads of its own (used by `intune_passcode.testing.Emulator`)."""
@@ -302,22 +305,22 @@ class EmulatorServer:
     def __new__(
         cls,
         *,
-        devices: int = 200,
-        seed: int = 1,
+        devices: Optional[int] = None,
+        seed: Optional[int] = None,
         throttle: Union[str, Tuple[int, float], None] = None,
         faults: Optional[Dict[Any, float]] = None,
         action_lag: Optional[float] = None,
         action_lag_random: bool = False,
-        action_done_after: float = 0.0,
+        action_done_after: Optional[float] = None,
         tenant: Union[str, PathLike[str], None] = None,
         tls: bool = False,
-        token_lifetime: float = 3599.0,
+        token_lifetime: Optional[float] = None,
     ) -> EmulatorServer: ...
     def ready_json(self) -> str: ...
     def devices_json(self, platform: Optional[str] = None) -> str: ...
     def reset_count(self, device_id: str) -> int: ...
     def resets_json(self) -> str: ...
-    def devices_reset_twice(self) -> List[Tuple[str, int]]: ...
+    def reset_twice_report(self) -> Optional[str]: ...
     def requests_json(self, device_id: str) -> str: ...
     def stats_json(self) -> str: ...
     def script_json(self, device_id: str, responses: str) -> None: ...

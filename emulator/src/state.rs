@@ -81,17 +81,29 @@ pub struct ScriptedResponse {
 }
 
 impl ScriptedResponse {
-    /// A JSON list of answers (the control endpoint's and the fixtures' `script`), each status an HTTP one.
+    /// A JSON list of answers (the control endpoint's and the fixtures' `script`): each either a connection
+    /// fault (`reset_before`/`reset_after`, whose status is never sent) or an HTTP status from 100 to 599.
     pub fn list(value: serde_json::Value) -> Result<Vec<ScriptedResponse>, String> {
         let list: Vec<ScriptedResponse> =
             serde_json::from_value(value).map_err(|e| format!("bad script: {e}"))?;
-        match list.iter().find(|r| !(100..=599).contains(&r.status)) {
-            Some(r) => Err(format!(
-                "bad script: {} is not a status from 100 to 599",
-                r.status
-            )),
-            None => Ok(list),
+        for r in &list {
+            match r.fault.as_deref() {
+                Some("reset_before" | "reset_after") => {}
+                Some(other) => {
+                    return Err(format!(
+                        "bad script: unknown fault {other:?} (known: reset_before, reset_after)"
+                    ));
+                }
+                None if !(100..=599).contains(&r.status) => {
+                    return Err(format!(
+                        "bad script: {} is not a status from 100 to 599",
+                        r.status
+                    ));
+                }
+                None => {}
+            }
         }
+        Ok(list)
     }
 }
 

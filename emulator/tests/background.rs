@@ -91,6 +91,12 @@ fn scripts_one_device_and_filters_devices_by_platform() {
     let refused = emu.script_json(&device, r#"[{"status": 429}, {"status": 42}]"#);
     assert!(refused.unwrap_err().contains("42 is not a status"));
     assert_eq!(reset(&emu, &path), 204, "a refused script queues nothing");
+    let refused = emu.script_json(&device, r#"[{"status": 0, "fault": "drop"}]"#);
+    assert!(refused.unwrap_err().contains("unknown fault \"drop\""));
+    // A connection fault's status is never sent, so the vectors write 0 there.
+    emu.script_json(&device, r#"[{"status": 0, "fault": "reset_before"}]"#)
+        .expect("a connection fault needs no status");
+    assert_eq!(emu.reset_count(&device), 2);
     let windows = emu.devices_of(Some("WINDOWS"));
     assert!(!windows.is_empty());
     assert!(windows.iter().all(|d| d["platform"] == "windows"));

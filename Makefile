@@ -85,6 +85,7 @@ test: lint test-rust test-python test-node test-c bench-smoke soak-smoke
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	python3 scripts/module_graph.py --check
 
 test-rust:
 	$(CARGO) build --workspace

@@ -13,56 +13,66 @@
 //! # Ok(()) }
 //! ```
 
-mod action;
-mod builder;
-mod bulk;
-mod classify;
-mod client;
-mod clock;
-mod cloud;
-mod credential;
-mod error;
-mod intune;
-mod journal;
-mod pacer;
-mod receipt;
-mod retry;
-mod secret;
-mod target;
-mod token_cache;
-mod verify;
+// The table of contents: each capability's folder, then what it makes public (every public name is at the root).
 
-pub use action::{ActionState, Confirmation, ConfirmedBy, ResetAction, format_time, parse_time};
-pub use builder::{
-    ClientBuilder, CredentialParts, DEFAULT_TIMEOUT, TextOptions, duration_from_millis,
-    duration_from_secs, time_from_epoch_millis,
+// Shared by everything: the error vocabulary (with Graph's and Intune's error bodies), secrets, clouds, checked
+// numbers and times, and what every HTTP request shares.
+mod error;
+pub use error::{
+    Error, ErrorKind, GraphError, IntuneEnvelope, parse_graph_error, parse_intune_envelope,
 };
-pub use bulk::{
-    BulkItem, BulkOptions, DEFAULT_RECENT, DEFAULT_VERIFY_UNKNOWN, KeyedStream, MAX_CONCURRENCY,
-    MAX_VERIFY_UNKNOWN, ThrottleWatch,
-};
-pub use classify::{PERMISSION, kind_for_status};
-pub use client::Client;
-pub use clock::CLOCK_MARGIN;
+mod secret;
+pub use secret::Secret;
+mod cloud;
 pub use cloud::{ApiVersion, Cloud};
+mod convert;
+pub use convert::{
+    duration_from_millis, duration_from_secs, format_time, parse_time, time_from_epoch_millis,
+};
+mod http;
+pub use http::encode_segment;
+
+// Where tokens come from: one kind per file, the `AZURE_*` chain, and the token cache.
+mod credential;
 pub use credential::{
     AccessToken, AssertionAlgorithm, AssertionCallback, CertificateCredential, CertificateOptions,
-    ClientAssertionCredential, ClientSecretCredential, DefaultCredential, EnvSnapshot,
-    EnvironmentCredential, ManagedIdentityCredential, ManagedIdentityId, StaticToken,
+    ClientAssertionCredential, ClientSecretCredential, CredentialParts, DefaultCredential,
+    EnvSnapshot, EnvironmentCredential, ManagedIdentityCredential, ManagedIdentityId, StaticToken,
     TokenCredential, WorkloadIdentityCredential,
 };
-pub use error::{Error, ErrorKind};
-pub use intune::{GraphError, IntuneEnvelope, parse_graph_error, parse_intune_envelope};
+
+// What a reset came to: the receipt, and the device's own record of the action.
+mod outcome;
+pub use outcome::{ActionState, Confirmation, ConfirmedBy, Receipt, ResetAction};
+
+// How bulk runs stay under Intune's limit (the single call takes its permits too).
+mod pacing;
+pub use pacing::{Pace, ThrottleWatch};
+
+// One call: a target, a client, retries, Graph's answers classified.
+mod call;
+pub use call::{
+    CLOCK_MARGIN, Client, ClientBuilder, DEFAULT_TIMEOUT, MAX_ID_BYTES, MAX_RETRIES_CAP,
+    PERMISSION, RetryPolicy, Target, TextOptions, canonical_id, kind_for_status, parse_retry_after,
+};
+
+// Verification: read the device's action record to settle an answer that never came.
+mod verify;
+pub use verify::{CLOCK_SKEW, READ_PERMISSION};
+
+// The durable journal: one job per file, so that no run, however it dies, resets a device twice.
+mod journal;
 pub use journal::{
     DeviceRecord, DeviceState, Event as JournalEvent, FORMAT as JOURNAL_FORMAT, Journal,
     JournalSummary, RecentResets, journal_syncs,
 };
-pub use pacer::Pace;
-pub use receipt::Receipt;
-pub use retry::{MAX_RETRIES_CAP, RetryPolicy, parse_retry_after};
-pub use secret::Secret;
-pub use target::{MAX_ID_BYTES, Target, canonical_id, encode_segment};
-pub use verify::{CLOCK_SKEW, READ_PERMISSION};
+
+// Many devices: concurrency, pacing, the journal, and settling unknowns.
+mod bulk;
+pub use bulk::{
+    BulkItem, BulkOptions, DEFAULT_RECENT, DEFAULT_VERIFY_UNKNOWN, KeyedStream, MAX_CONCURRENCY,
+    MAX_VERIFY_UNKNOWN,
+};
 
 /// The crate's version, as sent in the User-Agent.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -7,14 +7,16 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use reqwest::header::{ACCEPT, AUTHORIZATION};
 use tokio::time::{Instant, timeout_at};
 
-use crate::action::{Confirmation, ResetAction, format_time, latest_reset};
-use crate::classify::{classify, header};
-use crate::client::{Client, deadline_error, read_capped};
-use crate::clock::CLOCK_MARGIN;
-use crate::credential::describe;
+use crate::call::CLOCK_MARGIN;
+use crate::call::Target;
+use crate::call::classify;
+use crate::call::parse_retry_after;
+use crate::call::{Client, deadline_error, read_capped};
+use crate::convert::format_time;
 use crate::error::{Error, ErrorKind};
-use crate::retry::parse_retry_after;
-use crate::target::Target;
+use crate::http::describe;
+use crate::http::header;
+use crate::outcome::{Confirmation, ResetAction, latest_reset};
 
 /// The permission reading a device needs (a different one from the action's).
 pub const READ_PERMISSION: &str = "DeviceManagementManagedDevices.Read.All";
@@ -301,7 +303,7 @@ fn read_error(e: Error, status: u16) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::action::ActionState;
+    use crate::outcome::ActionState;
 
     #[test]
     fn a_record_belongs_to_a_request_sent_before_it_less_the_skew() {

@@ -11,8 +11,9 @@ use serde::Deserialize;
 
 use super::environment::EnvSnapshot;
 use super::token_endpoint::seconds;
-use super::{AccessToken, TokenCredential, call_deadline, describe};
+use super::{AccessToken, TokenCredential, call_deadline};
 use crate::error::{Error, ErrorKind};
+use crate::http::describe;
 use crate::secret::Secret;
 
 /// Where IMDS answers on every Azure VM.
@@ -302,11 +303,11 @@ fn parse(body: &[u8], sent: SystemTime, source: &str) -> Result<AccessToken, Err
 
 /// The client for identity endpoints: no proxy of any kind (not even the environment's), no redirects.
 fn identity_http() -> Result<reqwest::Client, Error> {
-    crate::builder::install_crypto_provider();
+    crate::http::install_crypto_provider();
     reqwest::Client::builder()
         .no_proxy()
         .redirect(reqwest::redirect::Policy::none())
-        .user_agent(format!("intune-passcode/{}", crate::VERSION))
+        .user_agent(crate::http::user_agent(None)?)
         .build()
         .map_err(|e| Error::invalid(format!("the HTTP client could not be built: {e}")))
 }

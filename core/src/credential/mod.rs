@@ -3,8 +3,10 @@
 
 mod app;
 mod assertion;
+mod cache;
 mod certificate;
 mod certificate_file;
+mod choice;
 mod client_secret;
 mod default;
 mod environment;
@@ -14,7 +16,10 @@ mod token_endpoint;
 mod workload_identity;
 
 pub use assertion::{AssertionCallback, ClientAssertionCredential};
+pub(crate) use cache::TokenCache;
 pub use certificate::{AssertionAlgorithm, CertificateCredential, CertificateOptions};
+pub(crate) use choice::CredentialChoice;
+pub use choice::CredentialParts;
 pub use client_secret::ClientSecretCredential;
 pub use default::DefaultCredential;
 pub use environment::{EnvSnapshot, EnvironmentCredential};
@@ -78,18 +83,6 @@ impl TokenCredential for StaticToken {
     }
 }
 
-/// A reqwest error as one line, with its causes, never the request (whose body may hold a secret).
-pub(crate) fn describe(e: &reqwest::Error) -> String {
-    let mut out = e.to_string();
-    let mut src = std::error::Error::source(e);
-    while let Some(s) = src {
-        out.push_str(": ");
-        out.push_str(&s.to_string());
-        src = s.source();
-    }
-    out
-}
-
 tokio::task_local! {
     /// The deadline of the call a token fetch serves: credentials that retry (managed identity) stop before it.
     static DEADLINE: tokio::time::Instant;
@@ -124,13 +117,13 @@ pub(crate) fn token_url(
     Ok(format!(
         "{}/{}/oauth2/v2.0/token",
         authority.trim_end_matches('/'),
-        crate::target::encode_segment(tenant_id)
+        crate::http::encode_segment(tenant_id)
     ))
 }
 
 /// A stand-alone HTTP client for credentials built outside a `Client` (no redirects, ring as TLS provider).
 pub(crate) fn standalone_http() -> Result<reqwest::Client, Error> {
-    crate::builder::install_crypto_provider();
+    crate::http::install_crypto_provider();
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

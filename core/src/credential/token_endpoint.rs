@@ -5,8 +5,9 @@ use std::time::{Duration, SystemTime};
 
 use serde::Deserialize;
 
-use super::{AccessToken, call_deadline, describe};
+use super::{AccessToken, call_deadline};
 use crate::error::{Error, ErrorKind};
+use crate::http::describe;
 
 #[derive(Deserialize)]
 struct TokenAnswer {

@@ -14,7 +14,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::action::parse_time;
+use crate::convert::parse_time;
 
 use super::event::Event;
 use super::state::DeviceState;

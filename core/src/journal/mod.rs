@@ -5,7 +5,6 @@
 mod event;
 mod index;
 mod others;
-mod run;
 mod state;
 mod writer;
 
@@ -14,18 +13,19 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 pub use event::{Event, FORMAT};
+pub(crate) use others::OtherJobs;
 pub use others::{DEFAULT_RECENT, RecentResets};
-pub(crate) use run::journaled;
+pub(crate) use state::update;
 pub use state::{DeviceRecord, DeviceState};
 pub use writer::journal_syncs;
 
-use crate::action::format_time;
-use crate::client::Client;
+use crate::call::Client;
+use crate::call::Target;
 use crate::cloud::{ApiVersion, Cloud};
+use crate::convert::format_time;
 use crate::error::{Error, ErrorKind};
-use crate::target::Target;
 use state::{Replay, replay};
-use writer::JournalWriter;
+pub(crate) use writer::JournalWriter;
 
 /// Devices of a job by state.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

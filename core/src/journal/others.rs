@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::error::{Error, ErrorKind};
-use crate::receipt::Receipt;
+use crate::outcome::Receipt;
 
 use super::index::{self, graph_root};
 use super::state::{DeviceRecord, DeviceState, Replay};
@@ -127,7 +127,7 @@ impl OtherJobs {
             let mut d = DeviceRecord::planned(device_id.to_string(), None, None);
             d.sent_at = hold
                 .sent
-                .map(|s| crate::action::format_time(UNIX_EPOCH + Duration::from_secs(s)));
+                .map(|s| crate::convert::format_time(UNIX_EPOCH + Duration::from_secs(s)));
             d
         });
         record.held_by = Some(job.clone());
@@ -186,7 +186,7 @@ impl RecentResets {
 
     /// The journal that holds `device_id` (the most recent holder) and its state there.
     pub fn holder(&self, device_id: &str) -> Option<(&Path, DeviceState)> {
-        let id = crate::target::canonical_id(device_id.to_string());
+        let id = crate::call::canonical_id(device_id.to_string());
         let h = self.0.devices.get(id.as_str())?;
         Some((self.0.jobs[h.job as usize].as_path(), h.state))
     }

@@ -4,10 +4,11 @@ use std::collections::HashMap;
 
 use std::time::{Duration, SystemTime};
 
-use crate::action::{ConfirmedBy, parse_time};
+use crate::call::canonical_id;
+use crate::convert::parse_time;
 use crate::error::{Error, ErrorKind};
-use crate::receipt::Receipt;
-use crate::target::canonical_id;
+use crate::outcome::ConfirmedBy;
+use crate::outcome::Receipt;
 
 use super::event::{Event, FORMAT};
 
@@ -257,7 +258,7 @@ fn apply(
 
 /// What an intent, a result or a verification does to a device's record (the one rule, for reading a journal back
 /// and for a run that keeps it in memory).
-pub(super) fn update(d: &mut DeviceRecord, e: Event) {
+pub(crate) fn update(d: &mut DeviceRecord, e: Event) {
     match e {
         Event::Intent {
             client_request_id,

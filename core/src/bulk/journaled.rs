@@ -9,19 +9,19 @@ use std::time::{Duration, SystemTime};
 
 use futures_util::stream::{Stream, StreamExt};
 
-use crate::action::{Confirmation, format_time, parse_time};
-use crate::bulk::{BulkOptions, KeyedStream, call};
-use crate::client::{Client, Gate};
+use super::{BulkOptions, KeyedStream, call};
+use crate::call::Target;
+use crate::call::{Client, Gate};
+use crate::convert::{format_time, parse_time};
 use crate::error::{Error, ErrorKind};
-use crate::pacer::Pacer;
-use crate::receipt::Receipt;
-use crate::target::Target;
+use crate::outcome::Confirmation;
+use crate::outcome::Receipt;
+use crate::pacing::Pacer;
 use crate::verify::READ_PERMISSION;
 
-use super::event::Event;
-use super::others::OtherJobs;
-use super::state::{DeviceRecord, DeviceState, update};
-use super::writer::JournalWriter;
+use crate::journal::{
+    DeviceRecord, DeviceState, Event, JournalWriter, OtherJobs, open_for_job, update,
+};
 
 /// Failures that say nothing lasting about the device: sent again on resume.
 const TRANSIENT: &[ErrorKind] = &[
@@ -65,7 +65,7 @@ where
     K: Send + 'static,
     S: Stream<Item = (K, Result<Target, Error>)> + Send + 'static,
 {
-    let (writer, replay) = super::open_for_job(&path, &client)?;
+    let (writer, replay) = open_for_job(&path, &client)?;
     // Read once, before anything is sent; the lock on our own journal is already held, so a second run of this job
     // cannot start in between.
     let others = match options.recent {

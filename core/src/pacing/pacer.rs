@@ -37,7 +37,7 @@ impl Pace {
 
     /// `writes` per `seconds` (fractions allowed), checked.
     pub fn limit(writes: u32, seconds: f64) -> Result<Pace, Error> {
-        let per = crate::builder::duration_from_secs("pace seconds", seconds)?;
+        let per = crate::convert::duration_from_secs("pace seconds", seconds)?;
         let pace = Pace::Limit { writes, per };
         pace.validate()?;
         Ok(pace)
@@ -95,7 +95,7 @@ pub(crate) struct Pacer {
     limited: bool,
     state: Mutex<State>,
     changed: Notify,
-    watch: Option<crate::bulk::ThrottleWatch>,
+    watch: Option<super::ThrottleWatch>,
 }
 
 /// A spent token; drop it when the answer came (or it was never sent) to start its cool-down.
@@ -123,7 +123,7 @@ impl Pacer {
         Pacer::new(pace, None)
     }
 
-    pub(crate) fn new(pace: Pace, watch: Option<crate::bulk::ThrottleWatch>) -> Arc<Pacer> {
+    pub(crate) fn new(pace: Pace, watch: Option<super::ThrottleWatch>) -> Arc<Pacer> {
         let (writes, per, limited) = match pace {
             Pace::Off => (u32::MAX, Duration::ZERO, false),
             Pace::Limit { writes, per } => (writes, per, true),

@@ -2,20 +2,11 @@
 
 use reqwest::header::HeaderMap;
 
-use crate::error::{Error, ErrorKind};
-use crate::intune::parse_graph_error;
+use crate::error::{Error, ErrorKind, parse_graph_error};
+use crate::http::header;
 
 /// The permission this action needs, named in 403 errors.
 pub const PERMISSION: &str = "DeviceManagementManagedDevices.PrivilegedOperations.All";
-
-/// A header's value as text, when present and printable.
-pub(crate) fn header(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(|s| s.trim().to_string())
-        .filter(|s| !s.is_empty())
-}
 
 /// The kind an HTTP status means for this action. `has_envelope`: Intune's JSON envelope was in `error.message`.
 pub fn kind_for_status(status: u16, has_envelope: bool) -> ErrorKind {

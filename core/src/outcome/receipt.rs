@@ -2,7 +2,8 @@
 
 use std::time::{Duration, SystemTime};
 
-use crate::action::{ConfirmedBy, ResetAction, format_time};
+use crate::convert::format_time;
+use crate::outcome::{ConfirmedBy, ResetAction};
 
 /// Proof that Graph accepted a reset, with the identifiers support asks for (the official SDKs throw these away).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use tokio::sync::{Mutex, RwLock};
 
-use crate::credential::{AccessToken, TokenCredential};
+use super::{AccessToken, TokenCredential};
 use crate::error::Error;
 use crate::secret::Secret;
 

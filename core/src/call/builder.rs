@@ -5,79 +5,24 @@ use std::time::Duration;
 
 use reqwest::Url;
 
-use crate::client::{Client, ClientInner};
-use crate::clock::GraphClock;
+use super::client::{Client, ClientInner};
+use super::clock::GraphClock;
+use super::retry::RetryPolicy;
 use crate::cloud::{ApiVersion, Cloud};
+use crate::convert::duration_from_secs;
 use crate::credential::{
-    AssertionCallback, CertificateCredential, CertificateOptions, ClientAssertionCredential,
-    ClientSecretCredential, DefaultCredential, EnvSnapshot, EnvironmentCredential,
-    ManagedIdentityCredential, ManagedIdentityId, StaticToken, TokenCredential,
-    WorkloadIdentityCredential,
+    AssertionCallback, CertificateOptions, CredentialChoice, CredentialParts, EnvSnapshot,
+    ManagedIdentityId, TokenCache, TokenCredential,
 };
-use crate::error::{Error, ErrorKind};
-use crate::retry::RetryPolicy;
+use crate::error::Error;
+use crate::http::{checked_url, install_crypto_provider, user_agent};
 use crate::secret::Secret;
-use crate::token_cache::TokenCache;
 
 /// Default deadline of one call: token fetch, every attempt and every wait together.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(100);
 
 /// The longest a connect may take before it counts as a `Network` failure (nothing was sent).
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
-enum CredentialChoice {
-    Custom(Arc<dyn TokenCredential>),
-    Static(Secret),
-    ClientSecret {
-        tenant_id: String,
-        client_id: String,
-        secret: Secret,
-    },
-    Certificate {
-        tenant_id: String,
-        client_id: String,
-        path: std::path::PathBuf,
-        password: Option<Secret>,
-        options: CertificateOptions,
-    },
-    Assertion {
-        tenant_id: String,
-        client_id: String,
-        callback: AssertionCallback,
-    },
-    WorkloadIdentity,
-    ManagedIdentity(ManagedIdentityId),
-    Environment,
-    Default,
-}
-
-/// A credential as a binding receives it: loose parts, of which exactly one kind must be given (a token; a tenant,
-/// client ID and secret together; or a credential object).
-#[derive(Default)]
-pub struct CredentialParts {
-    /// A bearer token.
-    pub token: Option<Secret>,
-    /// Directory (tenant) ID, for the client-credentials flow.
-    pub tenant_id: Option<String>,
-    /// Application (client) ID, for the client-credentials flow.
-    pub client_id: Option<String>,
-    /// Client secret, for the client-credentials flow.
-    pub client_secret: Option<Secret>,
-    /// Any credential object.
-    pub credential: Option<Arc<dyn TokenCredential>>,
-    /// A certificate (PEM or PFX) for the client-credentials flow, with `tenant_id` and `client_id`.
-    pub certificate_path: Option<String>,
-    /// The PFX's password.
-    pub certificate_password: Option<Secret>,
-    /// Send the certificate chain (`x5c`).
-    pub send_certificate_chain: bool,
-    /// A managed identity.
-    pub managed_identity: Option<ManagedIdentityId>,
-    /// Workload identity from `AZURE_*` variables.
-    pub workload_identity: bool,
-    /// The default chain (environment → workload identity → managed identity).
-    pub from_environment: bool,
-}
 
 /// The options every front door takes as text, applied by [`ClientBuilder::text_options`] in one go: each binding
 /// fills it from its own types instead of calling the setters one by one. `None` leaves the default.
@@ -143,6 +88,13 @@ impl Default for ClientBuilder {
             user_agent_suffix: None,
             env: None,
         }
+    }
+}
+
+impl Client {
+    /// Start building a client.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
     }
 }
 
@@ -341,82 +293,13 @@ impl ClientBuilder {
     }
 
     /// Exactly one kind of credential out of loose parts (see [`CredentialParts`]).
-    pub fn credential_parts(self, parts: CredentialParts) -> Self {
-        let CredentialParts {
-            token,
-            tenant_id,
-            client_id,
-            client_secret,
-            credential,
-            certificate_path,
-            certificate_password,
-            send_certificate_chain,
-            managed_identity,
-            workload_identity,
-            from_environment,
-        } = parts;
-        const KINDS: &str = "a token; tenant_id + client_id + client_secret; tenant_id + client_id + \
-                             certificate_path; a managed identity; workload identity; the environment; or a \
-                             credential object";
-        let app_given = tenant_id.is_some() || client_id.is_some();
-        let kinds = [
-            token.is_some(),
-            client_secret.is_some() || (app_given && certificate_path.is_none()),
-            certificate_path.is_some(),
-            credential.is_some(),
-            managed_identity.is_some(),
-            workload_identity,
-            from_environment,
-        ]
-        .iter()
-        .filter(|x| **x)
-        .count();
-        if kinds > 1 {
-            return self.fail(Error::invalid(format!("give one credential: {KINDS}")));
-        }
-        if certificate_path.is_none() && (certificate_password.is_some() || send_certificate_chain)
-        {
-            return self.fail(Error::invalid(
-                "certificate_password and send_certificate_chain go with certificate_path",
-            ));
-        }
-        if let Some(path) = certificate_path {
-            return match (tenant_id, client_id) {
-                (Some(t), Some(c)) => self.client_certificate_with(
-                    t,
-                    c,
-                    path,
-                    certificate_password,
-                    CertificateOptions {
-                        send_certificate_chain,
-                        ..CertificateOptions::default()
-                    },
-                ),
-                _ => self.fail(Error::invalid(
-                    "a certificate credential needs tenant_id and client_id as well as certificate_path",
-                )),
-            };
-        }
-        if let Some(id) = managed_identity {
-            return self.managed_identity(id);
-        }
-        if workload_identity {
-            return self.workload_identity();
-        }
-        if from_environment {
-            return self.default_credential();
-        }
-        match (token, tenant_id, client_id, client_secret, credential) {
-            (Some(t), ..) => self.token(t),
-            (None, Some(t), Some(c), Some(s), None) => self.client_secret(t, c, s),
-            (None, _, _, _, Some(c)) => self.credential_arc(c),
-            (None, None, None, None, None) => {
-                self.fail(Error::invalid(format!("a credential is required: {KINDS}")))
+    pub fn credential_parts(mut self, parts: CredentialParts) -> Self {
+        match parts.resolve() {
+            Ok(choice) => {
+                self.credential = Some(choice);
+                self
             }
-            _ => self.fail(Error::invalid(
-                "the client-credentials flow needs all three of tenant_id, client_id and client_secret \
-                 (or certificate_path instead of client_secret)",
-            )),
+            Err(e) => self.fail(e),
         }
     }
 
@@ -520,88 +403,9 @@ impl ClientBuilder {
         if env_authority != authority.as_str() {
             checked_url("AZURE_AUTHORITY_HOST", &env_authority)?;
         }
-        let not_configured = |what: &str, reason: String| {
-            Error::new(
-                ErrorKind::Credential,
-                format!("{what} is not configured: {reason}"),
-            )
-        };
-        let tenant_id = match &credential {
-            CredentialChoice::ClientSecret { tenant_id, .. }
-            | CredentialChoice::Certificate { tenant_id, .. }
-            | CredentialChoice::Assertion { tenant_id, .. } => Some(tenant_id.clone()),
-            CredentialChoice::WorkloadIdentity
-            | CredentialChoice::Environment
-            | CredentialChoice::Default => env.get("AZURE_TENANT_ID").map(str::to_string),
-            _ => None,
-        };
-        let credential: Arc<dyn TokenCredential> = match credential {
-            CredentialChoice::Custom(c) => c,
-            CredentialChoice::Static(t) => {
-                if t.expose().is_empty() {
-                    return Err(Error::invalid("token is empty"));
-                }
-                if t.expose().chars().any(|c| !c.is_ascii_graphic()) {
-                    return Err(Error::invalid(
-                        "token holds characters a header cannot carry",
-                    ));
-                }
-                Arc::new(StaticToken::new(t))
-            }
-            CredentialChoice::ClientSecret {
-                tenant_id,
-                client_id,
-                secret,
-            } => Arc::new(ClientSecretCredential::new(
-                http.clone(),
-                authority.as_str(),
-                &tenant_id,
-                &client_id,
-                secret,
-            )?),
-            CredentialChoice::Certificate {
-                tenant_id,
-                client_id,
-                path,
-                password,
-                options,
-            } => Arc::new(CertificateCredential::new(
-                http.clone(),
-                authority.as_str(),
-                &tenant_id,
-                &client_id,
-                &path,
-                password.as_ref(),
-                options,
-            )?),
-            CredentialChoice::Assertion {
-                tenant_id,
-                client_id,
-                callback,
-            } => Arc::new(ClientAssertionCredential::new(
-                http.clone(),
-                authority.as_str(),
-                &tenant_id,
-                &client_id,
-                callback,
-            )?),
-            CredentialChoice::WorkloadIdentity => Arc::new(
-                WorkloadIdentityCredential::resolve(http.clone(), &env, &env_authority)?
-                    .map_err(|r| not_configured("workload identity", r))?,
-            ),
-            CredentialChoice::ManagedIdentity(id) => {
-                Arc::new(ManagedIdentityCredential::resolve(&env, id, false)?)
-            }
-            CredentialChoice::Environment => Arc::new(
-                EnvironmentCredential::resolve(http.clone(), &env, &env_authority)?
-                    .map_err(|r| not_configured("the environment credential", r))?,
-            ),
-            CredentialChoice::Default => Arc::new(DefaultCredential::resolve(
-                http.clone(),
-                &env,
-                &env_authority,
-            )?),
-        };
+        let tenant_id = credential.tenant_id(&env);
+        let credential =
+            credential.into_credential(&http, authority.as_str(), &env, &env_authority)?;
         let mut base = graph_base.to_string();
         if !base.ends_with('/') {
             base.push('/');
@@ -615,82 +419,6 @@ impl ClientBuilder {
             tenant_id,
             clock: GraphClock::default(),
         }))
-    }
-}
-
-/// Seconds as bindings pass them (a float) into a `Duration`: finite, above 0, at most a year.
-pub fn duration_from_secs(name: &str, secs: f64) -> Result<Duration, Error> {
-    if secs.is_finite() && secs > 0.0 && secs <= 31_536_000.0 {
-        Ok(Duration::from_secs_f64(secs))
-    } else {
-        Err(Error::invalid(format!(
-            "{name} must be a number of seconds above 0 (and at most a year), not {secs}"
-        )))
-    }
-}
-
-/// Milliseconds as bindings pass them (Node's `…Ms`, C's `…_ms`) into a `Duration`: finite, above 0, at most a
-/// year; the error names the unit the caller used.
-pub fn duration_from_millis(name: &str, ms: f64) -> Result<Duration, Error> {
-    if ms.is_finite() && ms > 0.0 && ms <= 31_536_000_000.0 {
-        Ok(Duration::from_secs_f64(ms / 1000.0))
-    } else {
-        Err(Error::invalid(format!(
-            "{name} must be a number of milliseconds above 0 (and at most a year), not {ms}"
-        )))
-    }
-}
-
-/// A time as milliseconds since 1970 (a `sent_at` handed back by a binding) into a `SystemTime`: finite, not
-/// before 1970, and not absurdly far ahead.
-pub fn time_from_epoch_millis(name: &str, ms: f64) -> Result<std::time::SystemTime, Error> {
-    if (0.0..1e15).contains(&ms) {
-        // Whole milliseconds exactly (ms / 1000 in floating point is not): a time read back must compare equal.
-        let whole = ms.trunc();
-        let nanos = ((ms - whole) * 1e6).round() as u64;
-        Ok(std::time::UNIX_EPOCH
-            + Duration::from_millis(whole as u64)
-            + Duration::from_nanos(nanos))
-    } else {
-        Err(Error::invalid(format!(
-            "{name} must be a time in milliseconds since 1970, not {ms}"
-        )))
-    }
-}
-
-/// `https://` anywhere, `http://` only on loopback; no credentials, query or fragment.
-fn checked_url(name: &str, raw: &str) -> Result<Url, Error> {
-    let url =
-        Url::parse(raw.trim()).map_err(|e| Error::invalid(format!("{name} is not a URL: {e}")))?;
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(Error::invalid(format!(
-            "{name} may not hold a user name or password"
-        )));
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::invalid(format!(
-            "{name} may not have a query or fragment"
-        )));
-    }
-    match url.scheme() {
-        "https" => Ok(url),
-        "http" if is_loopback(&url) => Ok(url),
-        "http" => Err(Error::invalid(format!(
-            "{name} uses plain http:// to a host that is not loopback; tokens travel only over https:// \
-             (http:// is accepted for 127.0.0.0/8, ::1 and localhost)"
-        ))),
-        other => Err(Error::invalid(format!(
-            "{name} has the scheme '{other}'; use https://"
-        ))),
-    }
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
     }
 }
 
@@ -708,25 +436,4 @@ fn refuse_other_cloud(base: &Url, cloud: &Cloud) -> Result<(), Error> {
         }
     }
     Ok(())
-}
-
-fn user_agent(suffix: Option<&str>) -> Result<String, Error> {
-    let base = format!("intune-passcode/{}", env!("CARGO_PKG_VERSION"));
-    match suffix {
-        None => Ok(base),
-        Some(s) if s.len() <= 200 && s.chars().all(|c| c.is_ascii_graphic() || c == ' ') => {
-            Ok(format!("{base} ({s})"))
-        }
-        Some(_) => Err(Error::invalid(
-            "user_agent_suffix must be printable ASCII, at most 200 characters",
-        )),
-    }
-}
-
-/// reqwest is built without a default crypto provider (ring halves the cold build): install ring once. If the
-/// host process already installed one, that one is used.
-pub(crate) fn install_crypto_provider() {
-    if rustls::crypto::CryptoProvider::get_default().is_none() {
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    }
 }

@@ -7,17 +7,17 @@ use reqwest::header::{ACCEPT, AUTHORIZATION, CONTENT_LENGTH, HeaderMap};
 use tokio::time::{Instant, timeout_at};
 use tracing::Instrument;
 
-use crate::action::ConfirmedBy;
-use crate::builder::ClientBuilder;
-use crate::classify::{classify, header};
-use crate::clock::GraphClock;
-use crate::credential::describe;
+use super::classify::classify;
+use super::clock::GraphClock;
+use super::retry::{RetryPolicy, parse_retry_after};
+use super::target::Target;
+use crate::credential::TokenCache;
 use crate::error::{Error, ErrorKind};
-use crate::pacer::{Pacer, Permit};
-use crate::receipt::Receipt;
-use crate::retry::{RetryPolicy, parse_retry_after};
-use crate::target::Target;
-use crate::token_cache::TokenCache;
+use crate::http::describe;
+use crate::http::header;
+use crate::outcome::ConfirmedBy;
+use crate::outcome::Receipt;
+use crate::pacing::{Pacer, Permit};
 
 /// Most of an error body we read: Graph's are a few hundred bytes.
 const MAX_ERROR_BODY: usize = 64 * 1024;
@@ -76,11 +76,6 @@ impl Progress {
 }
 
 impl Client {
-    /// Start building a client.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::default()
-    }
-
     pub(crate) fn from_inner(inner: ClientInner) -> Client {
         Client {
             inner: Arc::new(inner),

@@ -4,9 +4,8 @@
 use std::time::SystemTime;
 
 use serde::Deserialize;
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
+use crate::convert::parse_time;
 use crate::secret::Secret;
 
 /// The state of a device action (Graph's `actionState`). Members Graph adds later are kept as `Unknown`, never an
@@ -128,22 +127,6 @@ struct Device {
     results: Option<Vec<serde_json::Value>>,
 }
 
-/// Parse a Graph time (RFC 3339, any offset, Graph's 7 fractional digits).
-pub fn parse_time(s: &str) -> Option<SystemTime> {
-    OffsetDateTime::parse(s.trim(), &Rfc3339)
-        .ok()
-        .map(SystemTime::from)
-}
-
-/// Format a time as RFC 3339 UTC with milliseconds (as the library prints and journals times).
-pub fn format_time(t: SystemTime) -> String {
-    let t = OffsetDateTime::from(t);
-    let t = t
-        .replace_nanosecond(t.millisecond() as u32 * 1_000_000)
-        .unwrap_or(t);
-    t.format(&Rfc3339).unwrap_or_default()
-}
-
 /// The latest `resetPasscode` record in a managed device's JSON (`Err` when the body is not a device).
 pub(crate) fn latest_reset(body: &[u8]) -> Result<Option<ResetAction>, String> {
     let device: Device = serde_json::from_slice(body)
@@ -195,6 +178,7 @@ fn reset_action(v: &serde_json::Value) -> Option<ResetAction> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::convert::format_time;
 
     #[test]
     fn reads_the_latest_reset_and_tolerates_the_rest() {

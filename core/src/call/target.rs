@@ -2,20 +2,11 @@
 
 use std::fmt;
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-
 use crate::error::Error;
+use crate::http::encode_segment;
 
 /// Longest ID accepted, in bytes. Graph IDs are GUIDs (36 bytes); this leaves room for anything real.
 pub const MAX_ID_BYTES: usize = 1024;
-
-/// RFC 6570 simple expansion: everything but the unreserved characters `A-Z a-z 0-9 - . _ ~` is encoded,
-/// exactly as Microsoft's Kiota SDKs encode path parameters.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
 
 /// One device to reset, and the route to reach it. IDs are validated when the target is made, so a `Target`
 /// always builds a safe path.
@@ -120,11 +111,6 @@ impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.path())
     }
-}
-
-/// Percent-encode one path segment as an RFC 6570 simple expansion (uppercase hex, UTF-8).
-pub fn encode_segment(id: &str) -> String {
-    utf8_percent_encode(id, SEGMENT).to_string()
 }
 
 /// One spelling for a GUID: `ABCD…`, `abcd…` and PowerShell's `{abcd…}` are one device to Graph, so they must be one

@@ -1,20 +1,24 @@
 //! Bulk runs: many devices, bounded concurrency, shared pacing, exactly one outcome per input.
 
+mod journaled;
+
 use futures_util::stream::{BoxStream, Stream, StreamExt};
 use tokio::task::JoinHandle;
 
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
-use crate::action::{Confirmation, ConfirmedBy, format_time};
+use crate::convert::format_time;
 pub use crate::journal::DEFAULT_RECENT;
+use crate::outcome::{Confirmation, ConfirmedBy};
 use std::sync::Arc;
 
-use crate::client::{Client, Gate};
+use crate::call::Target;
+use crate::call::{Client, Gate};
 use crate::error::{Error, ErrorKind};
-use crate::pacer::{Pace, Pacer};
-use crate::receipt::Receipt;
-use crate::target::Target;
+use crate::outcome::Receipt;
+pub use crate::pacing::ThrottleWatch;
+use crate::pacing::{Pace, Pacer};
 
 /// Most calls a bulk run keeps in flight.
 pub const MAX_CONCURRENCY: usize = 1024;
@@ -30,45 +34,6 @@ pub const DEFAULT_VERIFY_UNKNOWN: Duration = Duration::from_secs(60);
 
 /// Longest `verify_unknown` allowed (a day: an action record that has not appeared by then never will here).
 pub const MAX_VERIFY_UNKNOWN: Duration = Duration::from_secs(86_400);
-
-/// Watches a bulk run's throttle pauses: clone it into [`BulkOptions::throttle_watch`] and ask it while the run goes.
-#[derive(Clone, Debug, Default)]
-pub struct ThrottleWatch(Arc<std::sync::Mutex<WatchState>>);
-
-#[derive(Debug, Default)]
-struct WatchState {
-    until: Option<std::time::Instant>,
-    pauses: u64,
-}
-
-impl PartialEq for ThrottleWatch {
-    fn eq(&self, other: &Self) -> bool {
-        Arc::ptr_eq(&self.0, &other.0)
-    }
-}
-impl Eq for ThrottleWatch {}
-
-impl ThrottleWatch {
-    fn state(&self) -> std::sync::MutexGuard<'_, WatchState> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner())
-    }
-    /// How much longer every worker waits for Graph's `Retry-After`, if a pause is on now.
-    pub fn paused_for(&self) -> Option<Duration> {
-        let until = self.state().until?;
-        until.checked_duration_since(std::time::Instant::now())
-    }
-    /// How many pauses Graph's 429s have caused so far.
-    pub fn pauses(&self) -> u64 {
-        self.state().pauses
-    }
-    pub(crate) fn paused(&self, until: std::time::Instant) {
-        let mut s = self.state();
-        s.pauses += 1;
-        if s.until.is_none_or(|u| u < until) {
-            s.until = Some(until);
-        }
-    }
-}
 
 /// How a bulk run behaves. Build it from `BulkOptions::default()` (struct update syntax or the setters): fields may
 /// be added.
@@ -312,7 +277,7 @@ impl Client {
     {
         options.validate()?;
         if let Some(path) = options.journal.clone() {
-            return crate::journal::journaled(self.clone(), inputs, options, path);
+            return journaled::journaled(self.clone(), inputs, options, path);
         }
         let client = self.clone();
         let pacer = Pacer::new(options.pace, options.throttle_watch.clone());

@@ -3,7 +3,9 @@
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
-use crate::intune::IntuneEnvelope;
+mod envelope;
+
+pub use envelope::{GraphError, IntuneEnvelope, parse_graph_error, parse_intune_envelope};
 
 /// What went wrong, as one stable vocabulary shared by every binding.
 ///

@@ -1,0 +1,65 @@
+//! Numbers and times as callers and Graph write them, checked once: seconds and milliseconds from bindings (a float
+//! each), epoch milliseconds, and RFC 3339 text.
+
+use std::time::{Duration, SystemTime};
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::error::Error;
+
+/// Seconds as bindings pass them (a float) into a `Duration`: finite, above 0, at most a year.
+pub fn duration_from_secs(name: &str, secs: f64) -> Result<Duration, Error> {
+    if secs.is_finite() && secs > 0.0 && secs <= 31_536_000.0 {
+        Ok(Duration::from_secs_f64(secs))
+    } else {
+        Err(Error::invalid(format!(
+            "{name} must be a number of seconds above 0 (and at most a year), not {secs}"
+        )))
+    }
+}
+
+/// Milliseconds as bindings pass them (Node's `…Ms`, C's `…_ms`) into a `Duration`: finite, above 0, at most a
+/// year; the error names the unit the caller used.
+pub fn duration_from_millis(name: &str, ms: f64) -> Result<Duration, Error> {
+    if ms.is_finite() && ms > 0.0 && ms <= 31_536_000_000.0 {
+        Ok(Duration::from_secs_f64(ms / 1000.0))
+    } else {
+        Err(Error::invalid(format!(
+            "{name} must be a number of milliseconds above 0 (and at most a year), not {ms}"
+        )))
+    }
+}
+
+/// A time as milliseconds since 1970 (a `sent_at` handed back by a binding) into a `SystemTime`: finite, not
+/// before 1970, and not absurdly far ahead.
+pub fn time_from_epoch_millis(name: &str, ms: f64) -> Result<SystemTime, Error> {
+    if (0.0..1e15).contains(&ms) {
+        // Whole milliseconds exactly (ms / 1000 in floating point is not): a time read back must compare equal.
+        let whole = ms.trunc();
+        let nanos = ((ms - whole) * 1e6).round() as u64;
+        Ok(std::time::UNIX_EPOCH
+            + Duration::from_millis(whole as u64)
+            + Duration::from_nanos(nanos))
+    } else {
+        Err(Error::invalid(format!(
+            "{name} must be a time in milliseconds since 1970, not {ms}"
+        )))
+    }
+}
+
+/// Parse a Graph time (RFC 3339, any offset, Graph's 7 fractional digits).
+pub fn parse_time(s: &str) -> Option<SystemTime> {
+    OffsetDateTime::parse(s.trim(), &Rfc3339)
+        .ok()
+        .map(SystemTime::from)
+}
+
+/// Format a time as RFC 3339 UTC with milliseconds (as the library prints and journals times).
+pub fn format_time(t: SystemTime) -> String {
+    let t = OffsetDateTime::from(t);
+    let t = t
+        .replace_nanosecond(t.millisecond() as u32 * 1_000_000)
+        .unwrap_or(t);
+    t.format(&Rfc3339).unwrap_or_default()
+}

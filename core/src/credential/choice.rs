@@ -1,0 +1,255 @@
+//! Which credential a client uses: the builder's setters, a binding's loose parts (one decision table for every
+//! front door) and the `AZURE_*` variables all end here, and become one [`TokenCredential`] when the client is built.
+
+use std::sync::Arc;
+
+use super::{
+    AssertionCallback, CertificateCredential, CertificateOptions, ClientAssertionCredential,
+    ClientSecretCredential, DefaultCredential, EnvSnapshot, EnvironmentCredential,
+    ManagedIdentityCredential, ManagedIdentityId, StaticToken, TokenCredential,
+    WorkloadIdentityCredential,
+};
+use crate::error::{Error, ErrorKind};
+use crate::secret::Secret;
+
+/// The one credential a builder was given, before it is made.
+pub(crate) enum CredentialChoice {
+    Custom(Arc<dyn TokenCredential>),
+    Static(Secret),
+    ClientSecret {
+        tenant_id: String,
+        client_id: String,
+        secret: Secret,
+    },
+    Certificate {
+        tenant_id: String,
+        client_id: String,
+        path: std::path::PathBuf,
+        password: Option<Secret>,
+        options: CertificateOptions,
+    },
+    Assertion {
+        tenant_id: String,
+        client_id: String,
+        callback: AssertionCallback,
+    },
+    WorkloadIdentity,
+    ManagedIdentity(ManagedIdentityId),
+    Environment,
+    Default,
+}
+
+/// A credential as a binding receives it: loose parts, of which exactly one kind must be given (a token; a tenant,
+/// client ID and secret together; or a credential object).
+#[derive(Default)]
+pub struct CredentialParts {
+    /// A bearer token.
+    pub token: Option<Secret>,
+    /// Directory (tenant) ID, for the client-credentials flow.
+    pub tenant_id: Option<String>,
+    /// Application (client) ID, for the client-credentials flow.
+    pub client_id: Option<String>,
+    /// Client secret, for the client-credentials flow.
+    pub client_secret: Option<Secret>,
+    /// Any credential object.
+    pub credential: Option<Arc<dyn TokenCredential>>,
+    /// A certificate (PEM or PFX) for the client-credentials flow, with `tenant_id` and `client_id`.
+    pub certificate_path: Option<String>,
+    /// The PFX's password.
+    pub certificate_password: Option<Secret>,
+    /// Send the certificate chain (`x5c`).
+    pub send_certificate_chain: bool,
+    /// A managed identity.
+    pub managed_identity: Option<ManagedIdentityId>,
+    /// Workload identity from `AZURE_*` variables.
+    pub workload_identity: bool,
+    /// The default chain (environment → workload identity → managed identity).
+    pub from_environment: bool,
+}
+
+impl CredentialParts {
+    /// Exactly one kind of credential, or why not.
+    pub(crate) fn resolve(self) -> Result<CredentialChoice, Error> {
+        let CredentialParts {
+            token,
+            tenant_id,
+            client_id,
+            client_secret,
+            credential,
+            certificate_path,
+            certificate_password,
+            send_certificate_chain,
+            managed_identity,
+            workload_identity,
+            from_environment,
+        } = self;
+        const KINDS: &str = "a token; tenant_id + client_id + client_secret; tenant_id + client_id + \
+                             certificate_path; a managed identity; workload identity; the environment; or a \
+                             credential object";
+        let app_given = tenant_id.is_some() || client_id.is_some();
+        let kinds = [
+            token.is_some(),
+            client_secret.is_some() || (app_given && certificate_path.is_none()),
+            certificate_path.is_some(),
+            credential.is_some(),
+            managed_identity.is_some(),
+            workload_identity,
+            from_environment,
+        ]
+        .iter()
+        .filter(|x| **x)
+        .count();
+        if kinds > 1 {
+            return Err(Error::invalid(format!("give one credential: {KINDS}")));
+        }
+        if certificate_path.is_none() && (certificate_password.is_some() || send_certificate_chain)
+        {
+            return Err(Error::invalid(
+                "certificate_password and send_certificate_chain go with certificate_path",
+            ));
+        }
+        if let Some(path) = certificate_path {
+            return match (tenant_id, client_id) {
+                (Some(tenant_id), Some(client_id)) => Ok(CredentialChoice::Certificate {
+                    tenant_id,
+                    client_id,
+                    path: path.into(),
+                    password: certificate_password,
+                    options: CertificateOptions {
+                        send_certificate_chain,
+                        ..CertificateOptions::default()
+                    },
+                }),
+                _ => Err(Error::invalid(
+                    "a certificate credential needs tenant_id and client_id as well as certificate_path",
+                )),
+            };
+        }
+        if let Some(id) = managed_identity {
+            return Ok(CredentialChoice::ManagedIdentity(id));
+        }
+        if workload_identity {
+            return Ok(CredentialChoice::WorkloadIdentity);
+        }
+        if from_environment {
+            return Ok(CredentialChoice::Default);
+        }
+        match (token, tenant_id, client_id, client_secret, credential) {
+            (Some(t), ..) => Ok(CredentialChoice::Static(t)),
+            (None, Some(tenant_id), Some(client_id), Some(secret), None) => {
+                Ok(CredentialChoice::ClientSecret {
+                    tenant_id,
+                    client_id,
+                    secret,
+                })
+            }
+            (None, _, _, _, Some(c)) => Ok(CredentialChoice::Custom(c)),
+            (None, None, None, None, None) => {
+                Err(Error::invalid(format!("a credential is required: {KINDS}")))
+            }
+            _ => Err(Error::invalid(
+                "the client-credentials flow needs all three of tenant_id, client_id and client_secret \
+                 (or certificate_path instead of client_secret)",
+            )),
+        }
+    }
+}
+
+impl CredentialChoice {
+    /// The tenant the credential signs in to, when it is known before a token is fetched.
+    pub(crate) fn tenant_id(&self, env: &EnvSnapshot) -> Option<String> {
+        match self {
+            Self::ClientSecret { tenant_id, .. }
+            | Self::Certificate { tenant_id, .. }
+            | Self::Assertion { tenant_id, .. } => Some(tenant_id.clone()),
+            Self::WorkloadIdentity | Self::Environment | Self::Default => {
+                env.get("AZURE_TENANT_ID").map(str::to_string)
+            }
+            _ => None,
+        }
+    }
+
+    /// The credential itself, sharing the client's HTTP client; `authority` is the configured one, `env_authority`
+    /// the one credentials configured by variables use (`AZURE_AUTHORITY_HOST` unless an authority was given).
+    pub(crate) fn into_credential(
+        self,
+        http: &reqwest::Client,
+        authority: &str,
+        env: &EnvSnapshot,
+        env_authority: &str,
+    ) -> Result<Arc<dyn TokenCredential>, Error> {
+        let not_configured = |what: &str, reason: String| {
+            Error::new(
+                ErrorKind::Credential,
+                format!("{what} is not configured: {reason}"),
+            )
+        };
+        Ok(match self {
+            Self::Custom(c) => c,
+            Self::Static(t) => {
+                if t.expose().is_empty() {
+                    return Err(Error::invalid("token is empty"));
+                }
+                if t.expose().chars().any(|c| !c.is_ascii_graphic()) {
+                    return Err(Error::invalid(
+                        "token holds characters a header cannot carry",
+                    ));
+                }
+                Arc::new(StaticToken::new(t))
+            }
+            Self::ClientSecret {
+                tenant_id,
+                client_id,
+                secret,
+            } => Arc::new(ClientSecretCredential::new(
+                http.clone(),
+                authority,
+                &tenant_id,
+                &client_id,
+                secret,
+            )?),
+            Self::Certificate {
+                tenant_id,
+                client_id,
+                path,
+                password,
+                options,
+            } => Arc::new(CertificateCredential::new(
+                http.clone(),
+                authority,
+                &tenant_id,
+                &client_id,
+                &path,
+                password.as_ref(),
+                options,
+            )?),
+            Self::Assertion {
+                tenant_id,
+                client_id,
+                callback,
+            } => Arc::new(ClientAssertionCredential::new(
+                http.clone(),
+                authority,
+                &tenant_id,
+                &client_id,
+                callback,
+            )?),
+            Self::WorkloadIdentity => Arc::new(
+                WorkloadIdentityCredential::resolve(http.clone(), env, env_authority)?
+                    .map_err(|r| not_configured("workload identity", r))?,
+            ),
+            Self::ManagedIdentity(id) => {
+                Arc::new(ManagedIdentityCredential::resolve(env, id, false)?)
+            }
+            Self::Environment => Arc::new(
+                EnvironmentCredential::resolve(http.clone(), env, env_authority)?
+                    .map_err(|r| not_configured("the environment credential", r))?,
+            ),
+            Self::Default => Arc::new(DefaultCredential::resolve(
+                http.clone(),
+                env,
+                env_authority,
+            )?),
+        })
+    }
+}

@@ -42,65 +42,31 @@ pub const COLUMNS: [&str; 15] = [
     "held_by",
 ];
 
-/// The outcome of `row`.
+/// The outcome of `row`: the receipt's or the error's own JSON (`Receipt::to_json`, `Error::to_json`), with the
+/// row's IDs, cut to the report's columns (a column the result does not have is `null`).
 pub fn outcome(row: &Row, result: &Result<Receipt, Error>) -> Outcome {
-    let mut m = serde_json::Map::new();
+    let (kind, value) = match result {
+        Ok(r) => ("ok", r.to_json()),
+        Err(e) if e.kind() == ErrorKind::OutcomeUnknown => ("unknown", e.to_json()),
+        Err(e) => ("failed", e.to_json()),
+    };
+    let mut m = match value {
+        serde_json::Value::Object(m) => m,
+        _ => serde_json::Map::new(),
+    };
     m.insert("device_id".into(), row.device_id.clone().into());
     m.insert("user_id".into(), row.user_id.clone().into());
     m.insert("detected_app_id".into(), row.detected_app_id.clone().into());
-    let kind = match result {
-        Ok(r) => {
-            m.insert("code".into(), serde_json::Value::Null);
-            m.insert("status".into(), r.status.into());
-            m.insert("request_id".into(), r.request_id.clone().into());
-            m.insert(
-                "client_request_id".into(),
-                r.client_request_id.clone().into(),
-            );
-            m.insert("date".into(), r.date.clone().into());
-            m.insert(
-                "sent_at".into(),
-                intune_passcode::format_time(r.sent_at).into(),
-            );
-            m.insert("confirmed_by".into(), r.confirmed_by.as_str().into());
-            m.insert("from_journal".into(), r.from_journal.into());
-            m.insert("held_by".into(), r.held_by.clone().into());
-            m.insert("intune_activity_id".into(), serde_json::Value::Null);
-            m.insert("message".into(), serde_json::Value::Null);
-            "ok"
-        }
-        Err(e) => {
-            m.insert("code".into(), e.code().into());
-            m.insert("status".into(), e.status().into());
-            m.insert("request_id".into(), e.request_id().into());
-            m.insert("client_request_id".into(), e.client_request_id().into());
-            m.insert("date".into(), e.date().into());
-            m.insert(
-                "sent_at".into(),
-                e.sent_at().map(intune_passcode::format_time).into(),
-            );
-            m.insert("confirmed_by".into(), serde_json::Value::Null);
-            m.insert("from_journal".into(), e.from_journal().into());
-            m.insert("held_by".into(), e.held_by().into());
-            m.insert(
-                "intune_activity_id".into(),
-                e.intune().and_then(|i| i.activity_id.clone()).into(),
-            );
-            m.insert("message".into(), e.to_string().into());
-            if e.kind() == ErrorKind::OutcomeUnknown {
-                "unknown"
-            } else {
-                "failed"
-            }
-        }
-    };
-    let mut fields = serde_json::Map::new();
-    fields.insert("outcome".into(), kind.into());
-    for c in COLUMNS {
-        if let Some(v) = m.remove(c) {
-            fields.insert(c.into(), v);
-        }
-    }
+    m.insert("outcome".into(), kind.into());
+    let fields = COLUMNS
+        .iter()
+        .map(|c| {
+            (
+                c.to_string(),
+                m.remove(*c).unwrap_or(serde_json::Value::Null),
+            )
+        })
+        .collect();
     Outcome {
         outcome: kind,
         fields,

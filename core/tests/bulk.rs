@@ -261,7 +261,7 @@ async fn dropping_the_stream_stops_the_run() {
     }
     drop(stream);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let sent = emu.stats()["requests"].as_u64().unwrap();
+    let sent = common::graph_requests(&emu);
     assert!(
         sent <= 5 + 4,
         "{sent} requests: the run went on after the stream was dropped"

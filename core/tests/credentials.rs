@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::{graph_requests, resets_sample as resets};
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -27,21 +29,6 @@ fn at(emu: &EmulatorHandle) -> ClientBuilder {
     Client::builder()
         .base_url(&emu.graph_url)
         .timeout(Duration::from_secs(20))
-}
-
-fn graph_requests(emu: &EmulatorHandle) -> u64 {
-    emu.stats()["requests"].as_u64().unwrap()
-}
-
-/// Reset the sample device and check that the emulator executed it.
-async fn resets(emu: &EmulatorHandle, client: &Client) {
-    let id = &emu.samples["device_id"];
-    let before = emu.reset_count(id);
-    client
-        .reset_passcode(&Target::device(id).unwrap())
-        .await
-        .expect("the reset succeeds");
-    assert_eq!(emu.reset_count(id), before + 1);
 }
 
 /// The call fails with a `Credential` error and Graph saw nothing.
@@ -107,7 +94,7 @@ async fn a_pfx_with_its_password_and_a_pem_split_in_two_files_reset_a_device() {
     );
     resets(&emu, &pfx.build().unwrap()).await;
 
-    let dir = tempdir();
+    let dir = common::temp_dir("cred");
     let pem = std::fs::read_to_string(&c.client_certificate_pem).unwrap();
     let split = pem.find("-----BEGIN PRIVATE KEY").unwrap();
     std::fs::write(dir.join("cert.pem"), &pem[..split]).unwrap();
@@ -129,29 +116,12 @@ async fn a_pfx_with_its_password_and_a_pem_split_in_two_files_reset_a_device() {
     resets(&emu, &two).await;
 }
 
-fn tempdir() -> PathBuf {
-    let d = std::env::temp_dir().join(format!("ipc-cred-{}", uuid_like()));
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn uuid_like() -> String {
-    format!(
-        "{}-{:?}",
-        std::process::id(),
-        SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    )
-}
-
 /// Build-time refusals: a clear `CREDENTIAL` error naming the file, never its contents or the password.
 #[tokio::test]
 async fn bad_certificate_files_are_refused_when_the_client_is_built() {
     let emu = common::emulator().await;
     let c = &emu.certificates;
-    let dir = tempdir();
+    let dir = common::temp_dir("cred");
     let pem = std::fs::read_to_string(&c.client_certificate_pem).unwrap();
     let split = pem.find("-----BEGIN PRIVATE KEY").unwrap();
     let other = std::fs::read_to_string(&c.reader_client_certificate_pem).unwrap();
@@ -307,7 +277,7 @@ async fn workload_identity_rereads_its_token_file_after_rotation() {
 #[tokio::test]
 async fn workload_identity_with_an_empty_missing_or_unconfigured_file_is_a_credential_error() {
     let emu = common::emulator().await;
-    let dir = tempdir();
+    let dir = common::temp_dir("cred");
     std::fs::write(dir.join("empty"), "\n").unwrap();
     for (file, want) in [
         (dir.join("empty"), "is empty"),

@@ -12,11 +12,9 @@ use intune_passcode::{
     BulkOptions, Client, ConfirmedBy, DeviceState, ErrorKind, Journal, Pace, Target, format_time,
 };
 
+/// A journal path in a new empty folder.
 fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ipc-journal-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join("job.jsonl")
+    common::temp_dir(name).join("job.jsonl")
 }
 
 fn options(path: &Path) -> BulkOptions {
@@ -79,17 +77,13 @@ async fn a_run_is_journaled_and_running_it_again_sends_nothing() {
     assert_eq!(j.summary().total, 50);
     assert_eq!(j.graph_base(), client.graph_base());
 
-    let requests = emu.stats()["requests"].as_u64().unwrap();
+    let requests = common::graph_requests(&emu);
     let again = run(&client, &ids, options(&path)).await;
     assert!(
         again.values().all(|r| matches!(r, Ok((true, _)))),
         "{again:?}"
     );
-    assert_eq!(
-        emu.stats()["requests"].as_u64().unwrap(),
-        requests,
-        "nothing sent"
-    );
+    assert_eq!(common::graph_requests(&emu), requests, "nothing sent");
     assert!(ids.iter().all(|d| emu.reset_count(d) == 1));
 }
 

@@ -4,19 +4,12 @@
 mod common;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, SystemTime};
 
 use futures_util::StreamExt;
 use graph_emulator::{EmulatorHandle, ScriptedResponse};
 use intune_passcode::{BulkOptions, Client, DeviceState, Journal, Pace, Target};
-
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ipc-promise-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
 
 fn options(path: &Path) -> BulkOptions {
     BulkOptions {
@@ -48,7 +41,7 @@ async fn run(client: &Client, targets: Vec<Target>, opts: BulkOptions) -> HashMa
 async fn an_odd_5xx_that_ran_is_never_sent_again_by_a_resume() {
     let emu = common::emulator().await;
     let client = common::client(&emu);
-    let path = temp_dir("odd5xx").join("job.jsonl");
+    let path = common::temp_dir("odd5xx").join("job.jsonl");
     let ids: Vec<String> = common::resettable_devices(&emu)
         .into_iter()
         .take(3)
@@ -83,7 +76,7 @@ async fn an_odd_5xx_that_ran_is_never_sent_again_by_a_resume() {
 async fn one_guid_in_three_spellings_is_one_device() {
     let emu = common::emulator().await;
     let client = common::client(&emu);
-    let path = temp_dir("spellings").join("job.jsonl");
+    let path = common::temp_dir("spellings").join("job.jsonl");
     let id = common::resettable_devices(&emu).remove(0);
     assert_eq!(id, id.to_lowercase(), "the emulator's IDs are lower case");
     let spellings = [id.to_uppercase(), format!("{{{id}}}"), id.clone()];
@@ -213,7 +206,7 @@ fn gets(emu: &EmulatorHandle, id: &str) -> usize {
 async fn resume_with_verification_off_reads_nothing_and_sends_nothing_in_flight() {
     let emu = common::emulator().await;
     let client = common::client(&emu);
-    let path = temp_dir("verify-off").join("job.jsonl");
+    let path = common::temp_dir("verify-off").join("job.jsonl");
     let ids: Vec<String> = common::resettable_devices(&emu)
         .into_iter()
         .take(2)
@@ -252,7 +245,7 @@ async fn resume_without_the_read_permission_says_why_it_could_not_check() {
         .timeout(Duration::from_secs(10))
         .build()
         .unwrap();
-    let path = temp_dir("no-read").join("job.jsonl");
+    let path = common::temp_dir("no-read").join("job.jsonl");
     let id = common::resettable_devices(&emu).remove(0);
     journal_in_flight(
         &path,
@@ -281,7 +274,7 @@ async fn resume_without_the_read_permission_says_why_it_could_not_check() {
 async fn a_record_read_before_sending_never_confirms_the_request_sent_after() {
     let emu = common::emulator().await;
     let client = common::client(&emu);
-    let path = temp_dir("seen-before").join("job.jsonl");
+    let path = common::temp_dir("seen-before").join("job.jsonl");
     let id = common::resettable_devices(&emu).remove(0);
     // A colleague's portal reset, just now.
     client
@@ -338,7 +331,7 @@ async fn run_held(
 async fn a_new_job_does_not_reset_what_another_job_reset_recently() {
     let emu = common::emulator().await;
     let client = common::client(&emu);
-    let dir = temp_dir("across");
+    let dir = common::temp_dir("across");
     let ids: Vec<String> = common::resettable_devices(&emu)
         .into_iter()
         .take(5)
@@ -404,7 +397,7 @@ async fn a_new_job_does_not_reset_what_another_job_reset_recently() {
 async fn old_resets_and_other_tenants_do_not_hold_a_device() {
     let emu = common::emulator().await;
     let client = common::client(&emu);
-    let dir = temp_dir("window");
+    let dir = common::temp_dir("window");
     let ids: Vec<String> = common::resettable_devices(&emu)
         .into_iter()
         .take(3)

@@ -1,10 +1,12 @@
 //! Shared helpers for the integration tests: an in-process emulator and clients pointed at it.
 #![allow(dead_code)]
 
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use graph_emulator::{Emulator, EmulatorConfig, EmulatorHandle, ScriptedResponse};
-use intune_passcode::{Client, ClientBuilder};
+use intune_passcode::{Client, ClientBuilder, Target};
 
 /// An emulator with the test defaults (no throttling, no faults, 3,000 devices).
 pub async fn emulator() -> EmulatorHandle {
@@ -74,4 +76,30 @@ pub fn devices_where(
         .filter(|d| pred(d))
         .map(|d| d["id"].as_str().expect("id").to_string())
         .collect()
+}
+
+/// A new empty folder under the system's temp folder, unique to this process and call (`name` says which test).
+pub fn temp_dir(name: &str) -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::SeqCst);
+    let dir = std::env::temp_dir().join(format!("ipc-test-{}-{n}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp folder");
+    dir
+}
+
+/// Graph requests the emulator has received (token and control requests not counted).
+pub fn graph_requests(emu: &EmulatorHandle) -> u64 {
+    emu.stats()["requests"].as_u64().expect("stats.requests")
+}
+
+/// Reset the sample device with `client` and check that the emulator executed exactly that one reset.
+pub async fn resets_sample(emu: &EmulatorHandle, client: &Client) {
+    let id = &emu.samples["device_id"];
+    let before = emu.reset_count(id);
+    client
+        .reset_passcode(&Target::device(id).expect("sample ID"))
+        .await
+        .expect("the reset succeeds");
+    assert_eq!(emu.reset_count(id), before + 1);
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make dist-check: install what `make dist` made as a user would, in a fresh folder, with cargo and rustc off PATH and
-# no network (pip --no-index, npm --offline with an empty cache), and reset a device on the emulator through:
+# no network (pip --no-index, npm --offline with an empty cache), and reset a device through each front door below
+# (scripts/smoke.py, the release workflow's smoke test, does the resets for the installed packages):
 #   Python: the library and the console script;  Node: require, import and the bin;
 #   C/C++: CMake find_package and plain pkg-config, statically and dynamically;
 # then runs tests/user-project (a user's own script and tests, on the fixture each package ships: the pytest plugin,
@@ -64,37 +65,15 @@ case "$wheel" in *manylinux_2_17_x86_64*|*manylinux2014_x86_64*) ;;
 python3 -m venv venv
 venv/bin/pip install -q --no-index --only-binary :all: "$wheel"
 [ -x venv/bin/intune-passcode ] || { echo "dist-check: the wheel installed no intune-passcode console script" >&2; exit 1; }
-next_device
-venv/bin/python - "$URL" "$DEVICE" <<'PY'
-import sys
-from intune_passcode import Client
-r = Client.from_environment(base_url=sys.argv[1]).reset_passcode(sys.argv[2])
-assert r.status == 204
-print("python library: status", r.status, "request-id", r.request_id)
-PY
-next_device
-venv/bin/intune-passcode reset "$DEVICE" --base-url "$URL" --no-progress
+python3 "$ROOT/scripts/smoke.py" venv/bin/python venv/bin/intune-passcode
 
 echo "== Node: a new project installs the two tarballs offline, with an empty cache"
 mkdir npm-app && cd npm-app
 npm init -y >/dev/null
 npm install --offline --cache "$WORK/empty-npm-cache" --no-audit --no-fund \
   "$ROOT/dist/node/intune-passcode-linux-x64-gnu-$VERSION.tgz" "$ROOT/dist/node/intune-passcode-$VERSION.tgz"
-next_device
-node -e '
-const { Client } = require("intune-passcode")
-new Client({ token: process.argv[1], baseUrl: process.argv[2] }).resetPasscode(process.argv[3])
-  .then((r) => console.log("node require: status", r.status, "request-id", r.requestId))
-' "$TOKEN" "$URL" "$DEVICE"
-next_device
-node --input-type=module -e '
-import { Client } from "intune-passcode"
-const r = await Client.fromEnvironment({ baseUrl: process.argv[1] }).resetPasscode(process.argv[2])
-console.log("node import: status", r.status, "request-id", r.requestId)
-' "$URL" "$DEVICE"
-next_device
-./node_modules/.bin/intune-passcode reset "$DEVICE" --base-url "$URL" --no-progress
 cd "$WORK"
+python3 "$ROOT/scripts/smoke.py" --node "$WORK/npm-app"
 
 echo "== C and C++: from the unpacked archive, by CMake and by pkg-config, static and shared"
 mkdir c && tar -C c -xzf "$ROOT/dist/c/intune-passcode-$VERSION-x86_64-linux-gnu.tar.gz"
@@ -103,12 +82,8 @@ export PKG_CONFIG_PATH=$prefix/lib/pkgconfig
 incdir=$(pkg-config --variable=includedir intune_passcode)
 case "$(cd "$incdir" && pwd -P)" in "$(cd "$prefix" && pwd -P)"/*) ;;
   *) echo "dist-check: the .pc points at $incdir, not the unpacked archive" >&2; exit 1 ;; esac
-cmake -S "$ROOT/tests/dist" -B cmake-build -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build cmake-build >/dev/null
-for exe in c_static c_shared cpp_static cpp_shared; do next_device; "cmake-build/$exe" "$URL" "$TOKEN" "$DEVICE"; done
-# Static programs must not need the .so; shared ones must.
-if grep -q intune_passcode <<<"$(ldd cmake-build/c_static)"; then echo "dist-check: c_static loads the .so" >&2; exit 1; fi
-grep -q libintune_passcode.so <<<"$(ldd cmake-build/c_shared)"
+python3 "$ROOT/scripts/smoke.py" --c "$ROOT/dist/c"
+# Plain pkg-config, on this script's emulator.
 cc -std=c11 "$ROOT/tests/dist/consumer.c" $(pkg-config --cflags --libs intune_passcode) \
   -Wl,-rpath,"$prefix/lib" -o pc_shared
 static_libs=$(pkg-config --static --libs intune_passcode | sed 's/-lintune_passcode/-l:libintune_passcode.a/')
@@ -119,7 +94,7 @@ for exe in pc_shared pc_static pc_static_cpp; do next_device; "./$exe" "$URL" "$
 executed=$(python3 -c 'import json,sys,urllib.request
 s=json.load(urllib.request.urlopen(sys.argv[1]+"/_emulator/stats")); print(s["executed"], s["devices_reset_more_than_once"])' "$(get authority_url)")
 [ "$executed" = "$n 0" ] || { echo "dist-check: the emulator executed '$executed' resets, expected '$n 0'" >&2; exit 1; }
-echo "dist-check: $n devices reset, one each, through 12 installed front doors; no cargo, no rustc, no network"
+echo "dist-check: devices reset, one each, through 12 installed front doors (9 by smoke.py, $n here); no cargo, no rustc, no network"
 
 echo "== tests/user-project: a user's own tests on the fixture each package ships"
 echo "-- Python: the wheel with pytest, azure-identity and msgraph-sdk (no index); the plugin's fixtures"

@@ -2,6 +2,7 @@
 """The core's module graph: which top-level module (file or folder) of core/src uses which.
 
     scripts/module_graph.py            print the graph as a mermaid block (docs/architecture.md holds it)
+    scripts/module_graph.py --write    put that block into docs/architecture.md
     scripts/module_graph.py --check    fail when the core has an import cycle between top-level modules, or when
                                        docs/architecture.md's block differs from the code
 
@@ -89,6 +90,11 @@ def mermaid(graph: dict) -> str:
 def main() -> int:
     graph = edges(modules())
     block = mermaid(graph)
+    if "--write" in sys.argv:
+        doc = DOC.read_text()
+        head, rest = doc.split(BEGIN, 1)
+        DOC.write_text(head + BEGIN + "\n" + block + "\n" + END + rest.split(END, 1)[1])
+        return 0
     if "--check" not in sys.argv:
         print(block)
         return 0
@@ -101,7 +107,7 @@ def main() -> int:
         return 1
     current = doc.split(BEGIN, 1)[1].split(END, 1)[0].strip()
     if current != block:
-        print(f"{DOC.relative_to(ROOT)}: the module graph is out of date; run scripts/module_graph.py and paste it",
+        print(f"{DOC.relative_to(ROOT)}: the module graph is out of date; run scripts/module_graph.py --write",
               file=sys.stderr)
         return 1
     return 1 if bad else 0

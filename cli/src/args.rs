@@ -158,6 +158,10 @@ pub struct RunOptions {
     /// also as a new job when this input already has one (the same as --new-job).
     #[arg(long)]
     pub again: bool,
+    /// Send the devices whose input row says an OS Intune cannot reset (Windows, macOS, Linux); by default they are
+    /// reported UNSUPPORTED_DEVICE ("skipped: the input says OS=…") and nothing is sent for them.
+    #[arg(long)]
+    pub send_unsupported: bool,
 }
 
 /// `reset`.

@@ -17,6 +17,8 @@ pub struct Row {
     pub user_id: Option<String>,
     /// The detected app's ID for its route.
     pub detected_app_id: Option<String>,
+    /// The operating system the input states (the portal export's `OS` column), if it has one.
+    pub os: Option<String>,
     /// The line it came from (1-based), for messages.
     pub line: usize,
 }
@@ -31,13 +33,18 @@ impl Row {
         self.detected_app_id = self.detected_app_id.take().map(canonical_id);
     }
 
-    /// The library's target, or why it cannot be one (reported for this device; the run goes on).
+    /// The library's target, with the OS the input states, or why it cannot be one (reported for this device; the
+    /// run goes on).
     pub fn target(&self) -> Result<Target, Error> {
-        Target::new(
+        let target = Target::new(
             self.device_id.clone(),
             self.user_id.clone(),
             self.detected_app_id.clone(),
-        )
+        )?;
+        Ok(match &self.os {
+            Some(os) => target.with_platform(os.as_str()),
+            None => target,
+        })
     }
 }
 
@@ -48,6 +55,13 @@ const ID_COLUMNS: [&[&str]; 3] = [&["deviceid", "manageddeviceid"], &["device id
 const DELIMITERS: [u8; 3] = [b',', b';', b'\t'];
 const USER_COLUMNS: [&str; 3] = ["userid", "user id", "user_id"];
 const APP_COLUMNS: [&str; 3] = ["detectedappid", "detected app id", "detected_app_id"];
+/// The portal export's `OS` column (Graph's `operatingSystem`).
+const OS_COLUMNS: [&str; 4] = [
+    "os",
+    "operating system",
+    "operatingsystem",
+    "operating_system",
+];
 
 /// Read `source` (`-` is stdin) into rows; a structural problem is a usage error naming the line.
 pub fn read(source: &str) -> Result<Vec<Row>, Fail> {
@@ -90,6 +104,7 @@ pub fn parse(what: &str, bytes: &[u8]) -> Result<Vec<Row>, Fail> {
                 device_id: l.trim().to_string(),
                 user_id: None,
                 detected_app_id: None,
+                os: None,
                 line: i + 1,
             })
             .collect())
@@ -189,7 +204,7 @@ fn parse_csv(what: &str, bytes: &[u8], delimiter: u8) -> Result<Vec<Row>, Fail> 
             headers.iter().collect::<Vec<_>>().join(", ")
         )));
     };
-    let (user_col, app_col) = (find(&USER_COLUMNS), find(&APP_COLUMNS));
+    let (user_col, app_col, os_col) = (find(&USER_COLUMNS), find(&APP_COLUMNS), find(&OS_COLUMNS));
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| {
@@ -215,6 +230,7 @@ fn parse_csv(what: &str, bytes: &[u8], delimiter: u8) -> Result<Vec<Row>, Fail> 
             device_id,
             user_id: field(user_col),
             detected_app_id: field(app_col),
+            os: field(os_col),
             line,
         });
     }

@@ -178,7 +178,7 @@ pub fn write_input(path: &Path, rows: &[Row]) -> Result<(), Fail> {
     let text: String = rows
         .iter()
         .map(|r| {
-            serde_json::json!({"device_id": r.device_id, "user_id": r.user_id, "detected_app_id": r.detected_app_id})
+            serde_json::json!({"device_id": r.device_id, "user_id": r.user_id, "detected_app_id": r.detected_app_id, "os": r.os})
                 .to_string()
                 + "\n"
         })
@@ -204,6 +204,7 @@ pub fn read_input(paths: &JobPaths, journal: &Journal) -> Result<Vec<Row>, Fail>
                 device_id: r.device_id.clone(),
                 user_id: r.user_id.clone(),
                 detected_app_id: r.detected_app_id.clone(),
+                os: None,
                 line: i + 1,
             })
             .collect());
@@ -220,6 +221,7 @@ pub fn read_input(paths: &JobPaths, journal: &Journal) -> Result<Vec<Row>, Fail>
                 device_id: s("device_id").unwrap_or_default(),
                 user_id: s("user_id"),
                 detected_app_id: s("detected_app_id"),
+                os: s("os"),
                 line: i + 1,
             };
             // An input saved by an older version may spell a GUID otherwise than the journal now keys it.
@@ -309,6 +311,7 @@ mod tests {
             device_id: "d".into(),
             user_id: None,
             detected_app_id: None,
+            os: None,
             line: 1,
         }];
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;

@@ -884,3 +884,114 @@ async fn a_sequence_of_changed_inputs_resets_each_device_once() {
     assert_eq!(code(&o), 0, "{}", text(&o));
     assert_eq!(e.emu.reset_count(&abc[2]), 2);
 }
+
+/// The portal's OS column: Windows and macOS rows are skipped (UNSUPPORTED_DEVICE, nothing sent, in the journal and
+/// the report), rows with another or no OS are sent; a re-export without the column is the same job; resuming with
+/// --send-unsupported sends the skipped rows once, and never again after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_portals_os_column_skips_what_intune_cannot_reset_unless_asked() {
+    let e = env().await;
+    let ok = e.resettable(2);
+    let windows = e.emu.devices_of(Some("windows"))[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mac = e.emu.devices_of(Some("macOS"))[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The OS column as the portal writes it; the Android row says "Android", the other row says nothing.
+    let csv = format!(
+        "Device name,Device ID,OS\nw,{windows},Windows\nm,{},macOS\na,{},Android\nx,{},\n",
+        mac.to_uppercase(),
+        ok[0],
+        ok[1]
+    );
+    let input = e.file("fleet.csv", csv.as_bytes());
+    let dry = e.run(&["reset", "--yes", "--dry-run", "--input", &input]);
+    let out = String::from_utf8_lossy(&dry.stdout);
+    assert!(
+        out.contains(&format!("skip     {windows}  the input says OS=Windows")),
+        "{}",
+        text(&dry)
+    );
+    let report = e.state.join("report.jsonl");
+    let o = e.run(&[
+        "reset",
+        "--yes",
+        "--json",
+        "--input",
+        &input,
+        "--report",
+        report.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 1, "skipped devices are failures: {}", text(&o));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|v: &serde_json::Value| v["device_id"].is_string())
+        .collect();
+    let of = |id: &str| {
+        lines
+            .iter()
+            .find(|v| v["device_id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    for id in [&windows, &mac] {
+        let v = of(id);
+        assert_eq!(v["code"], "UNSUPPORTED_DEVICE", "{v}");
+        assert!(
+            v["message"]
+                .as_str()
+                .unwrap()
+                .contains("skipped: the input says OS="),
+            "{v}"
+        );
+        assert_eq!(e.emu.requests(id).len(), 0, "nothing sent for {id}");
+    }
+    assert_eq!(of(&ok[0])["outcome"], "ok");
+    assert_eq!(of(&ok[1])["outcome"], "ok", "no OS stated: sent as before");
+    let reported = std::fs::read_to_string(&report).unwrap();
+    assert_eq!(
+        reported.matches("skipped: the input says OS=").count(),
+        2,
+        "{reported}"
+    );
+    let job = job_of(&o);
+    let journal =
+        std::fs::read_to_string(e.state.join("jobs").join(format!("{job}.jsonl"))).unwrap();
+    assert!(
+        journal.contains(&format!("\"device_id\":\"{windows}\""))
+            && journal.contains("UNSUPPORTED_DEVICE"),
+        "{journal}"
+    );
+
+    // The same devices re-exported without the OS column are the same job: refused, nothing sent.
+    let plain = e.file(
+        "ids.txt",
+        format!("{windows}\n{mac}\n{}\n{}\n", ok[0], ok[1]).as_bytes(),
+    );
+    let o = e.run(&["reset", "--yes", "--input", &plain]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    // Resuming without the flag reports them from the journal; with it, sends the skipped ones once.
+    let o = e.run(&["jobs", "resume", &job]);
+    assert!(matches!(code(&o), 1 | 2), "{}", text(&o));
+    assert_eq!(e.emu.requests(&windows).len(), 0, "{}", text(&o));
+    let o = e.run(&["jobs", "resume", &job, "--send-unsupported"]);
+    assert_eq!(code(&o), 1, "Intune refuses them itself: {}", text(&o));
+    assert_eq!(e.emu.requests(&windows).len(), 1, "{}", text(&o));
+    assert_eq!(e.emu.requests(&mac).len(), 1);
+    let o = e.run(&["jobs", "resume", &job, "--send-unsupported"]);
+    assert_eq!(code(&o), 1, "{}", text(&o));
+    assert_eq!(
+        e.emu.requests(&windows).len(),
+        1,
+        "sent once, never again: {}",
+        text(&o)
+    );
+    for id in &ok {
+        assert_eq!(e.emu.reset_count(id), 1);
+    }
+    assert_eq!(e.executed_twice(), 0);
+}

@@ -71,7 +71,7 @@ pub use journal::{
 mod bulk;
 pub use bulk::{
     BulkItem, BulkOptions, DEFAULT_RECENT, DEFAULT_VERIFY_UNKNOWN, KeyedStream, MAX_CONCURRENCY,
-    MAX_VERIFY_UNKNOWN,
+    MAX_VERIFY_UNKNOWN, platform_can_reset,
 };
 
 /// The crate's version, as sent in the User-Agent.

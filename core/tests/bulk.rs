@@ -329,3 +329,46 @@ async fn keyed_inputs_pass_bad_targets_through_as_outcomes() {
     assert_eq!(out[2].1.as_ref().unwrap_err().message(), "made up");
     assert_eq!(emu.stats()["requests"], 1);
 }
+
+/// A target whose input states an OS Intune cannot reset is not sent by a bulk run (no journal here), unless
+/// `send_unsupported`; a stated OS that can be reset, or none, is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stated_unsupported_os_is_skipped_unless_send_unsupported() {
+    let emu = common::emulator().await;
+    let client = common::client(&emu);
+    let windows = common::devices_where(&emu, |d| d["platform"] == "windows")[0].clone();
+    let android = common::resettable_devices(&emu)[0].clone();
+    let targets = vec![
+        Target::device(&windows)
+            .unwrap()
+            .with_platform("Windows 11"),
+        Target::device(&android).unwrap().with_platform("Android"),
+    ];
+    let options = BulkOptions::default().pace(Pace::Off);
+    let out: HashMap<String, Result<_, Error>> = client
+        .reset_passcodes(targets.clone(), options.clone())
+        .unwrap()
+        .map(|(t, r)| (t.device_id().to_string(), r))
+        .collect()
+        .await;
+    let e = out[&windows].as_ref().unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::UnsupportedDevice);
+    assert!(
+        e.to_string()
+            .contains("skipped: the input says OS=Windows 11"),
+        "{e}"
+    );
+    assert_eq!(common::posts(&emu, &windows), 0);
+    assert!(out[&android].is_ok());
+    let sent: Vec<_> = client
+        .reset_passcodes(vec![targets[0].clone()], options.send_unsupported(true))
+        .unwrap()
+        .collect()
+        .await;
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        common::posts(&emu, &windows),
+        1,
+        "send_unsupported sends it"
+    );
+}

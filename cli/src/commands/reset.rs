@@ -21,6 +21,7 @@ fn rows(a: &ResetArgs) -> Result<Vec<Row>, Fail> {
             device_id: d.trim().to_string(),
             user_id: None,
             detected_app_id: None,
+            os: None,
             line: i + 1,
         })
         .collect();
@@ -129,6 +130,17 @@ pub async fn reset(mut a: ResetArgs) -> Result<Exit, Fail> {
         };
         for r in &rows {
             match r.target() {
+                Ok(t)
+                    if !a.run.send_unsupported
+                        && t.platform().and_then(intune_passcode::platform_can_reset)
+                            == Some(false) =>
+                {
+                    crate::say!(
+                        "skip     {}  the input says OS={}; not sent (--send-unsupported sends it)",
+                        t.device_id(),
+                        t.platform().unwrap_or_default()
+                    )
+                }
                 Ok(t) => match held.as_ref().and_then(|h| h.holder(t.device_id())) {
                     Some((job, state)) => crate::say!(
                         "held     {}  job {} holds it ({}); not sent (--again sends it)",

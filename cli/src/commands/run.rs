@@ -76,6 +76,7 @@ pub fn bulk_options(
         retry_failed,
         resend_unconfirmed,
         throttle_watch: Some(watch),
+        send_unsupported: o.send_unsupported,
     })
 }
 

@@ -257,6 +257,11 @@ async fn one<K>(
     if known.is_none() {
         plan(&job, &id, &target);
     }
+    if let Some(e) = super::unsupported::skipped(&target, options.send_unsupported) {
+        let skipped = Err(e);
+        record(&job, &id, &skipped);
+        return (key, skipped);
+    }
     // This job would send it, unless another job already did, recently: then its outcome is that job's, kept in this
     // journal too (with the holder's `sent_at`, so that the window keeps counting from the real reset, and `held_by`).
     if let Some(held) = job.others.as_ref().and_then(|o| o.outcome(&id)) {
@@ -323,6 +328,10 @@ fn from_journal(
                 .and_then(ErrorKind::from_code)
                 .unwrap_or(ErrorKind::UnexpectedResponse);
             if TRANSIENT.contains(&kind) || options.retry_failed {
+                return None;
+            }
+            // Skipped for its stated OS, so never sent: asking to send such devices now sends it.
+            if kind == ErrorKind::UnsupportedDevice && d.sent_at.is_none() && options.send_unsupported {
                 return None;
             }
             Some(Err(d.error(

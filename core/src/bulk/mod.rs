@@ -1,6 +1,9 @@
 //! Bulk runs: many devices, bounded concurrency, shared pacing, exactly one outcome per input.
 
 mod journaled;
+mod unsupported;
+
+pub use unsupported::platform_can_reset;
 
 use futures_util::stream::{BoxStream, Stream, StreamExt};
 use tokio::task::JoinHandle;
@@ -66,6 +69,10 @@ pub struct BulkOptions {
     pub recent: Option<Duration>,
     /// The folder whose journals are consulted (default: the journal's own folder).
     pub other_journals: Option<PathBuf>,
+    /// Send devices whose input states an OS Intune cannot reset ([`Target::with_platform`]). Off by default: they
+    /// are reported `UNSUPPORTED_DEVICE` ("skipped: the input says OS=…"), nothing sent, journaled like any failure;
+    /// a later run with this on sends the ones skipped so (they were never sent).
+    pub send_unsupported: bool,
 }
 
 impl Default for BulkOptions {
@@ -80,6 +87,7 @@ impl Default for BulkOptions {
             throttle_watch: None,
             recent: Some(DEFAULT_RECENT),
             other_journals: None,
+            send_unsupported: false,
         }
     }
 }
@@ -130,6 +138,12 @@ impl BulkOptions {
     /// Consult the journals of this folder instead of the journal's own.
     pub fn other_journals(mut self, dir: impl Into<PathBuf>) -> Self {
         self.other_journals = Some(dir.into());
+        self
+    }
+
+    /// Send devices whose input states an OS Intune cannot reset (see [`BulkOptions::send_unsupported`]).
+    pub fn send_unsupported(mut self, yes: bool) -> Self {
+        self.send_unsupported = yes;
         self
     }
 
@@ -282,6 +296,7 @@ impl Client {
         let client = self.clone();
         let pacer = Pacer::new(options.pace, options.throttle_watch.clone());
         let verify = options.verify_unknown;
+        let send_unsupported = options.send_unsupported;
         let stream = inputs
             .map(move |(key, target)| {
                 let client = client.clone();
@@ -291,6 +306,9 @@ impl Client {
                         Ok(t) => t,
                         Err(e) => return (key, Err(e)),
                     };
+                    if let Some(e) = unsupported::skipped(&target, send_unsupported) {
+                        return (key, Err(e));
+                    }
                     let outcome = call(client, target, pacer, verify, None, None).await;
                     (key, outcome)
                 }

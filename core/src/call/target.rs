@@ -9,12 +9,27 @@ use crate::http::encode_segment;
 pub const MAX_ID_BYTES: usize = 1024;
 
 /// One device to reset, and the route to reach it. IDs are validated when the target is made, so a `Target`
-/// always builds a safe path.
-#[derive(Clone, PartialEq, Eq, Hash)]
+/// always builds a safe path. Two targets are equal when their IDs are: the platform an input states is not part of
+/// a target's identity.
+#[derive(Clone)]
 pub struct Target {
     device_id: String,
     user_id: Option<String>,
     detected_app_id: Option<String>,
+    platform: Option<String>,
+}
+
+impl PartialEq for Target {
+    fn eq(&self, other: &Self) -> bool {
+        (&self.device_id, &self.user_id, &self.detected_app_id)
+            == (&other.device_id, &other.user_id, &other.detected_app_id)
+    }
+}
+impl Eq for Target {}
+impl std::hash::Hash for Target {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (&self.device_id, &self.user_id, &self.detected_app_id).hash(state);
+    }
 }
 
 impl Target {
@@ -64,7 +79,24 @@ impl Target {
             device_id,
             user_id,
             detected_app_id,
+            platform: None,
         })
+    }
+
+    /// The same target, with the operating system the caller's input states for it (the Intune portal export's `OS`
+    /// column: `Windows`, `iOS/iPadOS`, `Android`…). A bulk run skips a device whose stated OS Intune cannot reset
+    /// (see [`platform_can_reset`](crate::platform_can_reset)) unless
+    /// [`BulkOptions::send_unsupported`](crate::BulkOptions::send_unsupported); a single call sends whatever is
+    /// stated. Blank text states nothing.
+    pub fn with_platform(mut self, os: impl Into<String>) -> Target {
+        let os = os.into();
+        let os = os.trim();
+        self.platform = (!os.is_empty()).then(|| os.chars().take(100).collect());
+        self
+    }
+    /// The operating system the input stated, if any (at most 100 characters).
+    pub fn platform(&self) -> Option<&str> {
+        self.platform.as_deref()
     }
 
     /// The managed device's ID.

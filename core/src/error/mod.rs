@@ -221,29 +221,6 @@ impl Error {
     pub fn sent_at(&self) -> Option<SystemTime> {
         self.inner.sent_at
     }
-    /// The error as a JSON object, the counterpart of [`Receipt::to_json`](crate::Receipt::to_json): `code`,
-    /// `message` (the whole line, as `Display` prints it), `status`, Graph's `graph_code` and `graph_message`, the
-    /// request IDs, `date`, `sent_at`, `attempts`, `from_journal`, `held_by`, and Intune's `intune_activity_id` and
-    /// `intune_operation_id`. Never a token.
-    pub fn to_json(&self) -> serde_json::Value {
-        let i = &self.inner;
-        serde_json::json!({
-            "code": self.code(),
-            "message": self.to_string(),
-            "status": i.status,
-            "graph_code": i.graph_code,
-            "graph_message": i.graph_message,
-            "request_id": i.request_id,
-            "client_request_id": i.client_request_id,
-            "date": i.date,
-            "sent_at": i.sent_at.map(crate::convert::format_time),
-            "attempts": i.attempts,
-            "from_journal": i.from_journal,
-            "held_by": i.held_by,
-            "intune_activity_id": i.intune.as_ref().and_then(|e| e.activity_id.clone()),
-            "intune_operation_id": i.intune.as_ref().and_then(|e| e.operation_id.clone()),
-        })
-    }
 
     pub(crate) fn with_status(mut self, status: u16) -> Self {
         self.inner.status = Some(status);

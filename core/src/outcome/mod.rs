@@ -7,6 +7,7 @@
 //! Both are plain data: the call, verification, the journal and bulk runs all produce or read them.
 
 mod action;
+mod error_json;
 mod receipt;
 
 pub(crate) use action::latest_reset;

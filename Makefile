@@ -6,7 +6,7 @@ EMU := scripts/emulator.sh
 STATE := target/demo-emulator.json
 EXAMPLE := target/debug/examples/reset_passcode
 
-.PHONY: dist dist-check lint-workflows all build demo test lint test-rust test-python python-dev test-node node-dev test-c c-example release bench bench-peers bench-tools bench-smoke debug-workers soak soak-smoke fuzz test-sanitize mutants clean
+.PHONY: dist dist-check lint-workflows all build demo test test-snippets lint test-rust test-python python-dev test-node node-dev test-c c-example release bench bench-peers bench-tools bench-smoke debug-workers soak soak-smoke fuzz test-sanitize mutants clean
 VENV := .venv
 PY := $(VENV)/bin/python
 
@@ -80,12 +80,18 @@ lint-workflows:
 	.tools/actionlint .github/workflows/*.yml
 
 ## test: everything CI runs (installs what it needs)
-test: lint test-rust test-python test-node test-c bench-smoke soak-smoke
+test: lint test-rust test-python test-node test-c test-snippets bench-smoke soak-smoke
 
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 	python3 scripts/module_graph.py --check
+	python3 scripts/snippets.py rust --check
+
+## test-snippets: every Python, JS and C snippet of the README runs against the emulator (Rust ones compile in test-rust)
+test-snippets: python-dev node-dev c-example
+	$(CARGO) build -p graph-emulator
+	python3 scripts/snippets.py run README.md
 
 test-rust:
 	$(CARGO) build --workspace

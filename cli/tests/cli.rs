@@ -995,3 +995,154 @@ async fn the_portals_os_column_skips_what_intune_cannot_reset_unless_asked() {
     }
     assert_eq!(e.executed_twice(), 0);
 }
+
+/// A folder under the system temp folder that any user may enter, holding a copy of the binary: the checkout may sit
+/// in a folder only its owner can enter (a CI runner's `mktemp -d`).
+#[cfg(unix)]
+struct Unprivileged {
+    dir: PathBuf,
+    bin: PathBuf,
+    root: bool,
+}
+
+#[cfg(unix)]
+impl Unprivileged {
+    /// The uid and gid the binary runs as when the suite runs as root (`nobody` on Debian).
+    const ID: u32 = 65534;
+
+    fn new(name: &str) -> Unprivileged {
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        let dir = std::env::temp_dir().join(format!("ipc-unpriv-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let bin = dir.join("intune-passcode");
+        std::fs::copy(BIN, &bin).unwrap();
+        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let root = std::fs::metadata("/proc/self")
+            .map(|m| m.uid() == 0)
+            .unwrap_or(false);
+        Unprivileged { dir, bin, root }
+    }
+
+    /// A folder owned by the user the binary runs as.
+    fn own_dir(&self, name: &str) -> PathBuf {
+        let d = self.dir.join(name);
+        std::fs::create_dir_all(&d).unwrap();
+        if self.root {
+            std::os::unix::fs::chown(&d, Some(Self::ID), Some(Self::ID)).unwrap();
+        }
+        d
+    }
+
+    /// The binary as that user (as root: through `setpriv`, which util-linux installs everywhere), with the
+    /// emulator's app in the environment and `state` as its state folder.
+    fn cmd(&self, e: &Env, state: &Path, args: &[&str]) -> Command {
+        let mut c = if self.root {
+            let mut c = Command::new("setpriv");
+            c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+                .arg(&self.bin);
+            c
+        } else {
+            Command::new(&self.bin)
+        };
+        c.args(args);
+        // `jobs list | show | report` take no connection flags.
+        if args[0] != "jobs" || args[1] == "resume" {
+            c.args(["--base-url", &e.emu.graph_url]);
+        }
+        c.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HOME", &self.dir)
+            .env("INTUNE_PASSCODE_STATE_DIR", state)
+            .env("AZURE_TENANT_ID", &e.emu.tenant_id)
+            .env("AZURE_CLIENT_ID", &e.emu.client_id)
+            .env("AZURE_CLIENT_SECRET", &e.emu.client_secret)
+            .env("AZURE_AUTHORITY_HOST", &e.emu.authority_url)
+            .stdin(Stdio::null());
+        c
+    }
+}
+
+#[cfg(unix)]
+impl Drop for Unprivileged {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// What root never sees (it writes any file): a journal its user cannot write, and a state folder it cannot create
+/// in. Run as an unprivileged user (uid 65534 through setpriv when the suite runs as root), each is refused before
+/// anything is sent, with the file untouched and a message naming it; a read-only journal still shows.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_journal_or_state_folder_the_user_cannot_write_is_refused_with_nothing_sent() {
+    use std::os::unix::fs::PermissionsExt;
+    let e = env().await;
+    let u = Unprivileged::new("journal");
+    let state = u.own_dir("state");
+    let ok = e.resettable(2);
+    let windows = e.emu.devices_of(Some("windows"))[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // A run as that user works: its journal keeps the Windows device as a permanent failure.
+    let o = u
+        .cmd(&e, &state, &["reset", "--yes", &ok[0], &windows])
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 1, "{}", text(&o));
+    let job = job_of(&o);
+    let journal = state.join("jobs").join(format!("{job}.jsonl"));
+    assert_eq!(e.emu.requests(&windows).len(), 1);
+
+    // The journal made read-only: a resume that would send the Windows device again is refused, nothing sent.
+    std::fs::set_permissions(&journal, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let before = std::fs::read(&journal).unwrap();
+    let o = u
+        .cmd(&e, &state, &["jobs", "resume", &job, "--retry-failed"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 4, "nothing sent: {}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("cannot open it for writing") && err.contains("ermission denied"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(
+        e.emu.requests(&windows).len(),
+        1,
+        "nothing sent: {}",
+        text(&o)
+    );
+    assert_eq!(
+        std::fs::read(&journal).unwrap(),
+        before,
+        "the journal is untouched"
+    );
+    // It still shows.
+    let o = u.cmd(&e, &state, &["jobs", "show", &job]).output().unwrap();
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("failed    1"),
+        "{}",
+        text(&o)
+    );
+
+    // A state folder the user cannot create its jobs folder in: refused before anything is sent.
+    let locked = u.dir.join("locked-state");
+    std::fs::create_dir_all(&locked).unwrap();
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let o = u
+        .cmd(&e, &locked, &["reset", "--yes", &ok[1]])
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 4, "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("cannot create the jobs folder"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(e.emu.requests(&ok[1]).len(), 0);
+}

@@ -202,7 +202,7 @@ soak-smoke: debug-workers
 FUZZ_SECONDS ?= 600
 fuzz:
 	test -x .tools/bin/cargo-fuzz || $(CARGO) install --locked --root .tools cargo-fuzz@0.13.2
-	cd core && for t in route parsers; do \
+	cd core && for t in route parsers journal cli_input; do \
 	  PATH=$(abspath .tools/bin):$$PATH cargo +nightly fuzz run -O $$t fuzz/corpus/$$t -- \
 	    -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 || exit 1; done
 

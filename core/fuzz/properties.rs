@@ -5,7 +5,8 @@
 use std::time::{Duration, SystemTime};
 
 use intune_passcode::{
-    Target, encode_segment, parse_graph_error, parse_intune_envelope, parse_retry_after,
+    ErrorKind, Journal, Target, encode_segment, parse_graph_error, parse_intune_envelope,
+    parse_retry_after,
 };
 
 /// Route building and ID encoding. Input: a route selector byte, then up to two IDs separated by a 0xFF byte
@@ -111,4 +112,33 @@ fn check_segment(encoded: &str, original: &str) {
         decoded, original,
         "the segment does not decode back to its ID"
     );
+}
+
+/// The journal reader: any bytes as a journal file. `Journal::open` never panics: it refuses with an
+/// `INVALID_ARGUMENT` naming the file, or reads a job whose device states add up to its devices, one record each.
+pub fn journal(data: &[u8]) {
+    let path = std::env::temp_dir().join(format!(
+        "ipc-fuzz-journal-{}-{:?}.jsonl",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    std::fs::write(&path, data).expect("temp file");
+    let shown = path.display().to_string();
+    match Journal::open(&path) {
+        Ok(journal) => {
+            let s = journal.summary();
+            assert_eq!(
+                s.total,
+                s.planned + s.sending + s.ok + s.failed + s.unknown,
+                "{s:?}"
+            );
+            assert_eq!(journal.records().count(), s.total);
+            assert!(!journal.job_id().is_empty());
+        }
+        Err(e) => {
+            assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+            assert!(e.to_string().contains(&shown), "the error names the file: {e}");
+        }
+    }
+    let _ = std::fs::remove_file(&path);
 }

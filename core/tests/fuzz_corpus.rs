@@ -44,3 +44,8 @@ fn the_route_corpus_keeps_its_properties() {
 fn the_parser_corpus_keeps_its_properties() {
     replay("parsers", properties::parsers);
 }
+
+#[test]
+fn the_journal_corpus_keeps_its_properties() {
+    replay("journal", properties::journal);
+}

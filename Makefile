@@ -162,7 +162,7 @@ bench-tools:
 
 ## release: every front door built in release (the bench and the soak measure these)
 release: $(VENV)/.deps bindings-node/node_modules/.package-lock.json
-	$(CARGO) build --release -p graph-emulator -p intune-passcode --bins --examples
+	$(CARGO) build --release -p graph-emulator -p intune-passcode -p intune-passcode-cli --bins --examples
 	$(CARGO) build --release -p intune-passcode-c
 	VIRTUAL_ENV=$(abspath $(VENV)) $(VENV)/bin/maturin develop -q --release --manifest-path bindings-python/Cargo.toml
 	cd bindings-node && npm run build
@@ -172,7 +172,6 @@ release: $(VENV)/.deps bindings-node/node_modules/.package-lock.json
 bench: release bench-peers bench-tools
 	python3 bench/run.py
 	target/release/examples/bench_scan 1000 1000 | tee target/bench-scan.json
-	$(PY) bench/fixture.py | tee target/bench-fixture.json
 
 ## debug-workers: the bench/soak workers on debug builds (for the smoke runs inside `make test`)
 debug-workers: build python-dev node-dev
@@ -185,7 +184,6 @@ debug-workers: build python-dev node-dev
 bench-smoke: debug-workers bench-peers
 	python3 bench/run.py --smoke --profile debug --out target/bench-smoke.md
 	$(CARGO) build -p graph-emulator --examples
-	$(PY) bench/fixture.py --smoke
 
 ## soak: the fault soak, 10,000 devices through each language's bulk API, and the crash-resume soak, 3,000 devices
 ## killed 10 times each (release); tables in target/soak.md and target/crash-soak.md

@@ -21,6 +21,7 @@ import os
 import platform
 import statistics
 import subprocess
+import tempfile
 import sys
 import threading
 import time
@@ -238,6 +239,56 @@ def import_times(repeats: int, emu: Emulator) -> dict[str, float]:
         out[name] = median([float(subprocess.check_output(["node", "-e", snippet], text=True))
                             for _ in range(repeats)])
     return out
+
+
+def cli_startup(emu: Emulator, repeats: int) -> dict[str, float]:
+    """W7: milliseconds from just before a process is started to the first request the emulator logs for its device
+    (the emulator's `started_unix_ms` plus the request's `at_ms`, both on this machine's clock), median; and the
+    whole run of a process that only imports Microsoft's SDK."""
+    doors = {
+        "intune-passcode, the binary": [str(REL / "intune-passcode")],
+        "intune-passcode, the Python console script": [str(VENV_PY.parent / "intune-passcode")],
+        "intune-passcode, the npm bin": ["node", str(ROOT / "bindings-node" / "bin" / "intune-passcode.js")],
+    }
+    started = float(emu.get("stats")["started_unix_ms"])
+    ids = emu.supported_ids()
+    out: dict[str, list[float]] = {}
+    for _ in range(repeats):
+        for name, cmd in doors.items():
+            if not Path(cmd[-1]).exists():
+                continue
+            device = ids.pop()
+            with tempfile.TemporaryDirectory() as state:
+                env = dict(os.environ, INTUNE_PASSCODE_STATE_DIR=state, BENCH_TOKEN=emu.token)
+                t0 = time.time() * 1000
+                subprocess.run([*cmd, "reset", device, "--yes", "--token-env", "BENCH_TOKEN", "--base-url",
+                                emu.graph_url, "--no-progress", "--verify-unknown", "0"],
+                               env=env, check=True, capture_output=True)
+            first = min(r["at_ms"] for r in emu.get(f"requests?device_id={device}"))
+            out.setdefault(name, []).append(started + first - t0)
+    peers = {
+        "python -c \"import msgraph\" (the whole process)": [str(PEER_PY), "-c", "import msgraph"],
+        "node -e \"require('@microsoft/microsoft-graph-client')\" (the whole process)": [
+            "node", "-e", "require('module').createRequire(" + repr(str(ROOT / "bench" / "peers" / "x.js"))
+            + ")('@microsoft/microsoft-graph-client')"],
+    }
+    for name, cmd in peers.items():
+        if "msgraph" in name and not PEER_PY.exists():
+            continue
+        if "graph-client" in name and not (ROOT / "bench" / "peers" / "node_modules").exists():
+            continue
+        for _ in range(repeats):
+            t = time.perf_counter()
+            subprocess.run(cmd, check=True, capture_output=True)
+            out.setdefault(name, []).append((time.perf_counter() - t) * 1000)
+    return {k: median(v) for k, v in out.items()}
+
+
+def fixture(smoke: bool) -> list[dict[str, Any]]:
+    """W8: bench/fixture.py in the venv whose intune_passcode is the build measured; one JSON object per line."""
+    cmd = [str(VENV_PY), str(ROOT / "bench" / "fixture.py")] + (["--smoke"] if smoke else [])
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
 
 
 def tree_size(path: Path) -> int:
@@ -474,7 +525,7 @@ def main() -> None:
             summary["W5"] = peaks
         if "W6" not in skip:
             # The journal's cost: the same bulk run with and without a journal (a fresh file each run).
-            w6cs = [c for c in avail if c.name in ("Rust core", "Python Client")]
+            w6cs = [c for c in avail if c.ours]
             n6 = 200 if smoke else 20_000
             md += [f"## W6 journaled bulk: {n6:,} devices at concurrency {conc}, unthrottled", "",
                    "| contender | without a journal, calls/s | with a journal, calls/s | fsyncs per device |",
@@ -500,6 +551,21 @@ def main() -> None:
                 md.append(f"| **{c.name}** | {fmt(rate_plain)} | {fmt(rate_j)} | "
                           f"{fmt(median(syncs), 3) if syncs else '—'} |")
                 summary["W6"][c.name] = rate_j
+            # The command line journals every run: its rate includes its start-up and reading the input.
+            cli_rates = []
+            for _ in range(repeats):
+                with tempfile.TemporaryDirectory() as state:
+                    listed = Path(state) / "ids.txt"
+                    listed.write_text("\n".join(ids[:n6]) + "\n")
+                    env = dict(os.environ, INTUNE_PASSCODE_STATE_DIR=state, BENCH_TOKEN=emu.token)
+                    t = time.perf_counter()
+                    subprocess.run([str(REL / "intune-passcode"), "reset", "--input", str(listed), "--yes",
+                                    "--pace", "off", "--concurrency", str(conc), "--no-progress", "--verify-unknown",
+                                    "0", "--again", "--token-env", "BENCH_TOKEN", "--base-url", emu.graph_url],
+                                   env=env, check=True, capture_output=True)
+                    cli_rates.append(n6 / (time.perf_counter() - t))
+            md.append(f"| **command line (binary)** | — | {fmt(median(cli_rates))} | — |")
+            summary["W6"]["command line"] = median(cli_rates)
             md.append("")
     finally:
         emu.stop()
@@ -556,6 +622,45 @@ def main() -> None:
             md.append(f"| {name} | {fmt(imports.get(name), 1)} | {fmt(sizes.get(name), 1)} |")
         md.append("")
         summary["W4"] = {"imports": imports, "sizes": sizes}
+
+    if "W7" not in skip:
+        print("W7 command-line start-up")
+        emu = Emulator("--throttle", "off", "--devices", "400")
+        try:
+            w7 = cli_startup(emu, 3 if smoke else 15)
+        finally:
+            emu.stop()
+        md += ["## W7 command-line start-up: process start → the first request the emulator sees, median (ms)", "",
+               "`intune-passcode reset ID` with a token from the environment (so the reset's POST is the first "
+               "request); beside it, the whole process that only imports Microsoft's SDK.", "",
+               "| front door | ms |", "|---|---:|"]
+        for name, ms in w7.items():
+            md.append(f"| {name} | {fmt(ms, 1)} |")
+        md.append("")
+        summary["W7"] = w7
+
+    if "W8" not in skip:
+        print("W8 the test fixture")
+        w8 = fixture(smoke)
+        md += ["## W8 the test fixture: in-process emulator start → ready, and start/stop cycles", "",
+               "| front door | start median (ms) | start p95 (ms) | cycles | ms per cycle | RSS before → after (MiB) "
+               "| threads before → after |", "|---|---:|---:|---:|---:|---:|---:|"]
+        for r in w8:
+            if "front_door" in r:
+                md.append(f"| {r['front_door']} | {fmt(r['start_ms_median'], 1)} | {fmt(r['start_ms_p95'], 1)} | "
+                          f"{r['cycles']:,} | {fmt(r['cycle_ms'], 2)} | {fmt(r['rss_kib_before'] / 1024, 1)} → "
+                          f"{fmt(r['rss_kib_after'] / 1024, 1)} | {r['threads_before']} → {r['threads_after']} |")
+        for r in w8:
+            if r.get("measure") == "import":
+                md += ["", f"Import: `import intune_passcode` {fmt(r['python_import_intune_passcode_ms'], 1)} ms, "
+                       f"`intune_passcode.testing` {fmt(r['python_import_testing_ms'], 1)} ms; "
+                       f"`require('intune-passcode')` {fmt(r['node_require_intune_passcode_ms'], 1)} ms, "
+                       f"`intune-passcode/testing` {fmt(r['node_require_testing_ms'], 1)} ms."]
+            if r.get("measure") == "pytest run without fixtures":
+                md += [f"A pytest run that uses no fixture: {fmt(r['with_plugin_ms'])} ms with the plugin installed, "
+                       f"{fmt(r['without_plugin_ms'])} ms with it disabled."]
+        md.append("")
+        summary["W8"] = w8
 
     md += targets(summary, [c.name for c in avail if c.ours])
     took = time.perf_counter() - started

@@ -145,6 +145,7 @@ pub fn stats_json(state: &State) -> serde_json::Value {
         .filter(|d| d.resets.len() > 1)
         .count();
     serde_json::json!({
+        "started_unix_ms": state.started_unix_ms,
         "requests": s.requests.load(Ordering::Relaxed),
         "executed": s.executed.load(Ordering::Relaxed),
         "throttled_429": s.throttled.load(Ordering::Relaxed),

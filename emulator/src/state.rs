@@ -205,6 +205,9 @@ pub struct State {
     pub demo_token: String,
     /// When the emulator started.
     pub started: Instant,
+    /// The same moment on the system clock, in milliseconds since 1970: a request's `at_ms` plus this is its
+    /// wall-clock time, which another process can compare with its own (start-up benchmarks).
+    pub started_unix_ms: f64,
     /// Certificates, federated issuer, managed identity.
     pub identity: crate::identity::Identity,
 }
@@ -294,6 +297,9 @@ impl State {
             stats: Stats::default(),
             demo_token,
             started: Instant::now(),
+            started_unix_ms: std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0.0, |d| d.as_secs_f64() * 1000.0),
             identity,
         }
     }

@@ -11,7 +11,10 @@ use std::path::Path;
 fn the_input_reader_corpus_keeps_its_properties() {
     let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/fuzz");
     let mut n = 0;
-    for dir in [fuzz.join("corpus/cli_input"), fuzz.join("regressions/cli_input")] {
+    for dir in [
+        fuzz.join("corpus/cli_input"),
+        fuzz.join("regressions/cli_input"),
+    ] {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
         };

@@ -137,7 +137,10 @@ pub fn journal(data: &[u8]) {
         }
         Err(e) => {
             assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
-            assert!(e.to_string().contains(&shown), "the error names the file: {e}");
+            assert!(
+                e.to_string().contains(&shown),
+                "the error names the file: {e}"
+            );
         }
     }
     let _ = std::fs::remove_file(&path);

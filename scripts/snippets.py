@@ -291,12 +291,17 @@ type Result = std::result::Result<(), Box<dyn std::error::Error>>;
 
 def rust_file(paths) -> str:
     out = [RUST_HEAD]
+    n = 0
     for s in snippets(paths):
         if s.lang != "rust" or s.directive.startswith("skip"):
             continue
+        n += 1
+        # Named by order and section, not line, so that editing prose above a snippet does not change this file.
+        above = s.path.read_text().splitlines()[: s.line]
+        section = next((x.lstrip("#").strip() for x in reversed(above) if x.startswith("#")), "")
         body = "".join(f"    {line}\n" if line.strip() else "\n" for line in s.code.splitlines())
-        out.append(f"/// {s.name}\n"
-                   f"async fn snippet_{s.line}(tenant_id: &str, client_id: &str, client_secret: &str, "
+        out.append(f"/// {s.path.relative_to(ROOT)}, \"{section}\"\n"
+                   f"async fn snippet_{n}(tenant_id: &str, client_id: &str, client_secret: &str, "
                    f"device_id: &str, targets: Vec<Target>, tenant: &str, id: String) -> Result {{\n"
                    f"{body}    Ok(())\n}}\n\n")
     out.append("#[test]\nfn the_readme_snippets_compile() {}\n")

@@ -7,8 +7,8 @@ use intune_passcode::*;
 
 type Result = std::result::Result<(), Box<dyn std::error::Error>>;
 
-/// README.md:95
-async fn snippet_95(
+/// README.md, "Rust quick start"
+async fn snippet_1(
     tenant_id: &str,
     client_id: &str,
     client_secret: &str,
@@ -43,8 +43,8 @@ async fn snippet_95(
     Ok(())
 }
 
-/// README.md:285
-async fn snippet_285(
+/// README.md, "Credentials"
+async fn snippet_2(
     tenant_id: &str,
     client_id: &str,
     client_secret: &str,

@@ -176,6 +176,13 @@ pub fn replay(path: &str, text: &[u8]) -> Result<Replay, Error> {
         good_len += end as u64 + 1;
         match (&header, event) {
             (None, h @ Event::Header { .. }) => {
+                if let Event::Header {
+                    job_id, graph_base, ..
+                } = &h
+                    && (job_id.trim().is_empty() || graph_base.trim().is_empty())
+                {
+                    return Err(bad(path, n, "the header has no job_id or no graph_base"));
+                }
                 if let Event::Header { format, .. } = &h
                     && *format > FORMAT
                 {
@@ -228,6 +235,9 @@ fn apply(
             user_id,
             detected_app_id,
         } => {
+            if device_id.trim().is_empty() {
+                return Err(bad(path, n, "a device without an ID"));
+            }
             // Journals written before GUIDs had one spelling may hold another casing: key them as targets are.
             let device_id = canonical_id(device_id);
             let user_id = user_id.map(canonical_id);

@@ -128,19 +128,15 @@ pub async fn reset(mut a: ResetArgs) -> Result<Exit, Fail> {
             )?),
             None => None,
         };
+        let skipping =
+            intune_passcode::BulkOptions::default().send_unsupported(a.run.send_unsupported);
         for r in &rows {
             match r.target() {
-                Ok(t)
-                    if !a.run.send_unsupported
-                        && t.platform().and_then(intune_passcode::platform_can_reset)
-                            == Some(false) =>
-                {
-                    crate::say!(
-                        "skip     {}  the input says OS={}; not sent (--send-unsupported sends it)",
-                        t.device_id(),
-                        t.platform().unwrap_or_default()
-                    )
-                }
+                Ok(t) if skipping.skips(&t).is_some() => crate::say!(
+                    "skip     {}  the input says OS={}; not sent (--send-unsupported sends it)",
+                    t.device_id(),
+                    t.platform().unwrap_or_default()
+                ),
                 Ok(t) => match held.as_ref().and_then(|h| h.holder(t.device_id())) {
                     Some((job, state)) => crate::say!(
                         "held     {}  job {} holds it ({}); not sent (--again sends it)",

@@ -147,6 +147,12 @@ impl BulkOptions {
         self
     }
 
+    /// The `UNSUPPORTED_DEVICE` failure a run with these options reports for `target` without sending it, if it
+    /// would: what a dry run shows, decided as the run decides it.
+    pub fn skips(&self, target: &Target) -> Option<Error> {
+        unsupported::skipped(target, self.send_unsupported)
+    }
+
     fn validate(&self) -> Result<(), Error> {
         if self.concurrency == 0 || self.concurrency > MAX_CONCURRENCY {
             return Err(Error::invalid(format!(

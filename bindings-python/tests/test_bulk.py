@@ -110,6 +110,9 @@ def test_pace_holds_every_window_to_its_writes(fresh_emu: Any) -> None:
 
 INTERRUPTED = """
 import sys, time
+import signal
+# A harness that started us in the background may have set SIGINT to be ignored: Ctrl-C is what is tested.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 from intune_passcode import Client
 c = Client(token=sys.argv[2], base_url=sys.argv[1])
 print("ready", flush=True)

@@ -83,6 +83,9 @@ def test_another_job_in_the_folder_holds_its_devices_until_told_again(fresh_emu:
         c.reset_passcodes(ids, journal=tmp_path / "job-4.jsonl", recent=-1)
 
 INTERRUPTED = """
+import signal
+# A harness that started us in the background may have set SIGINT to be ignored: Ctrl-C is what is tested.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 import sys
 from intune_passcode import Client
 c = Client(token=sys.argv[2], base_url=sys.argv[1])

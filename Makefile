@@ -88,10 +88,11 @@ lint:
 	python3 scripts/module_graph.py --check
 	python3 scripts/snippets.py rust --check
 
-## test-snippets: every Python, JS and C snippet of the README runs against the emulator (Rust ones compile in test-rust)
+## test-snippets: every Python, JS and C snippet of the README and docs/ runs against the emulator (Rust ones compile
+## in test-rust)
 test-snippets: python-dev node-dev c-example
 	$(CARGO) build -p graph-emulator
-	python3 scripts/snippets.py run README.md
+	python3 scripts/snippets.py run
 
 test-rust:
 	$(CARGO) build --workspace

@@ -26,13 +26,62 @@ def version() -> str:
     return m.group(1)
 
 
+def archive_readme(target: str, glibc: str | None, v: str) -> str:
+    """The archive's README for this platform: its files, its floor and how to link on it (one template,
+    bindings-c/README-archive.md.in, so that no archive describes another platform's files)."""
+    arch = "aarch64" if target.startswith("aarch64") else "x86_64"
+    if "windows" in target:
+        platform, floor = f"Windows {'arm64' if arch == 'aarch64' else 'x64'} (MSVC)", ""
+        files = [("include/intune_passcode.h", "the API (every function documented)"),
+                 ("bin/intune_passcode.dll", "shared library (keep it beside your .exe or on PATH)"),
+                 ("lib/intune_passcode.dll.lib", "import library for the DLL"),
+                 ("lib/intune_passcode.lib", "static library"),
+                 ("lib/pkgconfig/intune_passcode.pc", "pkg-config (relocatable)"),
+                 ("lib/cmake/IntunePasscode/", "find_package(IntunePasscode)"),
+                 ("bin/graph-emulator.exe", "the Graph emulator, to test your program without a tenant")]
+        linking = ("MSVC without CMake:\n```bat\n"
+                   "cl app.c /I include lib\\intune_passcode.dll.lib                  & rem shared: ship bin\\intune_passcode.dll\n"
+                   "cl app.c /I include lib\\intune_passcode.lib ws2_32.lib bcrypt.lib ntdll.lib userenv.lib "
+                   "advapi32.lib kernel32.lib crypt32.lib secur32.lib ncrypt.lib   & rem static\n```")
+        emulator = "bin\\graph-emulator.exe"
+    else:
+        apple = "apple" in target
+        platform = f"macOS {'arm64' if arch == 'aarch64' else 'x86_64'}" if apple else f"Linux {arch}"
+        floor = "" if apple else f", glibc {glibc or '2.17'} or later"
+        lib = "libintune_passcode.dylib" if apple else "libintune_passcode.so"
+        files = [("include/intune_passcode.h", "the API (every function documented)"),
+                 (f"lib/{lib}", "shared library" + (" (install name @rpath/libintune_passcode.dylib)" if apple else "")),
+                 ("lib/libintune_passcode.a", "static library"),
+                 ("lib/pkgconfig/intune_passcode.pc", "pkg-config (relocatable)"),
+                 ("lib/cmake/IntunePasscode/", "find_package(IntunePasscode)"),
+                 ("bin/graph-emulator", "the Graph emulator, to test your program without a tenant")]
+        rpath = "-Wl,-rpath,/path/to/this/folder/lib"  # the shared library is found wherever this folder is
+        static_extra = "" if apple else " -static-libgcc"
+        linking = ("pkg-config:\n```sh\nexport PKG_CONFIG_PATH=/path/to/this/folder/lib/pkgconfig\n"
+                   f"cc app.c $(pkg-config --cflags --libs intune_passcode) {rpath}   # shared\n"
+                   f"cc app.c $(pkg-config --cflags --libs --static intune_passcode){static_extra}   # static\n```")
+        emulator = "bin/graph-emulator"
+    width = max(len(f) for f, _ in files) + 2
+    listing = "\n".join(f"{f:<{width}}{what}" for f, what in files)
+    major_minor = ".".join(v.split(".")[:2])
+    text = (ROOT / "bindings-c" / "README-archive.md.in").read_text()
+    for key, value in {"@VERSION@": v, "@PLATFORM@": platform, "@FLOOR@": floor, "@FILES@": listing,
+                       "@MAJOR_MINOR@": major_minor, "@LINKING@": linking, "@EMULATOR@": emulator}.items():
+        text = text.replace(key, value)
+    return text
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--target", required=True)
-    ap.add_argument("--archive", required=True, help="the platform part of the archive's name")
-    ap.add_argument("--out", required=True)
+    ap.add_argument("--archive", default="", help="the platform part of the archive's name")
+    ap.add_argument("--out", default="dist/c")
     ap.add_argument("--zig", metavar="GLIBC", help="build with cargo-zigbuild for this glibc floor")
+    ap.add_argument("--readme-only", action="store_true", help="print the archive's README and build nothing")
     a = ap.parse_args()
+    if a.readme_only:
+        print(archive_readme(a.target, a.zig, version()), end="")
+        return
     v = version()
     if a.zig:
         cmd = ["cargo", "zigbuild", "--release", "--locked", "-p", "intune-passcode-c", "-p", "graph-emulator",
@@ -79,7 +128,17 @@ def main() -> None:
                     str(ROOT / "bindings-c" / "cmake" / "write-version.cmake")], check=True)
     for f in ["LICENSE-MIT", "LICENSE-APACHE"]:
         shutil.copy(ROOT / f, stage)
-    shutil.copy(ROOT / "bindings-c" / "README-archive.md", stage / "README.md")
+    readme = archive_readme(a.target, a.zig, v)
+    # The README lists this archive's files: each must be in it, and nothing else may be in include/, lib/ or bin/.
+    listed = {line.split()[0].rstrip("/") for line in readme.split("```")[1].strip().splitlines()}
+    staged = {p.relative_to(stage).as_posix() for d in ("include", "lib", "bin") for p in (stage / d).iterdir()}
+    staged |= {p.relative_to(stage).as_posix() for p in (stage / "lib" / "pkgconfig").iterdir()}
+    staged -= {"lib/pkgconfig", "lib/cmake"}
+    staged.add("lib/cmake/IntunePasscode")
+    if listed != staged:
+        sys.exit(f"package_c: the README lists {sorted(listed - staged)} not in the archive, and not "
+                 f"{sorted(staged - listed)} that is")
+    (stage / "README.md").write_text(readme)
     out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
     if windows:

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""Every fenced Python, JavaScript, C and Rust snippet of the README runs (or compiles) against the emulator, so that
+"""Every fenced Python, JavaScript, C and Rust snippet of the README and docs/ runs (or compiles) against the emulator, so that
 a snippet that stops working fails CI.
 
-    scripts/snippets.py run [FILE.md ...]     run the Python, JS and C snippets (default: README.md); needs the venv
+    scripts/snippets.py run [FILE.md ...]     run the Python, JS and C snippets (default: README.md, docs/*.md); needs the venv
                                               (make python-dev), the Node addon (make node-dev), the C library
                                               (make c-example) and the emulator binary
     scripts/snippets.py rust                  write core/tests/readme_snippets.rs (each Rust snippet in a function
@@ -36,6 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FENCE = re.compile(r"(?:<!-- snippet: (?P<directive>[^>]*?) -->\n)?```(?P<lang>[a-z]+)\n(?P<code>.*?)```", re.S)
 LANGS = {"python": "python", "js": "js", "javascript": "js", "c": "c", "rust": "rust"}
 RUST_OUT = ROOT / "core" / "tests" / "readme_snippets.rs"
+# What a user reads: the README and the guides.
+DEFAULT_PATHS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 
 class Snippet:
@@ -277,9 +279,9 @@ def run(paths) -> int:
 # ---- Rust: compiled by cargo test ----------------------------------------------------------------------------------
 
 RUST_HEAD = '''\
-//! The README's Rust snippets, each in a function that is compiled (not run: they are fragments of a program), so
+//! The Rust snippets of the README and docs/, each in a function that is compiled (not run: they are fragments of a program), so
 //! that a snippet that stops compiling fails `cargo test`. Written by `scripts/snippets.py rust`; `make lint` fails
-//! when it differs from the README. Do not edit by hand.
+//! when it differs from them. Do not edit by hand.
 #![allow(unused, clippy::all)]
 
 use intune_passcode::*;
@@ -313,7 +315,7 @@ def main() -> int:
     if not args:
         print(__doc__)
         return 2
-    paths = [ROOT / p for p in args[1:] if not p.startswith("--")] or [ROOT / "README.md"]
+    paths = [ROOT / p for p in args[1:] if not p.startswith("--")] or DEFAULT_PATHS
     if args[0] == "run":
         return run(paths)
     if args[0] == "rust":
@@ -322,7 +324,7 @@ def main() -> int:
                               input=rust_file(paths), capture_output=True, text=True, check=True).stdout
         if "--check" in args:
             if not RUST_OUT.exists() or RUST_OUT.read_text() != text:
-                print(f"{RUST_OUT.relative_to(ROOT)} differs from the README's Rust snippets: run "
+                print(f"{RUST_OUT.relative_to(ROOT)} differs from the Rust snippets of the README and docs/: run "
                       "scripts/snippets.py rust", file=sys.stderr)
                 return 1
             return 0

@@ -1,13 +1,13 @@
-//! The README's Rust snippets, each in a function that is compiled (not run: they are fragments of a program), so
+//! The Rust snippets of the README and docs/, each in a function that is compiled (not run: they are fragments of a program), so
 //! that a snippet that stops compiling fails `cargo test`. Written by `scripts/snippets.py rust`; `make lint` fails
-//! when it differs from the README. Do not edit by hand.
+//! when it differs from them. Do not edit by hand.
 #![allow(unused, clippy::all)]
 
 use intune_passcode::*;
 
 type Result = std::result::Result<(), Box<dyn std::error::Error>>;
 
-/// README.md, "Rust quick start"
+/// README.md, "Rust"
 async fn snippet_1(
     tenant_id: &str,
     client_id: &str,
@@ -43,7 +43,7 @@ async fn snippet_1(
     Ok(())
 }
 
-/// README.md, "Credentials"
+/// docs/credentials.md, "Credentials: every kind production tenants allow"
 async fn snippet_2(
     tenant_id: &str,
     client_id: &str,

@@ -40,6 +40,7 @@ class IntunePasscodeError extends Error {
     this.retryAfterMs = record.retryAfterMs ?? null
     this.attempts = record.attempts ?? 0
     this.intuneActivityId = record.intuneActivityId ?? null
+    this.intuneOperationId = record.intuneOperationId ?? null
     /** When the request left (where one was sent): give it to `confirmReset`. */
     this.sentAt = record.sentAtMs != null ? new Date(record.sentAtMs) : null
     /** Reported from a journal (an earlier run's outcome); nothing was sent for it this time. */
@@ -338,7 +339,7 @@ class Client {
    * @param {{ concurrency?: number, pace?: 'intune' | null | { writes: number, seconds: number }, userId?: string,
    *   detectedAppId?: string, signal?: AbortSignal, verifyUnknownMs?: number | null, journal?: string,
    *   retryFailed?: boolean, resendUnconfirmed?: boolean, recentMs?: number | null }} [options] `verifyUnknownMs`:
-   *   how long to look for the record of a reset whose answer was lost before reporting it (default 60000; null: not);
+   *   how long to look for the record of a reset whose answer was lost before reporting it (default 60000; null or 0: do not look);
    *   `recentMs`: with a journal, a device another job in its folder reset within this long is not sent (default 7
    *   days; null: the other jobs are not consulted)
    */

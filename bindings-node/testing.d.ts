@@ -107,17 +107,25 @@ export declare class GraphEmulator {
   client(options?: ClientOptions): Client
   /** The `AZURE_*` variables of the privileged app's secret. */
   env(): Record<string, string>
+  /** The tenant's devices (of one platform, e.g. `'iOS'`), with how often each was reset. */
   devices(platform?: string): EmulatedDevice[]
+  /** How many resets of this device the emulator executed. */
   resetCount(deviceId: string): number
+  /** Every executed reset, in order, with its route and time. */
   resets(): ExecutedReset[]
+  /** Every request made for this device, reads included. */
   requests(deviceId: string): LoggedRequest[]
+  /** Counters: requests, 429s sent, early retries, devices reset more than once, faults by kind. */
   stats(): Record<string, unknown>
+  /** The next answers for this device, in order: a status, or an object with headers, a body, or a fault. */
   script(deviceId: string, responses: Array<number | ScriptedResponse>): void
+  /** Take a device off line (its resets stay `pending`) or back. */
   setOffline(deviceId: string, offline?: boolean): void
   /** Throws an `AssertionError` naming every device reset more than once. */
   assertNoDeviceResetTwice(): void
   /** Stop now (port, threads and files released). */
   stop(): void
+  /** `stop()`, as a promise (for `await using` and test hooks). */
   close(): Promise<void>
   [Symbol.asyncDispose](): Promise<void>
 }

@@ -360,6 +360,12 @@ const char *ipc_error_message(const struct ipc_error *error);
 const char *ipc_error_graph_code(const struct ipc_error *error);
 
 /**
+ * Graph's `error.message` as Graph wrote it (Intune's envelope whole, when it sent one); NULL when none.
+ * ipc_error_message is the printable summary that includes it.
+ */
+const char *ipc_error_graph_message(const struct ipc_error *error);
+
+/**
  * Graph's `request-id`; NULL when none.
  */
 const char *ipc_error_request_id(const struct ipc_error *error);
@@ -587,6 +593,11 @@ const char *ipc_receipt_client_request_id(const struct ipc_receipt *receipt);
  * Graph's `Date` header; NULL when none.
  */
 const char *ipc_receipt_date(const struct ipc_receipt *receipt);
+
+/**
+ * Graph's `x-ms-ags-diagnostic` header (JSON naming the serving data centre; support asks for it); NULL when none.
+ */
+const char *ipc_receipt_ags_diagnostic(const struct ipc_receipt *receipt);
 
 /**
  * HTTP attempts made, the successful one included.

@@ -21,15 +21,16 @@ pub struct ipc_error {
     attempts: u32,
     sent_at_ms: i64,
     from_journal: bool,
-    intune: Option<Box<IntuneIds>>,
+    intune: Option<Box<Details>>,
 }
 
-/// What few errors have (boxed, so that the error stays small): the identifiers of Intune's error envelope, and the
-/// other job whose journal held the device.
-struct IntuneIds {
+/// What not every error has (boxed, so that the error stays small): Graph's message, the identifiers of Intune's
+/// error envelope, and the other job whose journal held the device.
+struct Details {
     activity_id: Option<CString>,
     operation_id: Option<CString>,
     held_by: Option<CString>,
+    graph_message: Option<CString>,
 }
 
 /// A C string of `s` with any NUL removed (so it is always printable whole).
@@ -93,14 +94,16 @@ impl From<&ipc_core::Error> for ipc_error {
             attempts: e.attempts(),
             sent_at_ms: e.sent_at().map_or(0, crate::action::epoch_ms),
             from_journal: e.from_journal(),
-            intune: (e.intune().is_some() || e.held_by().is_some()).then(|| {
-                let i = e.intune();
-                Box::new(IntuneIds {
-                    activity_id: opt(i.and_then(|i| i.activity_id.as_deref())),
-                    operation_id: opt(i.and_then(|i| i.operation_id.as_deref())),
-                    held_by: opt(e.held_by()),
-                })
-            }),
+            intune: (e.intune().is_some() || e.held_by().is_some() || e.graph_message().is_some())
+                .then(|| {
+                    let i = e.intune();
+                    Box::new(Details {
+                        activity_id: opt(i.and_then(|i| i.activity_id.as_deref())),
+                        operation_id: opt(i.and_then(|i| i.operation_id.as_deref())),
+                        held_by: opt(e.held_by()),
+                        graph_message: opt(e.graph_message()),
+                    })
+                }),
         }
     }
 }
@@ -127,6 +130,17 @@ pub extern "C" fn ipc_error_message(error: *const ipc_error) -> *const c_char {
 #[unsafe(no_mangle)]
 pub extern "C" fn ipc_error_graph_code(error: *const ipc_error) -> *const c_char {
     required(error, "error").map_or(ptr::null(), |e| borrow(&e.graph_code))
+}
+
+/// Graph's `error.message` as Graph wrote it (Intune's envelope whole, when it sent one); NULL when none.
+/// ipc_error_message is the printable summary that includes it.
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_error_graph_message(error: *const ipc_error) -> *const c_char {
+    required(error, "error").map_or(ptr::null(), |e| {
+        e.intune
+            .as_ref()
+            .map_or(ptr::null(), |i| borrow(&i.graph_message))
+    })
 }
 
 /// Graph's `request-id`; NULL when none.

@@ -14,6 +14,7 @@ pub struct ipc_receipt {
     request_id: Option<CString>,
     client_request_id: CString,
     date: Option<CString>,
+    ags_diagnostic: Option<CString>,
     attempts: u32,
     waited_ms: u64,
     sent_at_ms: i64,
@@ -30,6 +31,7 @@ impl From<ipc_core::Receipt> for ipc_receipt {
             request_id: r.request_id.as_deref().map(c_string),
             client_request_id: c_string(&r.client_request_id),
             date: r.date.as_deref().map(c_string),
+            ags_diagnostic: r.ags_diagnostic.as_deref().map(c_string),
             attempts: r.attempts,
             waited_ms: r.waited.as_millis().min(u64::MAX as u128) as u64,
             sent_at_ms: crate::action::epoch_ms(r.sent_at),
@@ -69,6 +71,16 @@ pub extern "C" fn ipc_receipt_client_request_id(receipt: *const ipc_receipt) -> 
 pub extern "C" fn ipc_receipt_date(receipt: *const ipc_receipt) -> *const c_char {
     required(receipt, "receipt").map_or(ptr::null(), |r| {
         r.date.as_ref().map_or(ptr::null(), |c| c.as_ptr())
+    })
+}
+
+/// Graph's `x-ms-ags-diagnostic` header (JSON naming the serving data centre; support asks for it); NULL when none.
+#[unsafe(no_mangle)]
+pub extern "C" fn ipc_receipt_ags_diagnostic(receipt: *const ipc_receipt) -> *const c_char {
+    required(receipt, "receipt").map_or(ptr::null(), |r| {
+        r.ags_diagnostic
+            .as_ref()
+            .map_or(ptr::null(), |c| c.as_ptr())
     })
 }
 

@@ -176,6 +176,7 @@ static int hostile(void) {
   CHECK(ipc_error_code(NULL) == IPC_NULL_PARAMETER);
   CHECK(strcmp(ipc_error_message(NULL), "") == 0);
   CHECK(ipc_error_graph_code(NULL) == NULL && ipc_error_request_id(NULL) == NULL);
+  CHECK(ipc_error_graph_message(NULL) == NULL && ipc_receipt_ags_diagnostic(NULL) == NULL);
   CHECK(ipc_receipt_status(NULL) == 0 && ipc_receipt_request_id(NULL) == NULL);
   ipc_receipt_free(NULL); ipc_error_free(NULL); ipc_options_free(NULL); ipc_client_free(NULL);
   CHECK(strcmp(ipc_code_name(IPC_NOT_FOUND), "NOT_FOUND") == 0);
@@ -252,6 +253,8 @@ static int readback(char **argv) {
     CHECK(ipc_reset_passcode(c, argv[k], NULL, NULL, &r, &e) == IPC_OK);
     if (!r) { fprintf(stderr, "reset: %s\n", ipc_error_message(e)); ipc_error_free(e); return 1; }
     CHECK(strcmp(ipc_receipt_confirmed_by(r), "response") == 0 && ipc_receipt_action(r) == NULL);
+    /* Graph's support headers, as every language has them. */
+    CHECK(ipc_receipt_ags_diagnostic(r) != NULL && strstr(ipc_receipt_ags_diagnostic(r), "ServerInfo") != NULL);
     int64_t sent = ipc_receipt_sent_at_ms(r);
     CHECK(sent > 1700000000000LL);
     CHECK(ipc_wait_for_reset(c, argv[k], NULL, NULL, sent, 15000, &a, &e) == IPC_OK);
@@ -443,6 +446,8 @@ static int errors(char **argv) {
   ipc_error *e = NULL;
   CHECK(one(c, "no-such-device", &e) == IPC_NOT_FOUND);
   CHECK(ipc_error_status(e) == 404 && strcmp(ipc_error_graph_code(e), "ResourceNotFound") == 0);
+  CHECK(ipc_error_graph_message(e) != NULL && strlen(ipc_error_graph_message(e)) > 0);
+  CHECK(strstr(ipc_error_message(e), ipc_error_graph_message(e)) != NULL);
   CHECK(ipc_error_request_id(e) != NULL && ipc_error_client_request_id(e) != NULL && ipc_error_date(e) != NULL);
   CHECK(strstr(ipc_error_message(e), "NOT_FOUND") != NULL);
   ipc_error_free(e); e = NULL;

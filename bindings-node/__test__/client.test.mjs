@@ -63,6 +63,7 @@ test('every error code with its fields', async () => {
   assert.ok(e.message.includes(e.requestId))
   e = await rejects(c.resetPasscode(s.windows_device_id), ip.UnsupportedDeviceError, 'UNSUPPORTED_DEVICE')
   assert.ok(e.intuneActivityId)
+  assert.ok(e.intuneOperationId && e.message.includes(`Intune operation ID: ${e.intuneOperationId}`), e.message)
   assert.ok(e.message.includes(`Intune activity ID: ${e.intuneActivityId}`), e.message)
   assert.ok(e.message.includes('not supported on windows devices'), e.message)
   const unpriv = new Client({

@@ -83,6 +83,14 @@ test('a bulk run confirms lost answers from the record and never resends', async
     assert.ok(confirmed > 0 && unknown > 0 && confirmed + unknown === 40)
     const posts = (await Promise.all(ids.map((d) => gw.requests(d)))).flat().filter((q) => q.method === 'POST')
     assert.equal(posts.length, 40)
+    // null or 0 turns it off (as in Python, C and the command line): unknowns come as they are, nothing is read.
+    for (const [off, more] of [[null, (await gw.resettable()).slice(40, 45)], [0, (await gw.resettable()).slice(45, 50)]]) {
+      for await (const item of c.resetPasscodes(more, { pace: null, verifyUnknownMs: off })) {
+        assert.ok(item.error instanceof ip.OutcomeUnknownError, String(item.error))
+      }
+      const reads = (await Promise.all(more.map((d) => gw.requests(d)))).flat().filter((q) => q.method === 'GET')
+      assert.equal(reads.length, 0, `verifyUnknownMs: ${off}`)
+    }
   } finally {
     gw.stop()
   }

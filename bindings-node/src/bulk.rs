@@ -92,9 +92,9 @@ pub fn start(
         journal,
     } = settings;
     let setup = || -> std::result::Result<_, Error> {
-        let verify_unknown = verify_unknown_ms
-            .map(|ms| intune_passcode::duration_from_millis("verifyUnknownMs", ms))
-            .transpose()?;
+        // null or 0: off, as in every language.
+        let verify_unknown =
+            intune_passcode::optional_duration_from_millis("verifyUnknownMs", verify_unknown_ms)?;
         let recent = journal
             .recent_ms
             .map(|ms| intune_passcode::duration_from_millis("recentMs", ms))

@@ -52,6 +52,7 @@ pub fn record(e: &Error) -> serde_json::Value {
         "retryAfterMs": e.retry_after().map(|d| d.as_millis() as f64),
         "attempts": e.attempts(),
         "intuneActivityId": e.intune().and_then(|i| i.activity_id.clone()),
+        "intuneOperationId": e.intune().and_then(|i| i.operation_id.clone()),
         "sentAtMs": e.sent_at().map(crate::action::epoch_ms),
         "fromJournal": e.from_journal(),
         "heldBy": e.held_by(),

@@ -126,6 +126,13 @@ impl PyAsyncClient {
     }
 
     /// Reset many devices; `async for` yields a `BulkItem` per device as each finishes.
+    ///
+    /// `concurrency`: calls in flight (1 to 1024). `pace`: `"intune"` (200 writes per 20 s, the default), `None`, or
+    /// `(writes, seconds)`. `verify_unknown`: seconds to look for the record of a reset whose answer was lost before
+    /// reporting it (default 60; `None` or `0` do not look). `journal`: a file that keeps the job, so that running
+    /// again resumes it without resetting any device twice; `retry_failed` / `resend_unconfirmed` send again, on
+    /// resume, the devices that failed for good / whose outcome stayed unknown. `recent`: with a journal, seconds
+    /// within which a device reset by another journal in its folder is not sent (default 7 days; `None`: not checked).
     #[pyo3(signature = (device_ids, *, user_id=None, detected_app_id=None, concurrency=16, pace=args::PaceArg::intune(),
         verify_unknown=Some(60.0), journal=None, retry_failed=false, resend_unconfirmed=false,
         recent=Some(intune_passcode::DEFAULT_RECENT.as_secs_f64())))]

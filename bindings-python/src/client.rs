@@ -103,6 +103,13 @@ impl PyClient {
     }
 
     /// Reset many devices; yields a `BulkItem` per device as each finishes. `device_ids` is read lazily.
+    ///
+    /// `concurrency`: calls in flight (1 to 1024). `pace`: `"intune"` (200 writes per 20 s, the default), `None`, or
+    /// `(writes, seconds)`. `verify_unknown`: seconds to look for the record of a reset whose answer was lost before
+    /// reporting it (default 60; `None` or `0` do not look). `journal`: a file that keeps the job, so that running
+    /// again resumes it without resetting any device twice; `retry_failed` / `resend_unconfirmed` send again, on
+    /// resume, the devices that failed for good / whose outcome stayed unknown. `recent`: with a journal, seconds
+    /// within which a device reset by another journal in its folder is not sent (default 7 days; `None`: not checked).
     #[pyo3(signature = (device_ids, *, user_id=None, detected_app_id=None, concurrency=16, pace=args::PaceArg::intune(),
         verify_unknown=Some(60.0), journal=None, retry_failed=false, resend_unconfirmed=false,
         recent=Some(intune_passcode::DEFAULT_RECENT.as_secs_f64())))]
@@ -215,10 +222,12 @@ pub fn bulk_options(py: Python<'_>, a: BulkArgs<'_, '_>) -> PyResult<BulkOptions
     Ok(BulkOptions {
         concurrency: args::concurrency(py, a.concurrency)?,
         pace: args::pace(py, a.pace)?,
-        verify_unknown: a
-            .verify_unknown
-            .map(|s| args::seconds(py, "verify_unknown", s))
-            .transpose()?,
+        // None or 0: off, as in every language.
+        verify_unknown: intune_passcode::optional_duration_from_secs(
+            "verify_unknown",
+            a.verify_unknown,
+        )
+        .map_err(|e| to_py(py, &e))?,
         journal: a
             .journal
             .filter(|j| !j.is_none())

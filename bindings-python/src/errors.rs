@@ -89,6 +89,10 @@ fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
         e.intune().and_then(|i| i.activity_id.clone()),
     )?;
     kw.set_item(
+        "intune_operation_id",
+        e.intune().and_then(|i| i.operation_id.clone()),
+    )?;
+    kw.set_item(
         "sent_at",
         e.sent_at()
             .map(|t| crate::action::datetime(py, t))

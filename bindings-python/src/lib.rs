@@ -50,8 +50,11 @@ fn run_cli(py: Python<'_>, argv: Vec<String>) -> i32 {
     py.detach(|| intune_passcode_cli::run(argv))
 }
 
-/// Forget cached logger levels, after changing `logging` configuration (and start forwarding records, if
-/// `logging` was not in use before).
+/// Start forwarding the core's log records to `logging`, and forget cached logger levels.
+///
+/// Records reach `logging` (loggers `intune_passcode.*`; never a token) once `logging` has been imported when a client
+/// is made, which any program that configures logging has done. Call this after changing the `logging`
+/// configuration (levels are cached), or when `logging` was first imported after the client was made.
 #[pyfunction]
 fn reset_logging(py: Python<'_>) -> PyResult<()> {
     logger::reset(py)

@@ -239,5 +239,6 @@ def test_reprs_read_as_python_and_errors_carry_intunes_ids(emu: Any) -> None:
         c.reset_passcode(s["windows_device_id"])
     e = info.value
     assert e.intune_activity_id and f"Intune activity ID: {e.intune_activity_id}" in str(e)
+    assert e.intune_operation_id and f"Intune operation ID: {e.intune_operation_id}" in str(e)
     assert "not supported on windows devices" in str(e)
     assert "Some(" not in repr(e)

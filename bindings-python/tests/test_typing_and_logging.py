@@ -58,3 +58,32 @@ def test_core_events_reach_logging_without_secrets(emu: Any, caplog: pytest.LogC
     assert any("reset accepted" in r.getMessage() for r in records), [r.getMessage() for r in records][:5]
     text = "\n".join(f"{r.name} {r.getMessage()}" for r in caplog.records)
     assert emu.token not in text
+
+
+LATE_LOGGING = """
+import sys
+import intune_passcode as ip
+assert "logging" not in sys.modules, "intune_passcode imported logging"
+c = ip.Client(token=sys.argv[1], base_url=sys.argv[2])
+c.reset_passcode(sys.argv[3])                  # logging not in use: nothing to forward to
+import logging
+seen = []
+class Keep(logging.Handler):
+    def emit(self, record): seen.append(record.getMessage())
+logging.getLogger("intune_passcode").addHandler(Keep())
+logging.getLogger("intune_passcode").setLevel(logging.DEBUG)
+c.reset_passcode(sys.argv[4])
+before = len(seen)
+ip.reset_logging()                             # what the README says to call
+c.reset_passcode(sys.argv[5])
+print(before, len(seen) - before)
+"""
+
+
+def test_logging_set_up_after_the_client_forwards_records_once_reset_logging_is_called(emu: Any) -> None:
+    ids = emu.resettable()[:3]
+    out = subprocess.run([sys.executable, "-c", LATE_LOGGING, emu.token, emu.graph_url, *ids],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    before, after = (int(n) for n in out.stdout.split())
+    assert before == 0 and after > 0, out.stdout

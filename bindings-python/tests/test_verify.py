@@ -109,3 +109,8 @@ def test_a_bulk_run_confirms_lost_answers_from_the_record_and_never_resends(gate
     items = list(c.reset_passcodes(more, pace=None, verify_unknown=None))
     assert all(isinstance(i.error, ip.OutcomeUnknownError) for i in items)
     assert not [r for d in more for r in emu.requests(d) if r["method"] == "GET"]
+    # 0 is off too, as in Node, C and the command line.
+    zero = emu.resettable()[50:60]
+    items = list(c.reset_passcodes(zero, pace=None, verify_unknown=0))
+    assert len(items) == 10 and all(isinstance(i.error, ip.OutcomeUnknownError) for i in items)
+    assert not [r for d in zero for r in emu.requests(d) if r["method"] == "GET"]

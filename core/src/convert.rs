@@ -31,6 +31,30 @@ pub fn duration_from_millis(name: &str, ms: f64) -> Result<Duration, Error> {
     }
 }
 
+/// A wait that can be turned off (`verify_unknown`), in seconds: none or exactly 0 is off (`None`), anything else
+/// as [`duration_from_secs`]. One rule for every front door, so that `0` means the same in Python, Node, C and the
+/// command line.
+pub fn optional_duration_from_secs(
+    name: &str,
+    secs: Option<f64>,
+) -> Result<Option<Duration>, Error> {
+    match secs {
+        None | Some(0.0) => Ok(None),
+        Some(s) => duration_from_secs(name, s).map(Some),
+    }
+}
+
+/// The same in milliseconds (Node's `verifyUnknownMs`, C's `verify_unknown_ms`): none or 0 is off.
+pub fn optional_duration_from_millis(
+    name: &str,
+    ms: Option<f64>,
+) -> Result<Option<Duration>, Error> {
+    match ms {
+        None | Some(0.0) => Ok(None),
+        Some(m) => duration_from_millis(name, m).map(Some),
+    }
+}
+
 /// A time as milliseconds since 1970 (a `sent_at` handed back by a binding) into a `SystemTime`: finite, not
 /// before 1970, and not absurdly far ahead.
 pub fn time_from_epoch_millis(name: &str, ms: f64) -> Result<SystemTime, Error> {
@@ -62,4 +86,29 @@ pub fn format_time(t: SystemTime) -> String {
         .replace_nanosecond(t.millisecond() as u32 * 1_000_000)
         .unwrap_or(t);
     t.format(&Rfc3339).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn none_or_zero_turns_a_wait_off_and_anything_else_is_checked() {
+        assert_eq!(optional_duration_from_secs("w", None).unwrap(), None);
+        assert_eq!(optional_duration_from_secs("w", Some(0.0)).unwrap(), None);
+        assert_eq!(
+            optional_duration_from_secs("w", Some(1.5)).unwrap(),
+            Some(Duration::from_millis(1500))
+        );
+        assert!(optional_duration_from_secs("w", Some(-1.0)).is_err());
+        assert!(optional_duration_from_secs("w", Some(f64::NAN)).is_err());
+        assert_eq!(optional_duration_from_millis("w", None).unwrap(), None);
+        assert_eq!(optional_duration_from_millis("w", Some(0.0)).unwrap(), None);
+        assert_eq!(
+            optional_duration_from_millis("w", Some(250.0)).unwrap(),
+            Some(Duration::from_millis(250))
+        );
+        let e = optional_duration_from_millis("verifyUnknownMs", Some(-5.0)).unwrap_err();
+        assert!(e.message().contains("verifyUnknownMs"), "{e}");
+    }
 }

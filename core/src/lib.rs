@@ -27,7 +27,8 @@ mod cloud;
 pub use cloud::{ApiVersion, Cloud};
 mod convert;
 pub use convert::{
-    duration_from_millis, duration_from_secs, format_time, parse_time, time_from_epoch_millis,
+    duration_from_millis, duration_from_secs, format_time, optional_duration_from_millis,
+    optional_duration_from_secs, parse_time, time_from_epoch_millis,
 };
 mod http;
 pub use http::encode_segment;

@@ -21,6 +21,7 @@ from ._native import (
     Receipt,
     ResetAction,
     __version__,
+    reset_logging,
 )
 from ._native import _quiesce
 from .errors import (
@@ -60,6 +61,7 @@ __all__ = [
     "PermissionDeniedError",
     "Receipt",
     "ResetAction",
+    "reset_logging",
     "ServiceUnavailableError",
     "ThrottledError",
     "TimeoutError",

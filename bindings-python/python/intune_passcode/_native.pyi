@@ -281,7 +281,11 @@ class AsyncClient:
     async def __aexit__(self, *_args: Any) -> bool: ...
 
 def reset_logging() -> None:
-    """Forget cached logger levels, after changing `logging` configuration."""
+    """Start forwarding the core's log records to `logging`, and forget cached logger levels.
+
+    Records reach `logging` (loggers `intune_passcode.*`; never a token) once `logging` has been imported when a
+    client is made. Call this after changing the `logging` configuration, or when `logging` was first imported after
+    the client was made."""
 
 def _quiesce() -> None:
     """Registered with `atexit` by the package: stop new calls into Python from the library's threads and let those

@@ -37,7 +37,8 @@ class IntunePasscodeError(Exception):
 
     Attributes: ``code`` (stable, e.g. ``"NOT_FOUND"``), ``status`` (HTTP status or None), ``graph_code``
     (Graph's ``error.code``), ``graph_message``, ``request_id``, ``client_request_id``, ``date``, ``retry_after``
-    (seconds Graph asked to wait, for throttling), ``attempts`` (HTTP attempts made), ``intune_activity_id``,
+    (seconds Graph asked to wait, for throttling), ``attempts`` (HTTP attempts made), ``intune_activity_id`` and
+    ``intune_operation_id`` (from Intune's error envelope; Microsoft support asks for them),
     ``sent_at`` (a UTC ``datetime``: when the request left, where one was sent; give it to ``confirm_reset``).
     """
 
@@ -57,6 +58,7 @@ class IntunePasscodeError(Exception):
         retry_after: Optional[float] = None,
         attempts: int = 0,
         intune_activity_id: Optional[str] = None,
+        intune_operation_id: Optional[str] = None,
         sent_at: Optional[datetime] = None,
     ) -> None:
         super().__init__(message)
@@ -72,6 +74,7 @@ class IntunePasscodeError(Exception):
         self.retry_after = retry_after
         self.attempts = attempts
         self.intune_activity_id = intune_activity_id
+        self.intune_operation_id = intune_operation_id
         self.sent_at = sent_at
 
     def __str__(self) -> str:

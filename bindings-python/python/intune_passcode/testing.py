@@ -2,7 +2,7 @@
 
 >>> from intune_passcode.testing import Emulator
 >>> with Emulator(devices=50) as emu:
-...     device = emu.devices(platform="iOS")[0]["id"]
+...     device = emu.samples["ios_device_id"]
 ...     receipt = emu.client().reset_passcode(device)
 ...     assert emu.reset_count(device) == 1
 

@@ -56,14 +56,8 @@ pub fn bulk_options(
     resend_unconfirmed: bool,
     watch: ThrottleWatch,
 ) -> Result<BulkOptions, Fail> {
-    let verify_unknown = if o.verify_unknown == 0.0 {
-        None
-    } else {
-        Some(intune_passcode::duration_from_secs(
-            "--verify-unknown",
-            o.verify_unknown,
-        )?)
-    };
+    let verify_unknown =
+        intune_passcode::optional_duration_from_secs("--verify-unknown", Some(o.verify_unknown))?;
     let recent = recent(o)?;
     Ok(BulkOptions {
         recent,

@@ -6,7 +6,7 @@ EMU := scripts/emulator.sh
 STATE := target/demo-emulator.json
 EXAMPLE := target/debug/examples/reset_passcode
 
-.PHONY: dist dist-check lint-workflows all build demo test test-snippets lint test-rust test-python python-dev test-node node-dev test-c c-example release bench bench-peers bench-tools bench-smoke debug-workers soak soak-smoke fuzz test-sanitize mutants clean
+.PHONY: docs dist dist-check lint-workflows all build demo test test-snippets lint test-rust test-python python-dev test-node node-dev test-c c-example release bench bench-peers bench-tools bench-smoke debug-workers soak soak-smoke fuzz test-sanitize mutants clean
 VENV := .venv
 PY := $(VENV)/bin/python
 
@@ -211,6 +211,21 @@ MUTANTS_VERSION := 27.1.0
 mutants:
 	test -x .tools/bin/cargo-mutants || $(CARGO) install --locked --root .tools cargo-mutants@$(MUTANTS_VERSION)
 	.tools/bin/cargo-mutants mutants -j 1 --output target/mutants $(MUTANTS_ARGS)
+
+## docs: the documentation site, into target/site/: the guides, and an API reference per language built from what
+## ships (rustdoc, typedoc over the .d.ts, mkdocstrings over the built Python package, the C header's comments).
+## A broken link, or a public name without documentation, fails it (scripts/docs_site.py)
+DOCS_VENV := .venv-docs
+$(DOCS_VENV)/.deps: docs/tools/requirements.txt
+	python3 -m venv $(DOCS_VENV)
+	$(DOCS_VENV)/bin/pip install -q -r docs/tools/requirements.txt
+	touch $@
+
+docs/tools/node_modules/.package-lock.json: docs/tools/package-lock.json
+	cd docs/tools && npm ci --no-audit --no-fund
+
+docs: $(DOCS_VENV)/.deps docs/tools/node_modules/.package-lock.json python-dev
+	DOCS_VENV=$(abspath $(DOCS_VENV)) python3 scripts/docs_site.py
 
 ## test-sanitize: the C suite (which runs under ASan+UBSan and valgrind) on its own
 test-sanitize:

@@ -18,7 +18,7 @@ A snippet is run as written, with only these done by the harness, so that it rea
 - the placeholders "device-id", /etc/intune/app.pfx and /etc/intune/app.pem become a real device and the emulator's
   certificate files (PFX_PW its password).
 A Python snippet that defines test_* functions is run by pytest (with the wheel's plugin). An HTML comment right
-before a fence steers the harness: `<!-- snippet: compile -->` only compiles it (C) or checks its syntax (Python,
+before a fence steers the harness: `<!-- snippet: compile [REASON] -->` only compiles it (C) or checks its syntax (Python,
 JS); `<!-- snippet: skip REASON -->` leaves it out; `<!-- snippet: script ID STATUS... -->` scripts the next answers
 for a device (ID may be the placeholder device-id) before the snippet runs.
 """
@@ -186,7 +186,7 @@ int main(void) {
 def run_python(s: Snippet, info: dict, work: Path, env: dict) -> None:
     python = str(ROOT / ".venv" / "bin" / "python")
     code = placeholders(s.code, info)
-    if s.directive == "compile":
+    if s.directive.startswith("compile"):
         compile(code, s.name, "exec")
         return
     if re.search(r"^def test_", code, re.M):
@@ -214,7 +214,7 @@ def run_js(s: Snippet, info: dict, work: Path, env: dict) -> None:
     esm = "require(" not in code
     f = folder / ("snippet.mjs" if esm else "snippet.cjs")
     f.write_text(("import './prelude.cjs'\n" if esm else "require('./prelude.cjs')\n") + code)
-    cmd = ["node", "--check", str(f)] if s.directive == "compile" else ["node", str(f)]
+    cmd = ["node", "--check", str(f)] if s.directive.startswith("compile") else ["node", str(f)]
     out = subprocess.run(cmd, cwd=folder, env=env, capture_output=True, text=True, timeout=120)
     if out.returncode != 0:
         raise AssertionError(out.stdout + out.stderr)
@@ -236,7 +236,7 @@ def run_c(s: Snippet, info: dict, work: Path, env: dict) -> None:
     out = subprocess.run(["cc", *flags], capture_output=True, text=True)
     if out.returncode != 0:
         raise AssertionError(out.stderr)
-    if s.directive == "compile":
+    if s.directive.startswith("compile"):
         return
     env = dict(env, SNIPPET_GRAPH_URL=info["graph_url"], SNIPPET_AUTHORITY_URL=info["authority_url"])
     out = subprocess.run([str(exe)], env=env, capture_output=True, text=True, timeout=120)

@@ -2,7 +2,7 @@
 """Every fenced Python, JavaScript, C and Rust snippet of the README and docs/ runs (or compiles) against the emulator, so that
 a snippet that stops working fails CI.
 
-    scripts/snippets.py run [FILE.md ...]     run the Python, JS and C snippets (default: README.md, docs/*.md); needs the venv
+    scripts/snippets.py run [FILE.md ...]     run the Python, JS and C snippets (default: README.md, docs/*.md and the two package READMEs); needs the venv
                                               (make python-dev), the Node addon (make node-dev), the C library
                                               (make c-example) and the emulator binary
     scripts/snippets.py rust                  write core/tests/readme_snippets.rs (each Rust snippet in a function
@@ -37,7 +37,8 @@ FENCE = re.compile(r"(?:<!-- snippet: (?P<directive>[^>]*?) -->\n)?```(?P<lang>[
 LANGS = {"python": "python", "js": "js", "javascript": "js", "c": "c", "rust": "rust"}
 RUST_OUT = ROOT / "core" / "tests" / "readme_snippets.rs"
 # What a user reads: the README and the guides.
-DEFAULT_PATHS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
+DEFAULT_PATHS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), ROOT / "bindings-python" / "README.md",
+                 ROOT / "bindings-node" / "README.md"]
 
 
 class Snippet:
@@ -210,8 +211,8 @@ def run_js(s: Snippet, info: dict, work: Path, env: dict) -> None:
     folder.mkdir(exist_ok=True)
     (folder / "prelude.cjs").write_text(JS_PRELUDE)
     code = placeholders(s.code, info)
-    # CommonJS when it requires the package (as a reader would run it: no top-level await there), else a module.
-    esm = "require(" not in code
+    # A module when it imports (or requires nothing), else CommonJS (as a reader would run it: no top-level await).
+    esm = bool(re.search(r"^import ", code, re.M)) or "require(" not in code
     f = folder / ("snippet.mjs" if esm else "snippet.cjs")
     f.write_text(("import './prelude.cjs'\n" if esm else "require('./prelude.cjs')\n") + code)
     cmd = ["node", "--check", str(f)] if s.directive.startswith("compile") else ["node", str(f)]

@@ -253,3 +253,168 @@ impl CredentialChoice {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The decision table every binding and the command line go through (found untested by cargo-mutants: the
+    //! bindings' suites exercised it, the core's did not).
+    use super::*;
+
+    fn app() -> CredentialParts {
+        CredentialParts {
+            tenant_id: Some("tenant".into()),
+            client_id: Some("client".into()),
+            ..CredentialParts::default()
+        }
+    }
+
+    fn refused(parts: CredentialParts, wants: &str) {
+        match parts.resolve() {
+            Err(e) => {
+                assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+                assert!(e.message().contains(wants), "{e} (wanted {wants:?})");
+            }
+            Ok(_) => panic!("accepted; wanted an error saying {wants:?}"),
+        }
+    }
+
+    #[test]
+    fn each_kind_alone_is_that_kind() {
+        let token = CredentialParts {
+            token: Some("t".into()),
+            ..CredentialParts::default()
+        };
+        assert!(matches!(token.resolve(), Ok(CredentialChoice::Static(_))));
+        let secret = CredentialParts {
+            client_secret: Some("s".into()),
+            ..app()
+        };
+        assert!(matches!(
+            secret.resolve(),
+            Ok(CredentialChoice::ClientSecret { tenant_id, client_id, .. }) if tenant_id == "tenant" && client_id == "client"
+        ));
+        let certificate = CredentialParts {
+            certificate_path: Some("app.pfx".into()),
+            certificate_password: Some("pw".into()),
+            send_certificate_chain: true,
+            ..app()
+        };
+        match certificate.resolve() {
+            Ok(CredentialChoice::Certificate {
+                path,
+                password,
+                options,
+                ..
+            }) => {
+                assert_eq!(path, std::path::PathBuf::from("app.pfx"));
+                assert_eq!(
+                    password.map(|p| p.expose().to_string()).as_deref(),
+                    Some("pw")
+                );
+                assert!(options.send_certificate_chain);
+            }
+            _ => panic!("not a certificate credential"),
+        }
+        let managed = CredentialParts {
+            managed_identity: Some(ManagedIdentityId::SystemAssigned),
+            ..CredentialParts::default()
+        };
+        assert!(matches!(
+            managed.resolve(),
+            Ok(CredentialChoice::ManagedIdentity(_))
+        ));
+        let workload = CredentialParts {
+            workload_identity: true,
+            ..CredentialParts::default()
+        };
+        assert!(matches!(
+            workload.resolve(),
+            Ok(CredentialChoice::WorkloadIdentity)
+        ));
+        let environment = CredentialParts {
+            from_environment: true,
+            ..CredentialParts::default()
+        };
+        assert!(matches!(
+            environment.resolve(),
+            Ok(CredentialChoice::Default)
+        ));
+        let custom = CredentialParts {
+            credential: Some(Arc::new(StaticToken::new("t"))),
+            ..CredentialParts::default()
+        };
+        assert!(matches!(custom.resolve(), Ok(CredentialChoice::Custom(_))));
+    }
+
+    #[test]
+    fn none_two_or_half_a_kind_is_refused_saying_why() {
+        refused(CredentialParts::default(), "a credential is required");
+        // Two kinds, however they are mixed: nothing is silently ignored.
+        refused(
+            CredentialParts {
+                token: Some("t".into()),
+                managed_identity: Some(ManagedIdentityId::SystemAssigned),
+                ..CredentialParts::default()
+            },
+            "give one credential",
+        );
+        refused(
+            CredentialParts {
+                token: Some("t".into()),
+                tenant_id: Some("tenant".into()),
+                ..CredentialParts::default()
+            },
+            "give one credential",
+        );
+        refused(
+            CredentialParts {
+                client_secret: Some("s".into()),
+                certificate_path: Some("app.pem".into()),
+                ..app()
+            },
+            "give one credential",
+        );
+        // Half of the client-credentials flow.
+        refused(app(), "needs all three");
+        refused(
+            CredentialParts {
+                client_secret: Some("s".into()),
+                ..CredentialParts::default()
+            },
+            "needs all three",
+        );
+        refused(
+            CredentialParts {
+                tenant_id: Some("tenant".into()),
+                client_secret: Some("s".into()),
+                ..CredentialParts::default()
+            },
+            "needs all three",
+        );
+        refused(
+            CredentialParts {
+                client_id: Some("client".into()),
+                certificate_path: Some("app.pem".into()),
+                ..CredentialParts::default()
+            },
+            "needs tenant_id and client_id",
+        );
+        // A certificate's options without a certificate.
+        refused(
+            CredentialParts {
+                token: Some("t".into()),
+                certificate_password: Some("pw".into()),
+                ..CredentialParts::default()
+            },
+            "go with certificate_path",
+        );
+        refused(
+            CredentialParts {
+                token: Some("t".into()),
+                send_certificate_chain: true,
+                ..CredentialParts::default()
+            },
+            "go with certificate_path",
+        );
+    }
+}

@@ -225,7 +225,7 @@ docs/tools/node_modules/.package-lock.json: docs/tools/package-lock.json
 	cd docs/tools && npm ci --no-audit --no-fund
 
 docs: $(DOCS_VENV)/.deps docs/tools/node_modules/.package-lock.json python-dev
-	DOCS_VENV=$(abspath $(DOCS_VENV)) python3 scripts/docs_site.py
+	NO_MKDOCS_2_WARNING=1 DOCS_VENV=$(abspath $(DOCS_VENV)) python3 scripts/docs_site.py
 
 ## test-sanitize: the C suite (which runs under ASan+UBSan and valgrind) on its own
 test-sanitize:

@@ -417,4 +417,37 @@ mod tests {
             "go with certificate_path",
         );
     }
+
+    #[test]
+    fn the_tenant_is_known_before_a_token_where_the_credential_names_it() {
+        // What a journal's header records as the job's tenant.
+        let env = EnvSnapshot::from_pairs([("AZURE_TENANT_ID", "env-tenant")]);
+        let secret = CredentialParts {
+            client_secret: Some("s".into()),
+            ..app()
+        };
+        assert_eq!(
+            secret.resolve().unwrap().tenant_id(&env).as_deref(),
+            Some("tenant")
+        );
+        for from_variables in [
+            CredentialChoice::WorkloadIdentity,
+            CredentialChoice::Environment,
+            CredentialChoice::Default,
+        ] {
+            assert_eq!(
+                from_variables.tenant_id(&env).as_deref(),
+                Some("env-tenant")
+            );
+            assert_eq!(
+                from_variables.tenant_id(&EnvSnapshot::from_pairs::<&str, &str>([])),
+                None
+            );
+        }
+        assert_eq!(CredentialChoice::Static("t".into()).tenant_id(&env), None);
+        assert_eq!(
+            CredentialChoice::ManagedIdentity(ManagedIdentityId::SystemAssigned).tenant_id(&env),
+            None
+        );
+    }
 }

@@ -1,7 +1,5 @@
 //! `status DEVICE_ID`: the device's latest resetPasscode record; `--wait` until it is final.
 
-use std::time::Duration;
-
 use intune_passcode::{ResetAction, Target};
 
 use crate::args::StatusArgs;
@@ -81,7 +79,6 @@ pub async fn status(a: StatusArgs) -> Result<Exit, Fail> {
         }
         _ => action,
     };
-    let _ = Duration::ZERO;
     print(&action, &a.device_id, a.show_passcode, a.json);
     Ok(Exit::Ok)
 }

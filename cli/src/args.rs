@@ -26,6 +26,7 @@ Exit codes:
   2    usage: the command line or the input is wrong, or the confirmation was refused
   3    some outcomes unknown, none failed: `intune-passcode jobs resume JOB` settles them
   4    nothing sent: credentials or configuration
+  70   internal error (a bug); the journal is consistent
   130  interrupted; the journal is consistent and `jobs resume JOB` continues
 Under exit 1, a script tells whether some outcomes are also unknown from the \"unknown\" field of the --json \
 summary line (`\"type\": \"summary\"`, the last line on stdout), or from `intune-passcode jobs show JOB` (its \

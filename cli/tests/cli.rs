@@ -456,6 +456,16 @@ async fn status_hides_the_passcode_unless_asked_and_waits_for_a_final_state() {
         passcode.len() >= 4 && passcode.chars().all(|c| c.is_ascii_digit()),
         "{v}"
     );
+    // An offline device's reset stays pending: --wait ends in 3 ("not final yet"), not 1 (a failure).
+    let offline = e.emu.samples["offline_device_id"].clone();
+    assert_eq!(code(&e.run(&["reset", "--yes", &offline])), 0);
+    let o = e.run(&["status", &offline, "--wait", "1"]);
+    assert_eq!(code(&o), 3, "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("state       pending"),
+        "{}",
+        text(&o)
+    );
 }
 
 #[test]

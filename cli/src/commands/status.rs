@@ -73,7 +73,12 @@ pub async fn status(a: StatusArgs) -> Result<Exit, Fail> {
                 Err(e) => {
                     crate::tell!("{}", crate::output::describe_error(&e));
                     print(&action, &a.device_id, a.show_passcode, a.json);
-                    return Ok(Exit::SomeUnknown);
+                    // 3 says "not final yet, ask again later"; a read that failed is a failure, as without --wait.
+                    return Ok(if e.kind() == intune_passcode::ErrorKind::Timeout {
+                        Exit::SomeUnknown
+                    } else {
+                        Exit::SomeFailed
+                    });
                 }
             }
         }

@@ -93,6 +93,12 @@ impl EnvSnapshot {
     }
 }
 
+/// `AZURE_CLIENT_SEND_CERTIFICATE_CHAIN` as azure-identity reads it: `1` or `true` (any case) turns it on.
+fn send_certificate_chain(env: &EnvSnapshot) -> bool {
+    env.get("AZURE_CLIENT_SEND_CERTIFICATE_CHAIN")
+        .is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true"))
+}
+
 /// Whether a credential's variables are present: `Ok(None)` with the reason when they are not.
 pub(crate) type Resolved<T> = Result<Result<T, String>, Error>;
 
@@ -141,9 +147,7 @@ impl EnvironmentCredential {
             }));
         }
         if let Some(path) = env.get("AZURE_CLIENT_CERTIFICATE_PATH") {
-            let send_chain = env
-                .get("AZURE_CLIENT_SEND_CERTIFICATE_CHAIN")
-                .is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
+            let send_chain = send_certificate_chain(env);
             let password = env
                 .get("AZURE_CLIENT_CERTIFICATE_PASSWORD")
                 .map(Secret::new);
@@ -173,5 +177,78 @@ impl EnvironmentCredential {
 impl TokenCredential for EnvironmentCredential {
     fn get_token<'a>(&'a self, scopes: &'a [String]) -> BoxFuture<'a, Result<AccessToken, Error>> {
         self.inner.get_token(scopes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_snapshot_prints_the_names_it_holds_never_their_values() {
+        let env =
+            EnvSnapshot::from_pairs([("AZURE_CLIENT_SECRET", "hush"), ("AZURE_TENANT_ID", "t")]);
+        let shown = format!("{env:?}");
+        assert!(
+            shown.contains("AZURE_CLIENT_SECRET") && shown.contains("AZURE_TENANT_ID"),
+            "{shown}"
+        );
+        assert!(!shown.contains("hush"), "{shown}");
+    }
+
+    #[test]
+    fn the_authority_is_the_callers_else_the_variable_with_a_scheme_else_the_fallback() {
+        let none = EnvSnapshot::from_pairs::<&str, &str>([]);
+        assert_eq!(none.authority(None, "https://fallback"), "https://fallback");
+        assert_eq!(
+            none.authority(Some("http://127.0.0.1:1"), "x"),
+            "http://127.0.0.1:1"
+        );
+        let bare = EnvSnapshot::from_pairs([("AZURE_AUTHORITY_HOST", "login.microsoftonline.us")]);
+        assert_eq!(
+            bare.authority(None, "x"),
+            "https://login.microsoftonline.us"
+        );
+        assert_eq!(bare.authority(Some("https://given"), "x"), "https://given");
+        let full = EnvSnapshot::from_pairs([("AZURE_AUTHORITY_HOST", "http://127.0.0.1:9")]);
+        assert_eq!(full.authority(None, "x"), "http://127.0.0.1:9");
+    }
+
+    #[test]
+    fn the_certificate_chain_is_sent_for_1_or_true_only() {
+        for (value, on) in [
+            ("1", true),
+            ("true", true),
+            ("TRUE", true),
+            ("0", false),
+            ("false", false),
+            ("yes", false),
+        ] {
+            let env = EnvSnapshot::from_pairs([("AZURE_CLIENT_SEND_CERTIFICATE_CHAIN", value)]);
+            assert_eq!(send_certificate_chain(&env), on, "{value}");
+        }
+        assert!(!send_certificate_chain(&EnvSnapshot::from_pairs::<
+            &str,
+            &str,
+        >([])));
+    }
+
+    #[test]
+    fn the_credential_says_which_kind_the_variables_made_and_no_secret() {
+        let env = EnvSnapshot::from_pairs([
+            ("AZURE_TENANT_ID", "tenant"),
+            ("AZURE_CLIENT_ID", "client"),
+            ("AZURE_CLIENT_SECRET", "hush"),
+        ]);
+        let c = EnvironmentCredential::resolve(
+            super::super::standalone_http().unwrap(),
+            &env,
+            "https://login.example",
+        )
+        .unwrap()
+        .unwrap();
+        let shown = format!("{c:?}");
+        assert!(shown.contains("client secret"), "{shown}");
+        assert!(!shown.contains("hush"), "{shown}");
     }
 }

@@ -114,3 +114,20 @@ pub(crate) async fn request_with_assertion(
     ];
     request(http, token_url, &form).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_come_as_a_number_or_a_string_of_one_and_never_negative() {
+        let v = |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap();
+        assert_eq!(seconds(Some(&v("3599"))), Some(3599.0));
+        assert_eq!(seconds(Some(&v("\" 86399 \""))), Some(86399.0));
+        assert_eq!(seconds(Some(&v("\"soon\""))), None);
+        assert_eq!(seconds(Some(&v("-5"))), None);
+        assert_eq!(seconds(Some(&v("\"-5\""))), None);
+        assert_eq!(seconds(Some(&v("true"))), None);
+        assert_eq!(seconds(None), None);
+    }
+}

@@ -98,3 +98,25 @@ impl TokenCredential for WorkloadIdentityCredential {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn it_prints_its_app_and_token_file_never_a_token() {
+        let c = WorkloadIdentityCredential::with_authority(
+            "https://login.example",
+            "tenant",
+            "client",
+            "/var/run/secrets/token",
+        )
+        .unwrap();
+        let shown = format!("{c:?}");
+        assert!(
+            shown.contains("WorkloadIdentityCredential")
+                && shown.contains("/var/run/secrets/token"),
+            "{shown}"
+        );
+    }
+}

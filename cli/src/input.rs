@@ -294,6 +294,22 @@ mod tests {
     }
 
     #[test]
+    fn delimiters_inside_quotes_do_not_count_and_the_one_that_names_an_id_column_wins() {
+        assert_eq!(count_outside_quotes("a,b,\"c,d\",e", b','), 3);
+        assert_eq!(count_outside_quotes("\"a;b;c\";d", b';'), 1);
+        assert_eq!(
+            header_fields("\"Device ID\" , Name ,OS", b','),
+            ["Device ID", "Name", "OS"]
+        );
+        // More semicolons than commas, but only inside quotes: a comma-separated export.
+        let rows = parse("t", b"Device ID,\"Name; a; b; c\"\nd-1,\"x; y\"\n").unwrap();
+        assert_eq!(ids(&rows), ["d-1"]);
+        // More commas than semicolons, but only the semicolon yields an ID column.
+        let rows = parse("t", b"Device ID;Notes, with, commas\nd-2;a, b, c\n").unwrap();
+        assert_eq!(ids(&rows), ["d-2"]);
+    }
+
+    #[test]
     fn a_one_column_csv_has_its_header_recognised() {
         let rows = parse("t", b"deviceId\r\nd-1\r\nd-2\r\n").unwrap();
         assert_eq!(ids(&rows), ["d-1", "d-2"]);

@@ -90,6 +90,37 @@ impl Env {
     fn executed_twice(&self) -> u64 {
         self.stat("devices_reset_more_than_once")
     }
+    /// The command on a terminal: util-linux `script` gives it a pseudo-terminal for stdin, stdout and stderr, and
+    /// `typed` is what the user types into it. None when `script` is not installed (not Linux).
+    fn on_terminal(&self, args: &[&str], typed: &str) -> Option<Output> {
+        Command::new("script").arg("--version").output().ok()?;
+        let mut line = format!("'{BIN}'");
+        for a in args
+            .iter()
+            .copied()
+            .chain(["--base-url", &self.emu.graph_url])
+        {
+            assert!(!a.contains('\''), "{a}");
+            line.push_str(&format!(" '{a}'"));
+        }
+        let c = self.bare(&[]);
+        let mut child = Command::new("script")
+            .args(["-q", "-e", "-c", &line, "/dev/null"])
+            .env_clear()
+            .envs(c.get_envs().filter_map(|(k, v)| Some((k, v?))))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(typed.as_bytes())
+            .unwrap();
+        Some(child.wait_with_output().unwrap())
+    }
 }
 
 fn text(o: &Output) -> String {
@@ -1155,4 +1186,63 @@ async fn a_journal_or_state_folder_the_user_cannot_write_is_refused_with_nothing
         text(&o)
     );
     assert_eq!(e.emu.requests(&ok[1]).len(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn more_than_one_device_needs_the_count_typed_on_a_terminal_or_yes() {
+    let e = env().await;
+    let ids = e.resettable(7);
+    let sent =
+        |e: &Env, some: &[String]| some.iter().map(|d| e.emu.requests(d).len()).sum::<usize>();
+    // One device needs no confirmation.
+    let o = e.run(&["reset", &ids[6]]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    // Two without a terminal or --yes: refused, saying how to go ahead; nothing sent.
+    let o = e.run(&["reset", &ids[0], &ids[1]]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert!(text(&o).contains("add --yes"), "{}", text(&o));
+    // A library refusal of the command line is a usage error too (2), not "nothing sent" (4).
+    let o = e.run(&["reset", "--yes", "--timeout", "0", &ids[0]]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert_eq!(sent(&e, &ids[..2]), 0);
+    let Some(o) = e.on_terminal(&["reset", &ids[0], &ids[1]], "3\n") else {
+        eprintln!("skipped the terminal cases: no util-linux script(1) here");
+        return;
+    };
+    // On a terminal, a wrong count sends nothing.
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert!(
+        text(&o).contains("Type 2 to go ahead") && text(&o).contains("not confirmed"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(sent(&e, &ids[..2]), 0);
+    // The count typed back goes ahead.
+    let o = e.on_terminal(&["reset", &ids[0], &ids[1]], "2\n").unwrap();
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert_eq!(
+        (e.emu.reset_count(&ids[0]), e.emu.reset_count(&ids[1])),
+        (1, 1)
+    );
+    // --again is said in the prompt (and here refused: nothing sent).
+    let o = e
+        .on_terminal(&["reset", "--again", &ids[0], &ids[1]], "no\n")
+        .unwrap();
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert!(
+        text(&o).contains("--again: devices that other jobs reset"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(
+        (e.emu.reset_count(&ids[0]), e.emu.reset_count(&ids[1])),
+        (1, 1)
+    );
+    // IDs typed into the terminal (--input -): no terminal is left to confirm on, so --yes is needed.
+    let typed = format!("{}\n{}\n\x04", ids[2], ids[3]);
+    let o = e.on_terminal(&["reset", "--input", "-"], &typed).unwrap();
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    assert!(text(&o).contains("add --yes"), "{}", text(&o));
+    assert_eq!(sent(&e, &ids[2..4]), 0);
+    assert_eq!(e.executed_twice(), 0);
 }

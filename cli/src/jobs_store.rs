@@ -299,6 +299,34 @@ pub fn list() -> Result<Vec<(JobPaths, Journal)>, Fail> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_shell_word_is_plain_when_it_can_be_and_quoted_so_that_sh_keeps_it_whole() {
+        assert_eq!(shell_word("job-3f2a"), "job-3f2a");
+        assert_eq!(shell_word("/tmp/a b.jsonl"), "\"/tmp/a b.jsonl\"");
+        assert_eq!(shell_word(""), "\"\"");
+        assert_eq!(shell_word("$HOME/x"), "'$HOME/x'");
+        assert_eq!(shell_word("it's \"q\""), "'it'\\''s \"q\"'");
+    }
+
+    #[test]
+    fn progress_counts_the_inputs_devices_by_their_state_and_what_remains() {
+        let p = Progress {
+            total: 10,
+            ok: 4,
+            failed: 2,
+            unknown: 1,
+        };
+        assert_eq!(p.remaining(), 3);
+        assert!(!p.finished());
+        let done = Progress {
+            total: 3,
+            ok: 2,
+            failed: 1,
+            unknown: 0,
+        };
+        assert!(done.remaining() == 0 && done.finished());
+    }
+
     #[cfg(unix)]
     #[test]
     fn the_input_and_its_temp_file_are_private() {

@@ -82,6 +82,8 @@ def main() -> None:
     if a.readme_only:
         print(archive_readme(a.target, a.zig, version()), end="")
         return
+    if not a.archive:
+        ap.error("--archive is required (the platform part of the archive's name)")
     v = version()
     if a.zig:
         cmd = ["cargo", "zigbuild", "--release", "--locked", "-p", "intune-passcode-c", "-p", "graph-emulator",

@@ -230,7 +230,7 @@ enum ipc_code ipc_bulk_options_set_pace(struct ipc_bulk_options *options,
 /**
  * Look for the device's record of a reset whose answer was lost for up to `ms` before reporting it (a confirmed one
  * is reported as IPC_OK with ipc_receipt_confirmed_by "action_result"); 0 reports IPC_OUTCOME_UNKNOWN as it is.
- * Never resends anything.
+ * Never resends anything. At most a year (IPC_INVALID_ARGUMENT beyond).
  */
 enum ipc_code ipc_bulk_options_set_verify_unknown_ms(struct ipc_bulk_options *options,
                                                      uint64_t ms);

@@ -71,14 +71,17 @@ pub extern "C" fn ipc_bulk_options_set_pace(
 
 /// Look for the device's record of a reset whose answer was lost for up to `ms` before reporting it (a confirmed one
 /// is reported as IPC_OK with ipc_receipt_confirmed_by "action_result"); 0 reports IPC_OUTCOME_UNKNOWN as it is.
-/// Never resends anything.
+/// Never resends anything. At most a year (IPC_INVALID_ARGUMENT beyond).
 #[unsafe(no_mangle)]
 pub extern "C" fn ipc_bulk_options_set_verify_unknown_ms(
     options: *mut ipc_bulk_options,
     ms: u64,
 ) -> ipc_code {
     set(options, |o| {
-        o.verify_unknown = (ms > 0).then(|| std::time::Duration::from_millis(ms));
+        // 0 is off, as in every language (the core's one rule; it also caps the wait at a year).
+        o.verify_unknown =
+            ipc_core::optional_duration_from_millis("verify_unknown_ms", Some(ms as f64))
+                .map_err(|e| crate::error::ipc_error::from(&e))?;
         Ok(())
     })
 }

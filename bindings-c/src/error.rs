@@ -21,7 +21,7 @@ pub struct ipc_error {
     attempts: u32,
     sent_at_ms: i64,
     from_journal: bool,
-    intune: Option<Box<Details>>,
+    details: Option<Box<Details>>,
 }
 
 /// What not every error has (boxed, so that the error stays small): Graph's message, the identifiers of Intune's
@@ -64,7 +64,7 @@ impl ipc_error {
             attempts: 0,
             sent_at_ms: 0,
             from_journal: false,
-            intune: None,
+            details: None,
         }
     }
 }
@@ -94,7 +94,7 @@ impl From<&ipc_core::Error> for ipc_error {
             attempts: e.attempts(),
             sent_at_ms: e.sent_at().map_or(0, crate::action::epoch_ms),
             from_journal: e.from_journal(),
-            intune: (e.intune().is_some() || e.held_by().is_some() || e.graph_message().is_some())
+            details: (e.intune().is_some() || e.held_by().is_some() || e.graph_message().is_some())
                 .then(|| {
                     let i = e.intune();
                     Box::new(Details {
@@ -137,7 +137,7 @@ pub extern "C" fn ipc_error_graph_code(error: *const ipc_error) -> *const c_char
 #[unsafe(no_mangle)]
 pub extern "C" fn ipc_error_graph_message(error: *const ipc_error) -> *const c_char {
     required(error, "error").map_or(ptr::null(), |e| {
-        e.intune
+        e.details
             .as_ref()
             .map_or(ptr::null(), |i| borrow(&i.graph_message))
     })
@@ -191,7 +191,7 @@ pub extern "C" fn ipc_error_from_journal(error: *const ipc_error) -> i32 {
 #[unsafe(no_mangle)]
 pub extern "C" fn ipc_error_held_by(error: *const ipc_error) -> *const c_char {
     required(error, "error").map_or(ptr::null(), |e| {
-        e.intune
+        e.details
             .as_ref()
             .map_or(ptr::null(), |i| borrow(&i.held_by))
     })
@@ -201,7 +201,7 @@ pub extern "C" fn ipc_error_held_by(error: *const ipc_error) -> *const c_char {
 #[unsafe(no_mangle)]
 pub extern "C" fn ipc_error_intune_activity_id(error: *const ipc_error) -> *const c_char {
     required(error, "error").map_or(ptr::null(), |e| {
-        e.intune
+        e.details
             .as_ref()
             .map_or(ptr::null(), |i| borrow(&i.activity_id))
     })
@@ -211,7 +211,7 @@ pub extern "C" fn ipc_error_intune_activity_id(error: *const ipc_error) -> *cons
 #[unsafe(no_mangle)]
 pub extern "C" fn ipc_error_intune_operation_id(error: *const ipc_error) -> *const c_char {
     required(error, "error").map_or(ptr::null(), |e| {
-        e.intune
+        e.details
             .as_ref()
             .map_or(ptr::null(), |i| borrow(&i.operation_id))
     })

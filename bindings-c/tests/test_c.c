@@ -311,6 +311,8 @@ static int verify(char **argv) {
   CHECK(o != NULL);
   CHECK(ipc_bulk_options_set_concurrency(o, 8) == IPC_OK);
   CHECK(ipc_bulk_options_set_pace(o, 0, 0) == IPC_OK);
+  CHECK(ipc_bulk_options_set_verify_unknown_ms(o, 40000000000ULL) == IPC_INVALID_ARGUMENT); /* over a year */
+  CHECK(ipc_bulk_options_set_verify_unknown_ms(o, 0) == IPC_OK);                        /* off */
   CHECK(ipc_bulk_options_set_verify_unknown_ms(o, 3000) == IPC_OK);
   CHECK(ipc_bulk_options_set_pace(NULL, 1, 1) == IPC_NULL_PARAMETER);
   ipc_error *e = NULL;

@@ -154,6 +154,10 @@ pub async fn run_job(
 ) -> Result<Exit, Fail> {
     let watch = ThrottleWatch::default();
     let options = bulk_options(o, job, retry_failed, resend_unconfirmed, watch.clone())?;
+    // Listening starts here, before anything is sent, and lasts the whole run: a `ctrl_c()` future made anew on each
+    // turn of the loop below misses a Ctrl-C pressed while an outcome is being printed (tokio then swallows it).
+    let mut interrupt = interrupt_listener()
+        .map_err(|e| Fail::nothing_sent(format!("cannot listen for Ctrl-C: {e}")))?;
     let inputs = futures_util::stream::iter(rows.clone().into_iter().enumerate().map(|(i, r)| {
         let t = r.target();
         (i, t)
@@ -177,7 +181,7 @@ pub async fn run_job(
     let interrupted = loop {
         let next = tokio::select! {
             item = stream.next() => item,
-            _ = tokio::signal::ctrl_c() => break true,
+            _ = interrupt.recv() => break true,
         };
         let Some((i, result)) = next else {
             break false;
@@ -239,4 +243,16 @@ pub async fn run_job(
         )));
     }
     Ok(Exit::from_counts(counts.failed, counts.unknown))
+}
+
+/// Ctrl-C (SIGINT on Unix), from the moment this is called: the OS handler is installed now, not at a first poll.
+#[cfg(unix)]
+fn interrupt_listener() -> std::io::Result<tokio::signal::unix::Signal> {
+    tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt())
+}
+
+/// Ctrl-C on the console, from the moment this is called.
+#[cfg(windows)]
+fn interrupt_listener() -> std::io::Result<tokio::signal::windows::CtrlC> {
+    tokio::signal::windows::ctrl_c()
 }

@@ -88,15 +88,17 @@ def rust() -> None:
         "# Rust API reference\n\nThe core crate `intune-passcode`, as rustdoc renders it: "
         "[open the reference](rust/intune_passcode/index.html).\n\n"
         "Add it as a git dependency (it is not on crates.io); the minimum Rust version is 1.89:\n\n"
-        "```toml\n[dependencies]\nintune-passcode = { git = \"" + REPO + "\", tag = \"v0.1.0\" }\n```\n")
+        "```toml\n[dependencies]\nintune-passcode = { git = \"" + REPO + "\", tag = \"v0.1.0\" }\n```\n\n"
+        "Until `v0.1.0` is tagged, use `branch = \"main\"` (or a `rev`) in place of the tag.\n")
 
 
 def node() -> None:
     typedoc = TOOLS / "node_modules" / ".bin" / "typedoc"
-    run([typedoc, "--options", TOOLS / "typedoc.json", "--out", SRC / "api" / "node"])
+    # Not into api/node/: that is where mkdocs writes node.md's own page, which would replace typedoc's index.
+    run([typedoc, "--options", TOOLS / "typedoc.json", "--out", SRC / "api" / "typedoc"])
     (SRC / "api" / "node.md").write_text(
         "# Node API reference\n\nThe package `intune-passcode` and `intune-passcode/testing`, from the `.d.ts` "
-        "files that ship in it: [open the reference](node/index.html).\n")
+        "files that ship in it: [open the reference](typedoc/index.html).\n")
 
 
 def python() -> None:
@@ -106,7 +108,7 @@ def python() -> None:
     (SRC / "api" / "python.md").write_text(
         "# Python API reference\n\nThe package `intune_passcode` (sync and asyncio clients, the exceptions, "
         "the journal) and `intune_passcode.testing` (the emulator as a fixture).\n\n"
-        "::: intune_passcode\n\n::: intune_passcode.errors\n\n::: intune_passcode.testing\n")
+        "::: intune_passcode\n\n::: intune_passcode.testing\n    options:\n      members: [Emulator, FAULTS]\n")
 
 
 def c() -> None:

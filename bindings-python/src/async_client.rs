@@ -15,7 +15,7 @@ use crate::errors::to_py;
 use crate::foreign;
 use crate::receipt::PyReceipt;
 
-/// The async Graph client: the same options as `Client`; `credential.get_token` may be async.
+/// The asyncio Graph client: the same options as `Client` (see there); `credential.get_token` may be a coroutine.
 #[pyclass(frozen, module = "intune_passcode._native", name = "AsyncClient")]
 pub struct PyAsyncClient {
     inner: Client,
@@ -136,6 +136,10 @@ impl PyAsyncClient {
     #[pyo3(signature = (device_ids, *, user_id=None, detected_app_id=None, concurrency=16, pace=args::PaceArg::intune(),
         verify_unknown=Some(60.0), journal=None, retry_failed=false, resend_unconfirmed=false,
         recent=Some(intune_passcode::DEFAULT_RECENT.as_secs_f64())))]
+    // The defaults as Python spells them: pyo3 can only write `...` for a Rust expression.
+    #[pyo3(
+        text_signature = "(self, /, device_ids, *, user_id=None, detected_app_id=None, concurrency=16, pace='intune', verify_unknown=60.0, journal=None, retry_failed=False, resend_unconfirmed=False, recent=604800.0)"
+    )]
     #[allow(clippy::too_many_arguments)]
     fn reset_passcodes(
         &self,

@@ -11,8 +11,22 @@ use crate::errors::to_py;
 use crate::receipt::PyReceipt;
 use crate::runtime::block_on;
 
-/// A Graph client. Give one credential: `token`, or `tenant_id` + `client_id` + `client_secret`, or `credential`
-/// (any object with `get_token(*scopes)` returning `.token` and `.expires_on`, such as azure-identity's).
+// The `recent=604800.0` written in `reset_passcodes`' text signatures (here and in AsyncClient) is the core's default:
+// this fails to compile when the core's changes and the signatures are not updated with it.
+const _: () = assert!(intune_passcode::DEFAULT_RECENT.as_secs() == 604_800);
+
+/// A Graph client; its blocking calls release the GIL.
+///
+/// Give one credential: `token` (a bearer token); `tenant_id` + `client_id` with `client_secret`, or with
+/// `certificate_path` (one PEM with the certificate and its key, or a PFX and its `certificate_password`;
+/// `send_certificate_chain=True` for subject name/issuer authentication); `managed_identity=True` (or a user-assigned
+/// identity's client ID); `workload_identity=True`; `from_environment=True` (the `AZURE_*` variables, then workload,
+/// then managed identity, as `Client.from_environment()`); or `credential` (any object with `get_token(*scopes)`
+/// returning `.token` and `.expires_on`, such as azure-identity's).
+///
+/// Other options: `cloud` (`"global"`, `"us_gov_l4"`, `"us_gov_l5"`, `"china"`), `api_version` (`"v1.0"` or
+/// `"beta"`), `timeout` (seconds, one deadline per call), `max_retries` (after the first attempt, at most 10),
+/// `base_url` and `authority_url` (an emulator or a gateway), `ca_cert` (a PEM of roots to trust as well), `proxy`.
 #[pyclass(frozen, module = "intune_passcode._native", name = "Client")]
 pub struct PyClient {
     inner: Client,
@@ -113,6 +127,10 @@ impl PyClient {
     #[pyo3(signature = (device_ids, *, user_id=None, detected_app_id=None, concurrency=16, pace=args::PaceArg::intune(),
         verify_unknown=Some(60.0), journal=None, retry_failed=false, resend_unconfirmed=false,
         recent=Some(intune_passcode::DEFAULT_RECENT.as_secs_f64())))]
+    // The defaults as Python spells them: pyo3 can only write `...` for a Rust expression.
+    #[pyo3(
+        text_signature = "(self, /, device_ids, *, user_id=None, detected_app_id=None, concurrency=16, pace='intune', verify_unknown=60.0, journal=None, retry_failed=False, resend_unconfirmed=False, recent=604800.0)"
+    )]
     #[allow(clippy::too_many_arguments)]
     fn reset_passcodes(
         &self,

@@ -179,12 +179,12 @@ class Client:
         user_id: Optional[str] = None,
         detected_app_id: Optional[str] = None,
         concurrency: int = 16,
-        pace: _Pace = ...,
-        verify_unknown: Optional[float] = ...,
+        pace: _Pace = "intune",
+        verify_unknown: Optional[float] = 60.0,
         journal: Union[str, PathLike[str], None] = None,
         retry_failed: bool = False,
         resend_unconfirmed: bool = False,
-        recent: Optional[float] = ...,
+        recent: Optional[float] = 604800.0,
     ) -> BulkIterator: ...
     def reset_status(
         self, device_id: str, *, user_id: Optional[str] = None, detected_app_id: Optional[str] = None
@@ -248,12 +248,12 @@ class AsyncClient:
         user_id: Optional[str] = None,
         detected_app_id: Optional[str] = None,
         concurrency: int = 16,
-        pace: _Pace = ...,
-        verify_unknown: Optional[float] = ...,
+        pace: _Pace = "intune",
+        verify_unknown: Optional[float] = 60.0,
         journal: Union[str, PathLike[str], None] = None,
         retry_failed: bool = False,
         resend_unconfirmed: bool = False,
-        recent: Optional[float] = ...,
+        recent: Optional[float] = 604800.0,
     ) -> AsyncBulkIterator: ...
     async def reset_status(
         self, device_id: str, *, user_id: Optional[str] = None, detected_app_id: Optional[str] = None

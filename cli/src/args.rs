@@ -32,6 +32,16 @@ Under exit 1, a script tells whether some outcomes are also unknown from the \"u
 summary line (`\"type\": \"summary\"`, the last line on stdout), or from `intune-passcode jobs show JOB` (its \
 `unknown` line).";
 
+/// The exit codes of `status`, which reads a record and runs no job.
+pub const STATUS_EXIT_CODES: &str = "\
+Exit codes:
+  0    the record was read (with --wait: it reached done, failed, notSupported or canceled)
+  1    no resetPasscode record, or the read failed, a token refused included (the error is printed)
+  2    usage: the command line or a device ID is wrong
+  3    --wait ended before a final state (the state seen is printed; ask again later)
+  4    nothing read: no client could be set up (no credential, an unreadable certificate)
+  70   internal error (a bug)";
+
 /// The commands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
@@ -39,6 +49,7 @@ pub enum Command {
     #[command(after_help = EXIT_CODES)]
     Reset(ResetArgs),
     /// Print a device's latest resetPasscode record (state, times; the passcode only with --show-passcode).
+    #[command(after_help = STATUS_EXIT_CODES)]
     Status(StatusArgs),
     /// Jobs: every bulk run is one, kept in a journal.
     #[command(subcommand)]

@@ -836,6 +836,16 @@ async fn unknowns_under_exit_1_are_counted_with_the_resume_line_that_settles_the
             && help.contains("jobs show JOB"),
         "{help}"
     );
+    // status has codes of its own: 3 is its --wait timeout, not "some unknown".
+    let o = Command::new(BIN)
+        .args(["status", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        help.contains("Exit codes") && help.contains("3    --wait ended"),
+        "{help}"
+    );
 }
 
 /// A file's permission bits.

@@ -126,22 +126,31 @@ test-node: node-dev
 	$(CARGO) build -p graph-emulator -p intune-passcode-cli
 	cd bindings-node && node --test __test__/
 
-## c-example: install the C library into target/c-install (debug) and build the example with pkg-config
+## c-example: install the C library into target/c-install (debug) and build the example with pkg-config, linked
+## to the shared library (reset) and to the static one (reset-static), as the docs say to
 C_PREFIX := $(abspath target/c-install)
+C_STRICT := -std=c11 -Wall -Wextra -Werror -pedantic
 c-example:
 	$(MAKE) -C bindings-c install PREFIX=$(C_PREFIX) PROFILE=debug
-	PKG_CONFIG_PATH=$(C_PREFIX)/lib/pkgconfig cc -std=c11 -Wall -Wextra -Werror -pedantic bindings-c/examples/reset.c \
+	cc $(C_STRICT) bindings-c/examples/reset.c \
 	  $$(PKG_CONFIG_PATH=$(C_PREFIX)/lib/pkgconfig pkg-config --cflags --libs intune_passcode) \
 	  -Wl,-rpath,$(C_PREFIX)/lib -o target/c-install/reset
+	cc $(C_STRICT) bindings-c/examples/reset.c \
+	  $$(PKG_CONFIG_PATH=$(C_PREFIX)/lib/pkgconfig pkg-config --cflags --libs intune_passcode-static) \
+	  -o target/c-install/reset-static
+	@if ldd target/c-install/reset-static | grep -q libintune_passcode; then \
+	  echo "reset-static links the shared library: intune_passcode-static.pc is wrong" >&2; exit 1; fi
 
 ## test-c: the C suite (vectors, hostile input, bulk, threads, valgrind) runs in test-rust; here the install route
 test-c: c-example
 	@$(EMU) start target/test-c-emulator.json --throttle off
 	@trap '$(EMU) stop target/test-c-emulator.json' EXIT; \
-	out=$$(target/c-install/reset $$($(EMU) get target/test-c-emulator.json graph_url) \
-	  $$($(EMU) get target/test-c-emulator.json token) $$($(EMU) get target/test-c-emulator.json samples.device_id) \
-	  $$($(EMU) get target/test-c-emulator.json samples.windows_device_id)); echo "$$out"; \
-	grep -q "HTTP 204" <<<"$$out" && grep -q "UNSUPPORTED_DEVICE" <<<"$$out"
+	for program in reset reset-static; do \
+	  out=$$(target/c-install/$$program $$($(EMU) get target/test-c-emulator.json graph_url) \
+	    $$($(EMU) get target/test-c-emulator.json token) $$($(EMU) get target/test-c-emulator.json samples.device_id) \
+	    $$($(EMU) get target/test-c-emulator.json samples.windows_device_id)); echo "$$program: $$out"; \
+	  grep -q "HTTP 204" <<<"$$out" && grep -q "UNSUPPORTED_DEVICE" <<<"$$out" || exit 1; \
+	done
 
 ## bench: issue 6's side-by-side run (release builds; Microsoft's SDKs, httpx, fetch, oha and graph-rs-sdk are
 ## installed under bench/ and .tools/, never committed); prints the tables and writes bench/results.md

@@ -86,9 +86,11 @@ python3 "$ROOT/scripts/smoke.py" --c "$ROOT/dist/c"
 # Plain pkg-config, on this script's emulator.
 cc -std=c11 "$ROOT/tests/dist/consumer.c" $(pkg-config --cflags --libs intune_passcode) \
   -Wl,-rpath,"$prefix/lib" -o pc_shared
-static_libs=$(pkg-config --static --libs intune_passcode | sed 's/-lintune_passcode/-l:libintune_passcode.a/')
-cc -std=c11 "$ROOT/tests/dist/consumer.c" $(pkg-config --cflags intune_passcode) $static_libs -o pc_static
-c++ -std=c++17 "$ROOT/tests/dist/consumer.cpp" $(pkg-config --cflags intune_passcode) $static_libs -o pc_static_cpp
+cc -std=c11 "$ROOT/tests/dist/consumer.c" $(pkg-config --cflags --libs intune_passcode-static) -o pc_static
+c++ -std=c++17 "$ROOT/tests/dist/consumer.cpp" $(pkg-config --cflags --libs intune_passcode-static) -o pc_static_cpp
+if ldd pc_static | grep -q libintune_passcode; then
+  echo "dist-check: intune_passcode-static.pc links the shared library" >&2; exit 1
+fi
 for exe in pc_shared pc_static pc_static_cpp; do next_device; "./$exe" "$URL" "$TOKEN" "$DEVICE"; done
 
 executed=$(python3 -c 'import json,sys,urllib.request

@@ -98,8 +98,8 @@ echo "== C: the library for glibc 2.17 (zig), pkg-config and CMake package"
 python3 scripts/package_c.py --target "$TRIPLE" --zig "$GLIBC_FLOOR" --archive x86_64-linux-gnu --out dist/c
 cdir=intune-passcode-$VERSION-x86_64-linux-gnu
 cstage=$ROOT/target/dist-c/$cdir
-if grep -q "$ROOT" "$cstage/lib/pkgconfig/intune_passcode.pc"; then
-  echo "dist: the .pc names the build folder" >&2; exit 1
+if grep -q "$ROOT" "$cstage"/lib/pkgconfig/*.pc; then
+  echo "dist: a .pc file names the build folder" >&2; exit 1
 fi
 glibc_floor "$cstage/lib/libintune_passcode.so"
 glibc_floor "$cstage/bin/graph-emulator"

@@ -52,14 +52,14 @@ def archive_readme(target: str, glibc: str | None, v: str) -> str:
         files = [("include/intune_passcode.h", "the API (every function documented)"),
                  (f"lib/{lib}", "shared library" + (" (install name @rpath/libintune_passcode.dylib)" if apple else "")),
                  ("lib/libintune_passcode.a", "static library"),
-                 ("lib/pkgconfig/intune_passcode.pc", "pkg-config (relocatable)"),
+                 ("lib/pkgconfig/intune_passcode.pc", "pkg-config, shared library (relocatable)"),
+                 ("lib/pkgconfig/intune_passcode-static.pc", "pkg-config, static library (relocatable)"),
                  ("lib/cmake/IntunePasscode/", "find_package(IntunePasscode)"),
                  ("bin/graph-emulator", "the Graph emulator, to test your program without a tenant")]
         rpath = "-Wl,-rpath,/path/to/this/folder/lib"  # the shared library is found wherever this folder is
-        static_extra = "" if apple else " -static-libgcc"
         linking = ("pkg-config:\n```sh\nexport PKG_CONFIG_PATH=/path/to/this/folder/lib/pkgconfig\n"
                    f"cc app.c $(pkg-config --cflags --libs intune_passcode) {rpath}   # shared\n"
-                   f"cc app.c $(pkg-config --cflags --libs --static intune_passcode){static_extra}   # static\n```")
+                   "cc app.c $(pkg-config --cflags --libs intune_passcode-static)   # static\n```")
         emulator = "bin/graph-emulator"
     width = max(len(f) for f, _ in files) + 2
     listing = "\n".join(f"{f:<{width}}{what}" for f, what in files)
@@ -125,6 +125,14 @@ def main() -> None:
         pc = re.sub(r"^Libs.private:.*$", "Libs.private: -framework CoreFoundation -framework Security "
                     "-framework SystemConfiguration -liconv -lm", pc, flags=re.M)
     (stage / "lib" / "pkgconfig" / "intune_passcode.pc").write_text(pc)
+    if not windows:
+        # The static library by its path (a plain -lintune_passcode picks the shared one beside it), with the
+        # system libraries the shared .pc lists as private.
+        native = re.search(r"^Libs.private: (.*)$", pc, flags=re.M).group(1)
+        static_pc = (ROOT / "bindings-c" / "intune_passcode-static.pc.in").read_text()
+        static_pc = (static_pc.replace("@PREFIX@", "${pcfiledir}/../..").replace("@VERSION@", v)
+                     .replace("@NATIVE_LIBS@", native))
+        (stage / "lib" / "pkgconfig" / "intune_passcode-static.pc").write_text(static_pc)
     shutil.copy(ROOT / "bindings-c" / "cmake" / "IntunePasscodeConfig.cmake", cmake_dir)
     subprocess.run(["cmake", f"-DOUT={cmake_dir}", f"-DVERSION={v}", "-P",
                     str(ROOT / "bindings-c" / "cmake" / "write-version.cmake")], check=True)

@@ -11,17 +11,16 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// certificate, then workload identity, then managed identity), or --tenant-id and --client-id with
 /// --client-secret-env NAME or --certificate PATH. A secret is never a plain argument.
 #[derive(Parser, Debug)]
-#[command(name = "intune-passcode", version, max_term_width = 110, after_help = EXIT_CODES)]
+#[command(name = "intune-passcode", version, max_term_width = 110, after_help = TOP_LEVEL_EXIT_CODES)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
 
-/// The exit codes, at the end of the help of the commands that run a job. Exit 1 outranks 3, so a script that must
-/// know of unknown outcomes reads them from the summary or the journal, as this says.
-pub const EXIT_CODES: &str = "\
-Exit codes:
-  0    every device reset (or already done by an earlier run of the job)
+/// The exit codes of the commands that run a job, without their heading (one text for two headings).
+macro_rules! job_exit_codes {
+    () => {
+        "  0    every device reset (or already done by an earlier run of the job)
   1    some devices failed; some may also be unknown, as failures outrank unknowns
   2    usage: the command line or the input is wrong, or the confirmation was refused
   3    some outcomes unknown, none failed: `intune-passcode jobs resume JOB` settles them
@@ -30,7 +29,20 @@ Exit codes:
   130  interrupted; the journal is consistent and `jobs resume JOB` continues
 Under exit 1, a script tells whether some outcomes are also unknown from the \"unknown\" field of the --json \
 summary line (`\"type\": \"summary\"`, the last line on stdout), or from `intune-passcode jobs show JOB` (its \
-`unknown` line).";
+`unknown` line)."
+    };
+}
+
+/// The exit codes, at the end of the help of the commands that run a job. Exit 1 outranks 3, so a script that must
+/// know of unknown outcomes reads them from the summary or the journal, as this says.
+pub const EXIT_CODES: &str = concat!("Exit codes:\n", job_exit_codes!());
+
+/// The exit codes at the end of the top-level help: the job's, said to be reset's and resume's, since `status` has
+/// its own.
+pub const TOP_LEVEL_EXIT_CODES: &str = concat!(
+    "Exit codes of `reset` and `jobs resume` (`status --help` lists status's own):\n",
+    job_exit_codes!()
+);
 
 /// The exit codes of `status`, which reads a record and runs no job.
 pub const STATUS_EXIT_CODES: &str = "\
@@ -56,7 +68,7 @@ pub enum Command {
     Jobs(JobsCommand),
     /// Print a shell completion script.
     Completions {
-        /// bash, zsh, fish or powershell.
+        /// bash, zsh, fish, elvish or powershell.
         shell: clap_complete::Shell,
     },
 }
@@ -143,7 +155,7 @@ pub struct RunOptions {
     /// Calls in flight at once (1 to 1024).
     #[arg(long, default_value_t = 16)]
     pub concurrency: usize,
-    /// intune (Intune's 200 writes per 20 s), off, or N/SECONDS.
+    /// intune (Intune's 200 writes per 20 s), off (or none), or N/SECONDS with N at least 1.
     #[arg(long, default_value = "intune")]
     pub pace: String,
     /// How long to look for the record of a reset whose answer was lost before reporting it unknown (0: do not).
@@ -198,7 +210,8 @@ pub struct ResetArgs {
     /// Do not ask: required for more than one device when stdin is not a terminal.
     #[arg(long, short)]
     pub yes: bool,
-    /// The journal's path (default: the job's file in the state folder, printed at the start).
+    /// The journal's path (default: the job's file in the state folder, printed at the start). A journal holds one
+    /// job: an existing one is refused, --new-job or not (`jobs resume PATH` finishes it).
     #[arg(long, value_name = "PATH")]
     pub journal: Option<PathBuf>,
     /// Start a new job even though this input already has one, and send its devices even though a job reset them

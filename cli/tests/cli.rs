@@ -376,6 +376,40 @@ async fn the_same_input_again_is_refused_and_points_at_its_job() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_journal_path_holds_one_job_new_job_or_not() {
+    let e = env().await;
+    let ids = e.resettable(2);
+    let journal = e.state.join("mine.jsonl").display().to_string();
+    let o = e.run(&["reset", "--yes", &ids[0], "--journal", &journal]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    let before = std::fs::read(&journal).unwrap();
+    // Another input, the same input, with or without --new-job: refused, the journal as it was, nothing sent.
+    for args in [
+        vec![ids[1].as_str()],
+        vec![ids[0].as_str()],
+        vec![ids[0].as_str(), "--new-job"],
+    ] {
+        let mut argv = vec!["reset", "--yes", "--journal", &journal];
+        argv.extend(&args);
+        let o = e.run(&argv);
+        assert_eq!(code(&o), 2, "{args:?}: {}", text(&o));
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("already holds a job (devices 1, ok 1,")
+                && err.contains("jobs report")
+                && err.contains("--new-job starts a new job in a new journal")
+                    == args.contains(&"--new-job"),
+            "{args:?}: {err}"
+        );
+        assert_eq!(std::fs::read(&journal).unwrap(), before, "{args:?}");
+    }
+    assert_eq!(
+        (e.emu.reset_count(&ids[0]), e.emu.reset_count(&ids[1])),
+        (1, 0)
+    );
+}
+
 /// Start a slow paced run of `n` devices, kill it with `signal` after some devices are done, then resume.
 #[cfg(unix)]
 async fn interrupted_then_resumed(signal: &str) {
@@ -555,7 +589,7 @@ async fn status_hides_the_passcode_unless_asked_and_waits_for_a_final_state() {
 
 #[test]
 fn completions_and_help() {
-    for shell in ["bash", "zsh", "fish", "powershell"] {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
         let o = Command::new(BIN)
             .args(["completions", shell])
             .output()
@@ -572,6 +606,19 @@ fn completions_and_help() {
         help.contains("reset") && help.contains("jobs") && help.contains("AZURE_"),
         "{help}"
     );
+    // The top-level help's exit codes are said to be reset's and resume's, aligned as in theirs.
+    assert!(
+        help.contains(
+            "Exit codes of `reset` and `jobs resume` (`status --help` lists status's own):\n  0    every device"
+        ),
+        "{help}"
+    );
+    let o = Command::new(BIN)
+        .args(["reset", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&o.stdout);
+    assert!(help.contains("Exit codes:\n  0    every device"), "{help}");
     let _ = Path::new(BIN);
 }
 

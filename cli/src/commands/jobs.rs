@@ -152,6 +152,16 @@ async fn resume(mut a: ResumeArgs) -> Result<Exit, Fail> {
                 journal.graph_base().trim_end_matches('/')
             ))
         })?;
+        // The job's own version, whatever --api-version says, and said so: a device's record and the routes are
+        // the ones the job began with.
+        if let Some(asked) = a.connection.api_version.as_deref()
+            && asked != version.as_str()
+        {
+            crate::tell!(
+                "job ran on Graph {}: it resumes there (--api-version {asked} applies to new jobs)",
+                version.as_str()
+            );
+        }
         a.connection.api_version = Some(version.as_str().to_string());
     }
     drop(journal);

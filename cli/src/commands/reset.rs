@@ -50,7 +50,7 @@ fn rows(a: &ResetArgs) -> Result<Vec<Row>, Fail> {
 /// same input is refused, naming it.
 fn job_for(a: &ResetArgs, graph_base: &str, rows: &[Row]) -> Result<JobPaths, Fail> {
     let (dir, name) = match &a.journal {
-        Some(p) => return existing_check(JobPaths::at(p.clone()), rows, false),
+        Some(p) => return journal_check(JobPaths::at(p.clone()), a.new_job),
         None => (
             jobs_store::jobs_dir()?,
             jobs_store::job_name(graph_base, rows),
@@ -65,20 +65,51 @@ fn job_for(a: &ResetArgs, graph_base: &str, rows: &[Row]) -> Result<JobPaths, Fa
         }
         return Ok(job);
     }
-    existing_check(job, rows, true)
+    existing_check(job, rows)
 }
 
-fn existing_check(job: JobPaths, rows: &[Row], named_by_input: bool) -> Result<JobPaths, Fail> {
+/// `--journal PATH`: a journal holds one job, whatever its input, so an existing one is refused (`--new-job`
+/// included, which cannot make a second job in one file); `jobs resume PATH` finishes it.
+fn journal_check(job: JobPaths, new_job: bool) -> Result<JobPaths, Fail> {
+    if !job.journal.exists() || std::fs::metadata(&job.journal).is_ok_and(|m| m.len() == 0) {
+        return Ok(job);
+    }
+    let journal = Journal::open(&job.journal).map_err(Fail::from)?;
+    let rows = jobs_store::read_input(&job, &journal)?;
+    let p = jobs_store::progress(&journal, &rows);
+    let hint = if new_job {
+        "; --new-job starts a new job in a new journal: give --journal a path that does not exist, or leave \
+         --journal out"
+    } else {
+        ""
+    };
+    Err(Fail::usage(format!(
+        "--journal {} already holds a job (devices {}, ok {}, failed {}, unknown {}, not sent {}): a journal holds \
+         one job; `intune-passcode jobs {} {}` {}{hint}",
+        job.journal.display(),
+        p.total,
+        p.ok,
+        p.failed,
+        p.unknown,
+        p.remaining(),
+        if p.finished() { "report" } else { "resume" },
+        job.journal.display(),
+        if p.finished() {
+            "lists its outcomes"
+        } else {
+            "finishes it without resetting any device twice"
+        },
+    )))
+}
+
+/// A job named after this input exists: refused, naming it and the command that finishes or lists it.
+fn existing_check(job: JobPaths, rows: &[Row]) -> Result<JobPaths, Fail> {
     if !job.journal.exists() || std::fs::metadata(&job.journal).is_ok_and(|m| m.len() == 0) {
         return Ok(job);
     }
     let journal = Journal::open(&job.journal).map_err(Fail::from)?;
     let p = jobs_store::progress(&journal, rows);
-    let again = if named_by_input {
-        "; --new-job resets these devices again as a new job"
-    } else {
-        ""
-    };
+    let again = "; --new-job resets these devices again as a new job";
     if p.finished() {
         return Err(Fail::usage(format!(
             "job {} already ran this input (ok {}, failed {}): `intune-passcode jobs report {}` lists the \
@@ -94,11 +125,7 @@ fn existing_check(job: JobPaths, rows: &[Row], named_by_input: bool) -> Result<J
         p.failed,
         p.unknown,
         p.remaining(),
-        if named_by_input {
-            job.name.clone()
-        } else {
-            job.journal.display().to_string()
-        }
+        job.name
     )))
 }
 

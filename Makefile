@@ -151,6 +151,11 @@ test-c: c-example
 	    $$($(EMU) get target/test-c-emulator.json samples.windows_device_id)); echo "$$program: $$out"; \
 	  grep -q "HTTP 204" <<<"$$out" && grep -q "UNSUPPORTED_DEVICE" <<<"$$out" || exit 1; \
 	done
+	@# The README's CMake route from a clone: find_package on what `make -C bindings-c install` installed.
+	cmake -S tests/user-project/c -B target/test-c-cmake -DCMAKE_PREFIX_PATH=$(C_PREFIX) \
+	  -DGRAPH_EMULATOR=$(abspath target/debug/graph-emulator) >/dev/null
+	cmake --build target/test-c-cmake >/dev/null
+	cd target/test-c-cmake && ctest --output-on-failure
 
 ## bench: issue 6's side-by-side run (release builds; Microsoft's SDKs, httpx, fetch, oha and graph-rs-sdk are
 ## installed under bench/ and .tools/, never committed); prints the tables and writes bench/results.md

@@ -242,6 +242,8 @@ pub struct Progress {
     pub failed: usize,
     /// Sent, outcome unknown (settled on resume).
     pub unknown: usize,
+    /// Of `failed`, those a resume sends again (throttling, the network, a credential): the job is not finished.
+    pub resent: usize,
 }
 
 impl Progress {
@@ -249,18 +251,18 @@ impl Progress {
     pub fn remaining(&self) -> usize {
         self.total - self.ok - self.failed - self.unknown
     }
-    /// Nothing left to send or to settle.
+    /// Nothing left to send or to settle, nor any failure a resume would send again.
     pub fn finished(&self) -> bool {
-        self.remaining() == 0 && self.unknown == 0
+        self.remaining() == 0 && self.unknown == 0 && self.resent == 0
     }
 }
 
 /// Count the input's devices by their state in the journal.
 pub fn progress(journal: &Journal, rows: &[Row]) -> Progress {
     use intune_passcode::DeviceState as S;
-    let states: std::collections::HashMap<&str, S> = journal
+    let states: std::collections::HashMap<&str, (S, bool)> = journal
         .records()
-        .map(|r| (r.device_id.as_str(), r.state))
+        .map(|r| (r.device_id.as_str(), (r.state, r.resent_on_resume())))
         .collect();
     let mut p = Progress {
         total: rows.len(),
@@ -268,10 +270,13 @@ pub fn progress(journal: &Journal, rows: &[Row]) -> Progress {
     };
     for r in rows {
         match states.get(r.device_id.as_str()) {
-            Some(S::Ok) => p.ok += 1,
-            Some(S::Failed) => p.failed += 1,
-            Some(S::Unknown) | Some(S::Sending) => p.unknown += 1,
-            Some(S::Planned) | None => {}
+            Some((S::Ok, _)) => p.ok += 1,
+            Some((S::Failed, resent)) => {
+                p.failed += 1;
+                p.resent += usize::from(*resent);
+            }
+            Some((S::Unknown | S::Sending, _)) => p.unknown += 1,
+            Some((S::Planned, _)) | None => {}
         }
     }
     p
@@ -315,6 +320,7 @@ mod tests {
             ok: 4,
             failed: 2,
             unknown: 1,
+            resent: 0,
         };
         assert_eq!(p.remaining(), 3);
         assert!(!p.finished());
@@ -323,8 +329,12 @@ mod tests {
             ok: 2,
             failed: 1,
             unknown: 0,
+            resent: 0,
         };
         assert!(done.remaining() == 0 && done.finished());
+        // A failure a resume sends again (a credential, throttling) leaves the job unfinished.
+        let retry = Progress { resent: 1, ..done };
+        assert!(retry.remaining() == 0 && !retry.finished());
     }
 
     #[cfg(unix)]

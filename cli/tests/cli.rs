@@ -410,6 +410,41 @@ async fn a_journal_path_holds_one_job_new_job_or_not() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_refused_a_token_is_unfinished_and_its_rerun_points_at_resume() {
+    let e = env().await;
+    let ids = e.resettable(2);
+    let o = e
+        .cmd(&["reset", "--yes", &ids[0], &ids[1]])
+        .env("AZURE_CLIENT_SECRET", "wrong")
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 4, "{}", text(&o));
+    let job = job_of(&o);
+    // The same input with the right secret: refused, pointing at resume (not at --new-job's "again").
+    let o = e.run(&["reset", "--yes", &ids[0], &ids[1]]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("is unfinished")
+            && err.contains("2 ended on a credential")
+            && err.contains(&format!("jobs resume {job}")),
+        "{err}"
+    );
+    let o = e.jobs(&["show", &job]);
+    let show = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        show.contains("state     unfinished") && show.contains("jobs resume"),
+        "{show}"
+    );
+    let o = e.run(&["jobs", "resume", &job]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert_eq!(
+        (e.emu.reset_count(&ids[0]), e.emu.reset_count(&ids[1])),
+        (1, 1)
+    );
+}
+
 /// Start a slow paced run of `n` devices, kill it with `signal` after some devices are done, then resume.
 #[cfg(unix)]
 async fn interrupted_then_resumed(signal: &str) {

@@ -76,6 +76,12 @@ fn show(job: &str) -> Result<Exit, Fail> {
     crate::say!("failed    {}", p.failed);
     crate::say!("unknown   {}", p.unknown);
     crate::say!("not sent  {}", p.remaining());
+    if p.resent > 0 {
+        crate::say!(
+            "to retry  {} (failed on a credential, throttling or the network: a resume sends them again)",
+            p.resent
+        );
+    }
     crate::say!(
         "state     {}",
         if p.finished() {

@@ -84,14 +84,15 @@ fn journal_check(job: JobPaths, new_job: bool) -> Result<JobPaths, Fail> {
         ""
     };
     Err(Fail::usage(format!(
-        "--journal {} already holds a job (devices {}, ok {}, failed {}, unknown {}, not sent {}): a journal holds \
-         one job; `intune-passcode jobs {} {}` {}{hint}",
+        "--journal {} already holds a job (devices {}, ok {}, failed {}, unknown {}, not sent {}{}): a journal \
+         holds one job; `intune-passcode jobs {} {}` {}{hint}",
         job.journal.display(),
         p.total,
         p.ok,
         p.failed,
         p.unknown,
         p.remaining(),
+        resent_note(&p),
         if p.finished() { "report" } else { "resume" },
         job.journal.display(),
         if p.finished() {
@@ -118,15 +119,27 @@ fn existing_check(job: JobPaths, rows: &[Row]) -> Result<JobPaths, Fail> {
         )));
     }
     Err(Fail::usage(format!(
-        "job {} has this input and is unfinished (ok {}, failed {}, unknown {}, not sent {}): run \
+        "job {} has this input and is unfinished (ok {}, failed {}, unknown {}, not sent {}{}): run \
          `intune-passcode jobs resume {}` to finish it without resetting any device twice{again}",
         job.name,
         p.ok,
         p.failed,
         p.unknown,
         p.remaining(),
+        resent_note(&p),
         job.name
     )))
+}
+
+/// What a resume sends again among the failures, when any: they were refused for a passing reason.
+pub(crate) fn resent_note(p: &jobs_store::Progress) -> String {
+    if p.resent == 0 {
+        return String::new();
+    }
+    format!(
+        "; of the failed, {} ended on a credential, throttling or the network, and a resume sends them again",
+        p.resent
+    )
 }
 
 /// Run `reset`.

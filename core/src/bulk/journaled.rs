@@ -20,18 +20,9 @@ use crate::pacing::Pacer;
 use crate::verify::READ_PERMISSION;
 
 use crate::journal::{
-    DeviceRecord, DeviceState, Event, JournalWriter, OtherJobs, open_for_job, update,
+    DeviceRecord, DeviceState, Event, JournalWriter, OtherJobs, TRANSIENT_FAILURES, open_for_job,
+    update,
 };
-
-/// Failures that say nothing lasting about the device: sent again on resume.
-const TRANSIENT: &[ErrorKind] = &[
-    ErrorKind::Throttled,
-    ErrorKind::ServiceUnavailable,
-    ErrorKind::Network,
-    ErrorKind::Timeout,
-    ErrorKind::Credential,
-    ErrorKind::Authentication,
-];
 
 /// One job in progress: its writer and what it knows of each device.
 struct Job {
@@ -327,7 +318,7 @@ fn from_journal(
                 .as_deref()
                 .and_then(ErrorKind::from_code)
                 .unwrap_or(ErrorKind::UnexpectedResponse);
-            if TRANSIENT.contains(&kind) || options.retry_failed {
+            if TRANSIENT_FAILURES.contains(&kind) || options.retry_failed {
                 return None;
             }
             // Skipped for its stated OS, so never sent: asking to send such devices now sends it.

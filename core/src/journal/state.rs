@@ -40,6 +40,17 @@ impl DeviceState {
     }
 }
 
+/// Failures that say nothing lasting about the device (throttling, the network, a credential or token refused):
+/// a resume sends them again without being asked.
+pub(crate) const TRANSIENT_FAILURES: &[ErrorKind] = &[
+    ErrorKind::Throttled,
+    ErrorKind::ServiceUnavailable,
+    ErrorKind::Network,
+    ErrorKind::Timeout,
+    ErrorKind::Credential,
+    ErrorKind::Authentication,
+];
+
 /// One device of a job, as its journal tells it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeviceRecord {
@@ -68,6 +79,17 @@ pub struct DeviceRecord {
 }
 
 impl DeviceRecord {
+    /// Failed for a reason that says nothing lasting about the device (see [`DeviceState::Failed`]): a resume of the
+    /// job sends it again without `retry_failed`, so a job with such a device is not finished.
+    pub fn resent_on_resume(&self) -> bool {
+        self.state == DeviceState::Failed
+            && self
+                .code
+                .as_deref()
+                .and_then(ErrorKind::from_code)
+                .is_some_and(|k| TRANSIENT_FAILURES.contains(&k))
+    }
+
     /// The receipt of a reset this record holds as done: reported from the journal, nothing sent this time.
     pub(crate) fn receipt(&self) -> Receipt {
         Receipt {

@@ -210,8 +210,9 @@ pub struct ResetArgs {
     /// Do not ask: required for more than one device when stdin is not a terminal.
     #[arg(long, short)]
     pub yes: bool,
-    /// The journal's path (default: the job's file in the state folder, printed at the start). A journal holds one
-    /// job: an existing one is refused, --new-job or not (`jobs resume PATH` finishes it).
+    /// The journal's path (default: the job's file in the state folder, printed at the start); linked into the
+    /// jobs folder so that later jobs hold its devices (not on Windows). A journal holds one job: an existing one is
+    /// refused, --new-job or not (`jobs resume PATH` finishes it).
     #[arg(long, value_name = "PATH")]
     pub journal: Option<PathBuf>,
     /// Start a new job even though this input already has one, and send its devices even though a job reset them

@@ -445,6 +445,38 @@ async fn a_run_refused_a_token_is_unfinished_and_its_rerun_points_at_resume() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_journal_kept_elsewhere_still_holds_its_devices_from_later_jobs() {
+    let e = env().await;
+    let ids = e.resettable(2);
+    let elsewhere = e.state.join("elsewhere");
+    std::fs::create_dir_all(&elsewhere).unwrap();
+    let journal = elsewhere.join("mine.jsonl").display().to_string();
+    let o = e.run(&["reset", "--yes", &ids[0], "--journal", &journal]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    // A later job in the state folder: the device that job reset is held, the other is sent.
+    let o = e.run(&["reset", "--yes", &ids[0], &ids[1], "--json"]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert_eq!(
+        (e.emu.reset_count(&ids[0]), e.emu.reset_count(&ids[1])),
+        (1, 1),
+        "{}",
+        text(&o)
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("\"held_by\":\"mine-"),
+        "{}",
+        text(&o)
+    );
+    // It is a job of the folder: listed, and resumable by that name.
+    let o = e.jobs(&["list"]);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("mine-"),
+        "{}",
+        text(&o)
+    );
+}
+
 /// Start a slow paced run of `n` devices, kill it with `signal` after some devices are done, then resume.
 #[cfg(unix)]
 async fn interrupted_then_resumed(signal: &str) {

@@ -21,7 +21,7 @@ use crate::verify::READ_PERMISSION;
 
 use crate::journal::{
     DeviceRecord, DeviceState, Event, JournalWriter, OtherJobs, TRANSIENT_FAILURES, open_for_job,
-    update,
+    register_in, update,
 };
 
 /// One job in progress: its writer and what it knows of each device.
@@ -57,6 +57,11 @@ where
     S: Stream<Item = (K, Result<Target, Error>)> + Send + 'static,
 {
     let (writer, replay) = open_for_job(&path, &client)?;
+    // A journal kept outside the consulted folder is linked there before anything is sent, so that the later jobs
+    // of that folder hold what this one resets (with the check off too: "again" still leaves a trace).
+    if let Some(folder) = &options.other_journals {
+        register_in(folder, &path)?;
+    }
     // Read once, before anything is sent; the lock on our own journal is already held, so a second run of this job
     // cannot start in between.
     let others = match options.recent {

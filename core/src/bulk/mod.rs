@@ -67,7 +67,9 @@ pub struct BulkOptions {
     /// within this window is not sent: it is reported with that job's outcome (`from_journal`, `held_by`). Default 7
     /// days ([`DEFAULT_RECENT`]). `None` turns the check off: the explicit "reset these again".
     pub recent: Option<Duration>,
-    /// The folder whose journals are consulted (default: the journal's own folder).
+    /// The folder whose journals are consulted (default: the journal's own folder). A journal kept outside it is
+    /// linked into it before anything is sent (`<name>-<12 hex>.jsonl`; not on Windows), so that the later jobs of
+    /// that folder hold its devices too.
     pub other_journals: Option<PathBuf>,
     /// Send devices whose input states an OS Intune cannot reset ([`Target::with_platform`]). Off by default: they
     /// are reported `UNSUPPORTED_DEVICE` ("skipped: the input says OS=…"), nothing sent, journaled like any failure;

@@ -5,6 +5,7 @@
 mod event;
 mod index;
 mod others;
+mod register;
 mod state;
 mod writer;
 
@@ -15,6 +16,7 @@ use std::path::{Path, PathBuf};
 pub use event::{Event, FORMAT};
 pub(crate) use others::OtherJobs;
 pub use others::{DEFAULT_RECENT, RecentResets};
+pub(crate) use register::register_in;
 pub(crate) use state::TRANSIENT_FAILURES;
 pub(crate) use state::update;
 pub use state::{DeviceRecord, DeviceState};

@@ -65,16 +65,19 @@ impl OtherJobs {
             replayed: Mutex::new(HashMap::new()),
             recent,
         };
+        // Each journal once, whether found as a file or through a link to one kept elsewhere (`register_in`).
+        let mut seen = std::collections::HashSet::new();
         for entry in entries.flatten() {
             let path = entry.path();
             if path.extension().is_none_or(|e| e != "jsonl") {
                 continue;
             }
-            let Ok(meta) = entry.metadata() else { continue };
-            if !meta.is_file()
-                || std::fs::canonicalize(&path).is_ok_and(|p| p == own)
-                || path == own
-            {
+            // Followed through a link; a dangling one is skipped.
+            let Ok(meta) = std::fs::metadata(&path) else {
+                continue;
+            };
+            let real = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+            if !meta.is_file() || real == own || path == own || !seen.insert(real) {
                 continue;
             }
             let Some(h) = index::holdings(&path, meta.len()) else {

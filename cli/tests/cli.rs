@@ -475,6 +475,21 @@ async fn a_journal_kept_elsewhere_still_holds_its_devices_from_later_jobs() {
         "{}",
         text(&o)
     );
+    // A job that only held the device names the job that reset it, and so does a third job held by it alone (the
+    // link removed, so that only the second job's record can speak).
+    for link in std::fs::read_dir(e.state.join("jobs")).unwrap().flatten() {
+        if link.file_name().to_string_lossy().starts_with("mine-") {
+            std::fs::remove_file(link.path()).unwrap();
+        }
+    }
+    let o = e.run(&["reset", "--yes", &ids[0], "--json"]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("\"held_by\":\"mine-"),
+        "{}",
+        text(&o)
+    );
+    assert_eq!(e.emu.reset_count(&ids[0]), 1);
 }
 
 /// Start a slow paced run of `n` devices, kill it with `signal` after some devices are done, then resume.

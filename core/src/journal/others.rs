@@ -133,6 +133,9 @@ impl OtherJobs {
                 .map(|s| crate::convert::format_time(UNIX_EPOCH + Duration::from_secs(s)));
             d
         });
+        // The job that sent it: the holder, unless the holder itself only held it for another job (its record names
+        // that one), so that a report and a resume line point at the real reset.
+        let job = record.held_by.clone().unwrap_or(job);
         record.held_by = Some(job.clone());
         let when = record
             .sent_at
@@ -144,10 +147,14 @@ impl OtherJobs {
             _ => Err(record.error(
                 ErrorKind::OutcomeUnknown,
                 format!(
-                    "job {job} sent this reset at {when} and its outcome is unconfirmed (journal {}); not sent, \
-                     since it may have run: `jobs resume {job}` settles it from the device's record (a new job or \
-                     --again sends it anyway)",
-                    path.display()
+                    "job {job} sent this reset at {when} and its outcome is unconfirmed{}; not sent, since it may \
+                     have run: `jobs resume {job}` settles it from the device's record (a new job or --again sends \
+                     it anyway)",
+                    if job == job_name(path) {
+                        format!(" (journal {})", path.display())
+                    } else {
+                        String::new()
+                    }
                 ),
             )),
         };

@@ -9,7 +9,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 ///
 /// Credentials come the way every Azure tool takes them: the AZURE_* environment variables (a client secret or a
 /// certificate, then workload identity, then managed identity), or --tenant-id and --client-id with
-/// --client-secret-env NAME or --certificate PATH. A secret is never a plain argument.
+/// --client-secret-env NAME or --certificate PATH, or --token-env NAME for a token you already have. A secret is
+/// never a plain argument.
 #[derive(Parser, Debug)]
 #[command(name = "intune-passcode", version, max_term_width = 110, after_help = TOP_LEVEL_EXIT_CODES)]
 pub struct Cli {
@@ -49,7 +50,7 @@ pub const STATUS_EXIT_CODES: &str = "\
 Exit codes:
   0    the record was read (with --wait: it reached done, failed, notSupported or canceled)
   1    no resetPasscode record, or the read failed, a token refused included (the error is printed)
-  2    usage: the command line or a device ID is wrong
+  2    usage: the command line is wrong, or a device ID is empty or malformed (an unknown one is 1)
   3    --wait ended before a final state (the state seen is printed; ask again later)
   4    nothing read: no client could be set up (no credential, an unreadable certificate)
   70   internal error (a bug)";
@@ -68,7 +69,7 @@ pub enum Command {
     Jobs(JobsCommand),
     /// Print a shell completion script.
     Completions {
-        /// bash, zsh, fish, elvish or powershell.
+        /// The shell.
         shell: clap_complete::Shell,
     },
 }
@@ -90,7 +91,7 @@ pub enum JobsCommand {
     Report {
         /// A job name or a journal's path.
         job: String,
-        /// csv (default) or jsonl.
+        /// csv or jsonl.
         #[arg(long, value_enum, default_value_t = ReportFormat::Csv)]
         format: ReportFormat,
     },
@@ -165,7 +166,7 @@ pub struct RunOptions {
     #[arg(long)]
     pub json: bool,
     /// Also write every outcome to FILE: CSV, or JSON Lines when it ends in .jsonl or .json. An existing FILE is
-    /// refused unless --force; the job's journal, its input and the --input file always are.
+    /// refused unless --force; the job's journal and its saved input always are (and reset's --input file).
     #[arg(long, value_name = "FILE")]
     pub report: Option<PathBuf>,
     /// Overwrite the --report FILE if it exists.

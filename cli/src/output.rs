@@ -305,12 +305,21 @@ impl Progress {
     }
 }
 
+/// "1 device", "2 devices": a count as a user reads it.
+pub fn devices(n: usize) -> String {
+    if n == 1 {
+        "1 device".to_string()
+    } else {
+        format!("{n} devices")
+    }
+}
+
 /// The summary table, on stderr.
 pub fn summary(job: &str, journal: &Path, c: &Counts, elapsed: Duration, report: Option<&Path>) {
     crate::tell!();
     crate::tell!(
-        "job {job}: {} devices in {:.1} s",
-        c.done,
+        "job {job}: {} in {:.1} s",
+        devices(c.done),
         elapsed.as_secs_f64()
     );
     crate::tell!("  ok        {:>7}", c.ok);
@@ -318,7 +327,7 @@ pub fn summary(job: &str, journal: &Path, c: &Counts, elapsed: Duration, report:
     crate::tell!("  unknown   {:>7}", c.unknown);
     if c.from_journal > 0 {
         crate::tell!(
-            "  (of these, {} were already settled by an earlier run: nothing sent)",
+            "  (of these, {} settled from a journal, by an earlier run or another job: nothing sent)",
             c.from_journal
         );
     }

@@ -266,7 +266,7 @@ async fn csv_variants_stdin_and_bad_input() {
     let o = e.run(&["reset", "--yes", "--input", &path, "--json"]);
     assert_eq!(code(&o), 0, "{}", text(&o));
     assert!(
-        String::from_utf8_lossy(&o.stderr).contains("1 repeated device IDs ignored"),
+        String::from_utf8_lossy(&o.stderr).contains("1 repeated device ID ignored"),
         "{}",
         text(&o)
     );
@@ -403,6 +403,8 @@ async fn a_journal_path_holds_one_job_new_job_or_not() {
             "{args:?}: {err}"
         );
         assert_eq!(std::fs::read(&journal).unwrap(), before, "{args:?}");
+        // Refused before the confirmation: no "sent anyway" for a run that does not start.
+        assert!(!err.contains("sent anyway"), "{args:?}: {err}");
     }
     assert_eq!(
         (e.emu.reset_count(&ids[0]), e.emu.reset_count(&ids[1])),

@@ -177,9 +177,9 @@ async fn resume(mut a: ResumeArgs) -> Result<Exit, Fail> {
         crate::tell!("{}", crate::confirm::again_notice(a.run.recent));
     }
     crate::tell!(
-        "job {} ({} devices); journal {}",
+        "job {} ({}); journal {}",
         paths.name,
-        rows.len(),
+        crate::output::devices(rows.len()),
         paths.journal.display()
     );
     super::run::run_job(

@@ -153,7 +153,10 @@ pub async fn reset(mut a: ResetArgs) -> Result<Exit, Fail> {
     let window = super::run::recent(&a.run)?;
     let (rows, dropped) = input::dedupe(rows(&a)?);
     if dropped > 0 {
-        crate::tell!("{dropped} repeated device IDs ignored (each device is reset once)");
+        crate::tell!(
+            "{dropped} repeated device {} ignored (each device is reset once)",
+            if dropped == 1 { "ID" } else { "IDs" }
+        );
     }
     let client = crate::connect::client(&a.connection)?;
     let base = client.graph_base().to_string();
@@ -190,11 +193,15 @@ pub async fn reset(mut a: ResetArgs) -> Result<Exit, Fail> {
             }
         }
         crate::tell!(
-            "dry run: {} devices; nothing sent, no token fetched",
-            rows.len()
+            "dry run: {}; nothing sent, no token fetched",
+            crate::output::devices(rows.len())
         );
         return Ok(Exit::Ok);
     }
+    // Refused before the confirmation: nobody is asked (or told "sent anyway") for a run that cannot start.
+    let job = job_for(&a, &base, &rows)?;
+    let input_file = a.input.as_deref().filter(|i| *i != "-").map(Path::new);
+    super::run::check_report(&a.run, &job, input_file)?;
     let stdin_is_input = a.input.as_deref() == Some("-");
     confirm(
         rows.len(),
@@ -203,14 +210,11 @@ pub async fn reset(mut a: ResetArgs) -> Result<Exit, Fail> {
         stdin_is_input,
         a.run.again.then_some(a.run.recent),
     )?;
-    let job = job_for(&a, &base, &rows)?;
-    let input_file = a.input.as_deref().filter(|i| *i != "-").map(Path::new);
-    super::run::check_report(&a.run, &job, input_file)?;
     jobs_store::write_input(&job.input, &rows)?;
     crate::tell!(
-        "job {} ({} devices); journal {}",
+        "job {} ({}); journal {}",
         job.name,
-        rows.len(),
+        crate::output::devices(rows.len()),
         job.journal.display()
     );
     super::run::run_job(client, &job, rows, &a.run, false, false).await

@@ -1,6 +1,9 @@
 /* Reset one device, then several in bulk with progress, handling errors by code.
- *   cc examples/reset.c $(pkg-config --cflags --libs intune_passcode) -o reset
- *   ./reset GRAPH_URL TOKEN DEVICE_ID [MORE_DEVICE_IDS...] */
+ *   cc examples/reset.c $(pkg-config --cflags --libs intune_passcode-static) -o reset
+ *   (or intune_passcode, the shared library, with -Wl,-rpath,<its lib folder>)
+ *   ./reset GRAPH_URL TOKEN DEVICE_ID [MORE_DEVICE_IDS...]
+ * Exits 1 when the first device's reset or the bulk run's start failed (a device of the bulk run failing is printed,
+ * not an exit status). */
 #include <stdio.h>
 #include "intune_passcode.h"
 
@@ -25,6 +28,7 @@ int main(int argc, char **argv) {
   }
   ipc_options_free(options);
 
+  int status = 0;
   ipc_receipt *receipt = NULL;
   ipc_code rc = ipc_reset_passcode(client, argv[3], NULL, NULL, &receipt, &error);
   if (rc == IPC_OK) {
@@ -32,7 +36,9 @@ int main(int argc, char **argv) {
            ipc_receipt_request_id(receipt), ipc_receipt_attempts(receipt));
   } else if (rc == IPC_OUTCOME_UNKNOWN) {
     printf("%s: sent but unconfirmed; check the device before retrying\n", argv[3]);
+    status = 1;
   } else {
+    status = 1;
     printf("%s: %s (HTTP %u) request-id=%s\n", argv[3], ipc_code_name(rc), ipc_error_status(error),
            ipc_error_request_id(error) ? ipc_error_request_id(error) : "-");
   }
@@ -44,7 +50,8 @@ int main(int argc, char **argv) {
   if (ipc_reset_passcodes(client, more, (size_t)(argc - 4), 8, on_result, (void *)more, &error) != IPC_OK) {
     fprintf(stderr, "%s\n", ipc_error_message(error));
     ipc_error_free(error);
+    status = 1;
   }
   ipc_client_free(client);
-  return 0;
+  return status;
 }

@@ -121,13 +121,14 @@ pub struct Connection {
     /// A certificate: PEM (certificate + unencrypted RSA key) or PKCS#12/PFX.
     #[arg(long, value_name = "PATH")]
     pub certificate: Option<PathBuf>,
-    /// The NAME of an environment variable holding the PFX password.
+    /// The NAME of an environment variable holding the PFX password (default: AZURE_CLIENT_CERTIFICATE_PASSWORD, if
+    /// set).
     #[arg(long, value_name = "NAME")]
     pub certificate_password_env: Option<String>,
     /// The NAME of an environment variable holding a bearer token you already have.
     #[arg(long, value_name = "NAME")]
     pub token_env: Option<String>,
-    /// global, us_gov_l4, us_gov_l5 or china.
+    /// global (the default), us_gov_l4, us_gov_l5 or china: its Graph and its token authority.
     #[arg(long)]
     pub cloud: Option<String>,
     /// v1.0 (default) or beta.
@@ -176,7 +177,8 @@ pub struct RunOptions {
     #[arg(long)]
     pub no_progress: bool,
     /// A device that another job in the state folder reset within DAYS days (or sent with its outcome unknown) is not
-    /// sent: it is reported with that job's outcome. The portal shows a new passcode for 7 days.
+    /// sent: it is reported with that job's outcome. The portal shows a new passcode for 7 days. At least a minute
+    /// (0.0007); --again is the way to send them anyway.
     #[arg(long, value_name = "DAYS", default_value_t = 7.0)]
     pub recent: f64,
     /// Send the devices even though another job reset them recently (each gets another new passcode); with `reset`,
@@ -208,7 +210,8 @@ pub struct ResetArgs {
     /// Print the routes that would be called; send nothing, fetch no token.
     #[arg(long)]
     pub dry_run: bool,
-    /// Do not ask: required for more than one device when stdin is not a terminal.
+    /// Do not ask: required for more than one device unless stdin and stderr are a terminal and stdin is not the
+    /// input (--input - always needs it).
     #[arg(long, short)]
     pub yes: bool,
     /// The journal's path (default: the job's file in the state folder, printed at the start); linked into the

@@ -110,7 +110,7 @@ fn existing_check(job: JobPaths, rows: &[Row]) -> Result<JobPaths, Fail> {
     }
     let journal = Journal::open(&job.journal).map_err(Fail::from)?;
     let p = jobs_store::progress(&journal, rows);
-    let again = "; --new-job resets these devices again as a new job";
+    let again = "; --new-job starts a new job that sends every device of this input, the ones already reset included";
     if p.finished() {
         return Err(Fail::usage(format!(
             "job {} already ran this input (ok {}, failed {}): `intune-passcode jobs report {}` lists the \

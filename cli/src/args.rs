@@ -50,7 +50,8 @@ pub const STATUS_EXIT_CODES: &str = "\
 Exit codes:
   0    the record was read (with --wait: it reached done, failed, notSupported or canceled)
   1    no resetPasscode record, or the read failed, a token refused included (the error is printed)
-  2    usage: the command line is wrong, or a device ID is empty or malformed (an unknown one is 1)
+  2    usage: the command line is wrong, or a device ID is empty, . or .., too long or holds a control
+       character (any other ID goes to Graph: an unknown one is 1, NOT_FOUND)
   3    --wait ended before a final state (the state seen is printed; ask again later)
   4    nothing read: no client could be set up (no credential, an unreadable certificate)
   70   internal error (a bug)";

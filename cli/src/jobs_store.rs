@@ -151,7 +151,9 @@ fn shell_word(s: &str) -> String {
     format!("'{}'", s.replace('\'', "'\\''"))
 }
 
-/// A job given by name (in the jobs folder) or by a journal's path.
+/// A job given by name (in the jobs folder) or by a journal's path. A journal kept elsewhere (`reset --journal
+/// PATH`) is linked into the folder as `<stem>-<12 hex>.jsonl`: its link's name and, when only one link has it, the
+/// stem a run prints both find it, and the job is the linked journal itself (its input is beside it).
 pub fn resolve(job: &str) -> Result<JobPaths, Fail> {
     let as_path = Path::new(job);
     if job.contains(std::path::MAIN_SEPARATOR) || job.contains('/') || job.ends_with(".jsonl") {
@@ -160,17 +162,54 @@ pub fn resolve(job: &str) -> Result<JobPaths, Fail> {
         }
         return Err(Fail::usage(format!("no journal at {job}")));
     }
-    let journal = jobs_dir()?.join(format!("{job}.jsonl"));
-    if !journal.exists() {
-        return Err(Fail::usage(format!(
-            "no job named {job} in {} (see `intune-passcode jobs list`)",
-            journal
-                .parent()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default()
-        )));
+    let dir = jobs_dir()?;
+    let journal = dir.join(format!("{job}.jsonl"));
+    if journal.exists() {
+        return Ok(JobPaths::at(through_link(journal)));
     }
-    Ok(JobPaths::at(journal))
+    let links = links_named(&dir, job);
+    match links.as_slice() {
+        [one] => Ok(JobPaths::at(through_link(one.clone()))),
+        [] => Err(Fail::usage(format!(
+            "no job named {job} in {} (see `intune-passcode jobs list`)",
+            dir.display()
+        ))),
+        many => Err(Fail::usage(format!(
+            "{} journals kept elsewhere are named {job}: give one of their names ({}) or its path",
+            many.len(),
+            many.iter()
+                .filter_map(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    }
+}
+
+/// The journal a link in the jobs folder points at, or `path` itself when it is not a link (or is dangling).
+fn through_link(path: PathBuf) -> PathBuf {
+    if path.is_symlink() {
+        return std::fs::canonicalize(&path).unwrap_or(path);
+    }
+    path
+}
+
+/// The links of `dir` made for journals kept elsewhere whose stem is `stem` (`<stem>-<12 hex>.jsonl`), sorted.
+fn links_named(dir: &Path, stem: &str) -> Vec<PathBuf> {
+    let is_link_of = |name: &str| {
+        name.strip_prefix(stem)
+            .and_then(|rest| rest.strip_prefix('-'))
+            .and_then(|rest| rest.strip_suffix(".jsonl"))
+            .is_some_and(|hex| hex.len() == 12 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+    };
+    let mut links: Vec<PathBuf> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().is_symlink() && is_link_of(&e.file_name().to_string_lossy()))
+        .map(|e| e.path())
+        .collect();
+    links.sort();
+    links
 }
 
 /// Save the job's input (whole, owner-only, then renamed into place: the renamed file keeps the temp file's mode).

@@ -88,7 +88,12 @@ impl Outcome {
                 f("device_id"),
                 f("request_id")
             ),
-            other => format!("{other:<8} {}  {}{journal}", f("device_id"), f("message")),
+            // A token endpoint's message spans lines (AADSTS's trace and correlation IDs): one line per device.
+            other => format!(
+                "{other:<8} {}  {}{journal}",
+                f("device_id"),
+                f("message").replace(['\r', '\n'], " ")
+            ),
         }
     }
     /// The JSON line for stdout.
@@ -355,6 +360,20 @@ pub fn unknown_hint(c: &Counts, resume_arg: &str) {
         "{} unknown: the reset may or may not have run{outranked}. This settles them from each device's record \
          before anything is sent again:",
         c.unknown
+    );
+    crate::tell!("  intune-passcode jobs resume {resume_arg}");
+}
+
+/// After the summary: how many failures a resume sends again (a credential, a token, throttling or the network
+/// refused them, so the job is unfinished) and the command that does it, alone on its line.
+pub fn retry_hint(resent: usize, resume_arg: &str) {
+    if resent == 0 {
+        return;
+    }
+    crate::tell!(
+        "{} failed on a credential, a token, throttling or the network: nothing lasting about the device. This sends \
+         them again (with this run's connection flags):",
+        devices(resent)
     );
     crate::tell!("  intune-passcode jobs resume {resume_arg}");
 }

@@ -423,6 +423,19 @@ async fn a_run_refused_a_token_is_unfinished_and_its_rerun_points_at_resume() {
         .unwrap();
     assert_eq!(code(&o), 4, "{}", text(&o));
     let job = job_of(&o);
+    // One line per device (the token endpoint's message spans lines), and the way on is named at once.
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).lines().count(),
+        2,
+        "{}",
+        text(&o)
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stderr)
+            .contains(&format!("`intune-passcode jobs resume {job}` sends")),
+        "{}",
+        text(&o)
+    );
     // The same input with the right secret: refused, pointing at resume (not at --new-job's "again").
     let o = e.run(&["reset", "--yes", &ids[0], &ids[1]]);
     assert_eq!(code(&o), 2, "{}", text(&o));
@@ -438,6 +451,31 @@ async fn a_run_refused_a_token_is_unfinished_and_its_rerun_points_at_resume() {
     assert!(
         show.contains("state     unfinished") && show.contains("jobs resume"),
         "{show}"
+    );
+    let o = e.run(&["jobs", "resume", &job]);
+    assert_eq!(code(&o), 0, "{}", text(&o));
+    assert_eq!(
+        (e.emu.reset_count(&ids[0]), e.emu.reset_count(&ids[1])),
+        (1, 1)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_whose_token_graph_refuses_ends_pointing_at_resume() {
+    let e = env().await;
+    let ids = e.resettable(2);
+    let o = e
+        .cmd(&["reset", "--yes", &ids[0], &ids[1], "--token-env", "REFUSED"])
+        .env("REFUSED", "not-a-token-graph-issued")
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 1, "{}", text(&o));
+    let job = job_of(&o);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("2 devices failed on a credential, a token")
+            && err.contains(&format!("  intune-passcode jobs resume {job}")),
+        "{err}"
     );
     let o = e.run(&["jobs", "resume", &job]);
     assert_eq!(code(&o), 0, "{}", text(&o));
@@ -470,13 +508,38 @@ async fn a_journal_kept_elsewhere_still_holds_its_devices_from_later_jobs() {
         "{}",
         text(&o)
     );
-    // It is a job of the folder: listed, and resumable by that name.
+    // It is a job of the folder: listed, and found by its link's name and by the name the run printed.
     let o = e.jobs(&["list"]);
+    let list = String::from_utf8_lossy(&o.stdout).to_string();
+    let link_name = list
+        .split_whitespace()
+        .find(|w| w.starts_with("mine-"))
+        .unwrap_or_else(|| panic!("{list}"))
+        .to_string();
+    for name in ["mine", link_name.as_str()] {
+        let o = e.jobs(&["show", name]);
+        assert_eq!(code(&o), 0, "{name}: {}", text(&o));
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains(&format!("journal   {journal}")),
+            "{name}: {}",
+            text(&o)
+        );
+    }
+    // A journal in a folder that does not exist: refused as usage, naming the folder, before anything is sent.
+    let missing = e
+        .state
+        .join("nowhere")
+        .join("x.jsonl")
+        .display()
+        .to_string();
+    let o = e.run(&["reset", "--yes", &ids[1], "--journal", &missing]);
+    assert_eq!(code(&o), 2, "{}", text(&o));
     assert!(
-        String::from_utf8_lossy(&o.stdout).contains("mine-"),
+        String::from_utf8_lossy(&o.stderr).contains("does not exist"),
         "{}",
         text(&o)
     );
+    assert_eq!(e.emu.reset_count(&ids[1]), 1);
     // A job that only held the device names the job that reset it, and so does a third job held by it alone (the
     // link removed, so that only the second job's record can speak).
     for link in std::fs::read_dir(e.state.join("jobs")).unwrap().flatten() {

@@ -79,18 +79,30 @@ pub fn parse_time(s: &str) -> Option<SystemTime> {
         .map(SystemTime::from)
 }
 
-/// Format a time as RFC 3339 UTC with milliseconds (as the library prints and journals times).
+/// Format a time as RFC 3339 UTC with milliseconds, always three digits (as the library prints and journals times:
+/// `time`'s `Rfc3339` drops trailing zeros, which misaligns columns of times).
 pub fn format_time(t: SystemTime) -> String {
-    let t = OffsetDateTime::from(t);
-    let t = t
-        .replace_nanosecond(t.millisecond() as u32 * 1_000_000)
-        .unwrap_or(t);
-    t.format(&Rfc3339).unwrap_or_default()
+    const MILLIS_UTC: &[time::format_description::BorrowedFormatItem<'_>] = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    OffsetDateTime::from(t)
+        .to_offset(time::UtcOffset::UTC)
+        .format(MILLIS_UTC)
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_time_is_written_with_three_digits_of_milliseconds_in_utc() {
+        let t = SystemTime::UNIX_EPOCH + Duration::from_millis(1_796_513_964_350);
+        assert_eq!(format_time(t), "2026-12-05T23:39:24.350Z");
+        let whole = SystemTime::UNIX_EPOCH + Duration::from_secs(1_796_513_964);
+        assert_eq!(format_time(whole), "2026-12-05T23:39:24.000Z");
+        assert_eq!(parse_time(&format_time(t)), Some(t));
+    }
 
     #[test]
     fn none_or_zero_turns_a_wait_off_and_anything_else_is_checked() {

@@ -71,6 +71,18 @@ fn job_for(a: &ResetArgs, graph_base: &str, rows: &[Row]) -> Result<JobPaths, Fa
 /// `--journal PATH`: a journal holds one job, whatever its input, so an existing one is refused (`--new-job`
 /// included, which cannot make a second job in one file); `jobs resume PATH` finishes it.
 fn journal_check(job: JobPaths, new_job: bool) -> Result<JobPaths, Fail> {
+    let folder = job
+        .journal
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !folder.is_dir() {
+        return Err(Fail::usage(format!(
+            "--journal {}: the folder {} does not exist (create it first)",
+            job.journal.display(),
+            folder.display()
+        )));
+    }
     if !job.journal.exists() || std::fs::metadata(&job.journal).is_ok_and(|m| m.len() == 0) {
         return Ok(job);
     }

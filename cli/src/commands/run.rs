@@ -178,6 +178,8 @@ pub async fn run_job(
     // Failures that stopped before anything was sent (the credential): when they are all there is, exit 4.
     let mut credential_failures = 0usize;
     let mut first_credential_error = None;
+    // Failures a resume sends again (a credential, throttling, the network): the run ends pointing at it.
+    let mut resent_on_resume = 0usize;
     let interrupted = loop {
         let next = tokio::select! {
             item = stream.next() => item,
@@ -191,6 +193,11 @@ pub async fn run_job(
         {
             credential_failures += 1;
             first_credential_error.get_or_insert_with(|| output::describe_error(e));
+        }
+        if let Err(e) = &result
+            && e.kind().resent_on_resume()
+        {
+            resent_on_resume += 1;
         }
         let out = output::outcome(&rows[i], &result);
         counts.add(&out);
@@ -238,10 +245,13 @@ pub async fn run_job(
     if counts.failed > 0 && credential_failures == counts.failed && counts.ok + counts.unknown == 0
     {
         return Err(Fail::nothing_sent(format!(
-            "nothing was sent: no token could be had ({})",
-            first_credential_error.unwrap_or_default()
+            "nothing was sent: no token could be had ({}). Once the credential is fixed, `intune-passcode jobs \
+             resume {}` sends the job's devices",
+            first_credential_error.unwrap_or_default(),
+            jobs_store::resume_arg(job)
         )));
     }
+    output::retry_hint(resent_on_resume, &jobs_store::resume_arg(job));
     Ok(Exit::from_counts(counts.failed, counts.unknown))
 }
 

@@ -20,8 +20,7 @@ use crate::pacing::Pacer;
 use crate::verify::READ_PERMISSION;
 
 use crate::journal::{
-    DeviceRecord, DeviceState, Event, JournalWriter, OtherJobs, TRANSIENT_FAILURES, open_for_job,
-    register_in, update,
+    DeviceRecord, DeviceState, Event, JournalWriter, OtherJobs, open_for_job, register_in, update,
 };
 
 /// One job in progress: its writer and what it knows of each device.
@@ -323,7 +322,7 @@ fn from_journal(
                 .as_deref()
                 .and_then(ErrorKind::from_code)
                 .unwrap_or(ErrorKind::UnexpectedResponse);
-            if TRANSIENT_FAILURES.contains(&kind) || options.retry_failed {
+            if kind.resent_on_resume() || options.retry_failed {
                 return None;
             }
             // Skipped for its stated OS, so never sent: asking to send such devices now sends it.

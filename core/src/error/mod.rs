@@ -45,6 +45,21 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// Whether a failure of this kind says nothing lasting about the device (throttling, the network, a credential
+    /// or token refused): a journaled job's resume sends such a device again without being asked, so a job holding
+    /// one is unfinished.
+    pub fn resent_on_resume(self) -> bool {
+        matches!(
+            self,
+            ErrorKind::Throttled
+                | ErrorKind::ServiceUnavailable
+                | ErrorKind::Network
+                | ErrorKind::Timeout
+                | ErrorKind::Credential
+                | ErrorKind::Authentication
+        )
+    }
+
     /// Every kind, in the order of the C enum's numbers (C adds `IPC_OK`, `IPC_NULL_PARAMETER`, `IPC_PANIC`).
     pub const ALL: [ErrorKind; 13] = [
         ErrorKind::InvalidArgument,

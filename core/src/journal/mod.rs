@@ -17,7 +17,6 @@ pub use event::{Event, FORMAT};
 pub(crate) use others::OtherJobs;
 pub use others::{DEFAULT_RECENT, RecentResets};
 pub(crate) use register::register_in;
-pub(crate) use state::TRANSIENT_FAILURES;
 pub(crate) use state::update;
 pub use state::{DeviceRecord, DeviceState};
 pub use writer::journal_syncs;

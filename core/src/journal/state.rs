@@ -40,17 +40,6 @@ impl DeviceState {
     }
 }
 
-/// Failures that say nothing lasting about the device (throttling, the network, a credential or token refused):
-/// a resume sends them again without being asked.
-pub(crate) const TRANSIENT_FAILURES: &[ErrorKind] = &[
-    ErrorKind::Throttled,
-    ErrorKind::ServiceUnavailable,
-    ErrorKind::Network,
-    ErrorKind::Timeout,
-    ErrorKind::Credential,
-    ErrorKind::Authentication,
-];
-
 /// One device of a job, as its journal tells it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DeviceRecord {
@@ -87,7 +76,7 @@ impl DeviceRecord {
                 .code
                 .as_deref()
                 .and_then(ErrorKind::from_code)
-                .is_some_and(|k| TRANSIENT_FAILURES.contains(&k))
+                .is_some_and(ErrorKind::resent_on_resume)
     }
 
     /// The receipt of a reset this record holds as done: reported from the journal, nothing sent this time.

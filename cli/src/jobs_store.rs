@@ -167,7 +167,7 @@ pub fn resolve(job: &str) -> Result<JobPaths, Fail> {
     if journal.exists() {
         return Ok(JobPaths::at(through_link(journal)));
     }
-    let links = links_named(&dir, job);
+    let links = intune_passcode::linked_journals(&dir, job);
     match links.as_slice() {
         [one] => Ok(JobPaths::at(through_link(one.clone()))),
         [] => Err(Fail::usage(format!(
@@ -191,25 +191,6 @@ fn through_link(path: PathBuf) -> PathBuf {
         return std::fs::canonicalize(&path).unwrap_or(path);
     }
     path
-}
-
-/// The links of `dir` made for journals kept elsewhere whose stem is `stem` (`<stem>-<12 hex>.jsonl`), sorted.
-fn links_named(dir: &Path, stem: &str) -> Vec<PathBuf> {
-    let is_link_of = |name: &str| {
-        name.strip_prefix(stem)
-            .and_then(|rest| rest.strip_prefix('-'))
-            .and_then(|rest| rest.strip_suffix(".jsonl"))
-            .is_some_and(|hex| hex.len() == 12 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
-    };
-    let mut links: Vec<PathBuf> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|e| e.path().is_symlink() && is_link_of(&e.file_name().to_string_lossy()))
-        .map(|e| e.path())
-        .collect();
-    links.sort();
-    links
 }
 
 /// Save the job's input (whole, owner-only, then renamed into place: the renamed file keeps the temp file's mode).

@@ -65,7 +65,7 @@ pub use verify::{CLOCK_SKEW, READ_PERMISSION};
 mod journal;
 pub use journal::{
     DeviceRecord, DeviceState, Event as JournalEvent, FORMAT as JOURNAL_FORMAT, Journal,
-    JournalSummary, RecentResets, journal_syncs,
+    JournalSummary, RecentResets, journal_syncs, linked_journals,
 };
 
 // Many devices: concurrency, pacing, the journal, and settling unknowns.

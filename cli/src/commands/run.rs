@@ -188,16 +188,14 @@ pub async fn run_job(
         let Some((i, result)) = next else {
             break false;
         };
-        if let Err(e) = &result
-            && e.kind() == intune_passcode::ErrorKind::Credential
-        {
-            credential_failures += 1;
-            first_credential_error.get_or_insert_with(|| output::describe_error(e));
-        }
-        if let Err(e) = &result
-            && e.kind().resent_on_resume()
-        {
-            resent_on_resume += 1;
+        if let Err(e) = &result {
+            if e.kind() == intune_passcode::ErrorKind::Credential {
+                credential_failures += 1;
+                first_credential_error.get_or_insert_with(|| output::describe_error(e));
+            }
+            if e.kind().resent_on_resume() {
+                resent_on_resume += 1;
+            }
         }
         let out = output::outcome(&rows[i], &result);
         counts.add(&out);

@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 pub use event::{Event, FORMAT};
 pub(crate) use others::OtherJobs;
 pub use others::{DEFAULT_RECENT, RecentResets};
+pub use register::linked_journals;
 pub(crate) use register::register_in;
 pub(crate) use state::update;
 pub use state::{DeviceRecord, DeviceState};

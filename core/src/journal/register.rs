@@ -44,6 +44,26 @@ pub(crate) fn register_in(folder: &Path, journal: &Path) -> Result<(), Error> {
         .map_err(|e| cannot(&format!("link {} to the journal", link.display()), e))
 }
 
+/// The links [`register_in`] made in `folder` for journals kept elsewhere whose file stem is `stem`
+/// (`<stem>-<12 hex>.jsonl`), sorted: how a job is found by the name its run printed.
+pub fn linked_journals(folder: &Path, stem: &str) -> Vec<PathBuf> {
+    let is_link_of = |name: &str| {
+        name.strip_prefix(stem)
+            .and_then(|rest| rest.strip_prefix('-'))
+            .and_then(|rest| rest.strip_suffix(".jsonl"))
+            .is_some_and(|hex| hex.len() == 12 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+    };
+    let mut links: Vec<PathBuf> = std::fs::read_dir(folder)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.path().is_symlink() && is_link_of(&e.file_name().to_string_lossy()))
+        .map(|e| e.path())
+        .collect();
+    links.sort();
+    links
+}
+
 /// `<stem>-<12 hex of SHA-256 of the path>.jsonl`: one name per journal, readable in `jobs list`.
 fn link_name(target: &Path) -> PathBuf {
     let digest = ring::digest::digest(&ring::digest::SHA256, target.as_os_str().as_encoded_bytes());

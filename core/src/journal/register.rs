@@ -44,7 +44,7 @@ pub(crate) fn register_in(folder: &Path, journal: &Path) -> Result<(), Error> {
         .map_err(|e| cannot(&format!("link {} to the journal", link.display()), e))
 }
 
-/// The links [`register_in`] made in `folder` for journals kept elsewhere whose file stem is `stem`
+/// The links `register_in` made in `folder` for journals kept elsewhere whose file stem is `stem`
 /// (`<stem>-<12 hex>.jsonl`), sorted: how a job is found by the name its run printed.
 pub fn linked_journals(folder: &Path, stem: &str) -> Vec<PathBuf> {
     let is_link_of = |name: &str| {
